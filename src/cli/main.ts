@@ -1,0 +1,87 @@
+// The `pipe` binary: parse argv, dispatch to a command, and print every expected failure in one
+// place. A stack trace printed here means a bug in the engine, and says so.
+import { parseArgs } from 'node:util';
+import { EXIT_BAD_INPUT, EXIT_JOB_FAILED, InputError, JobError, formatDiagnostic } from '../errors.js';
+import type { Command, Io, OptionSpec } from './command.js';
+import { commands } from './commands/index.js';
+import { commandHelp, globalHelp } from './help.js';
+
+export function processIo(): Io {
+  const isTty = Boolean(process.stdout.isTTY);
+  return {
+    out: (t) => void process.stdout.write(t),
+    err: (t) => void process.stderr.write(t),
+    // NO_COLOR (https://no-color.org): any non-empty value turns colour off.
+    color: isTty && !process.env.NO_COLOR,
+    isTty,
+    cwd: process.cwd(),
+    env: process.env,
+  };
+}
+
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(globalHelp(commands));
+    return name === undefined ? EXIT_BAD_INPUT : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    io.out(`pipe ${await packageVersion()}\n`);
+    return 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.err(`pipe: unknown command '${name}'; known commands: ${commands.map((c) => c.name).join(', ')}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(commandHelp(command));
+    return 0;
+  }
+  try {
+    const args = parseCommandArgs(command, rest);
+    return await command.run(args, io);
+  } catch (e) {
+    return reportFailure(e, io);
+  }
+}
+
+function parseCommandArgs(command: Command, argv: readonly string[]) {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
+  for (const o of command.options) options[o.name] = optionConfig(o);
+  try {
+    const parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+    return { positionals: parsed.positionals, values: parsed.values as Record<string, string | boolean | string[] | undefined> };
+  } catch (e) {
+    // util.parseArgs explains unknown options and missing values well; keep its words, add ours.
+    throw new InputError([{ message: (e as Error).message.replace(/\. To specify.*$/s, ''), hint: `see 'pipe ${command.name} --help'` }]);
+  }
+}
+
+function optionConfig(o: OptionSpec) {
+  return { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
+}
+
+function reportFailure(e: unknown, io: Io): number {
+  if (e instanceof InputError) {
+    for (const d of e.diagnostics) io.err(`${paint(io, 'error', 31)} ${formatDiagnostic(d)}\n`);
+    if (e.diagnostics.length > 1) io.err(`${e.diagnostics.length} errors\n`);
+    return EXIT_BAD_INPUT;
+  }
+  if (e instanceof JobError) {
+    io.err(`${paint(io, 'failed', 31)} ${e.message}${e.hint ? ` (${e.hint})` : ''}\n`);
+    return EXIT_JOB_FAILED;
+  }
+  io.err(`pipe: internal error (a bug in pipe, please report it with this trace):\n${(e as Error)?.stack ?? String(e)}\n`);
+  return EXIT_JOB_FAILED;
+}
+
+export function paint(io: Io, text: string, ansi: number): string {
+  return io.color ? `\u001b[${ansi}m${text}\u001b[0m` : `${text}:`;
+}
+
+async function packageVersion(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
