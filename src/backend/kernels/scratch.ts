@@ -1,0 +1,64 @@
+// Engine kernels on the wasm backend are compositions of the backend's own XNNPACK kernels. A
+// Scratch runs those kernels on the backend's heap and frees every intermediate it made, so an
+// engine kernel leaves exactly one new buffer behind: its output.
+import { getKernel, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+export class Scratch {
+  private readonly temps: TensorInfo[] = [];
+
+  constructor(readonly backend: BackendWasm) {}
+
+  /** Runs the wasm backend's own kernel `name`; its output is freed by `release` unless kept. */
+  run(name: string, inputs: NamedTensorInfoMap, attrs: NamedAttrMap = {}): TensorInfo {
+    const kernel = getKernel(name, 'wasm');
+    if (!kernel) throw new Error(`engine kernel needs the wasm kernel '${name}', which is not registered`);
+    const out = kernel.kernelFunc({ inputs, attrs, backend: this.backend }) as TensorInfo;
+    this.temps.push(out);
+    return out;
+  }
+
+  /** A fresh heap buffer (uninitialised memory: callers fill every element). */
+  alloc(shape: number[]): TensorInfo {
+    const out = this.backend.makeOutput(shape, 'float32');
+    this.temps.push(out);
+    return out;
+  }
+
+  transpose(x: TensorInfo, perm: number[]): TensorInfo {
+    return this.run('Transpose', { x }, { perm });
+  }
+
+  /** Copies the box [begin, begin + size) out of x; returns x itself when the box is all of it. */
+  slice(x: TensorInfo, begin: number[], size: number[]): TensorInfo {
+    if (begin.every((b) => b === 0) && size.every((s, i) => s === x.shape[i])) return x;
+    return this.run('Slice', { x }, { begin, size });
+  }
+
+  /** Float32 view of a buffer on the heap. Views die when the heap grows: take them after the last alloc. */
+  view(t: TensorInfo): Float32Array {
+    return this.backend.typedArrayFromHeap(t) as Float32Array;
+  }
+
+  /** Frees every intermediate except `keep`, and returns `keep`. */
+  release(keep: TensorInfo): TensorInfo {
+    for (const t of this.temps) if (t.dataId !== keep.dataId) this.backend.disposeData(t.dataId);
+    this.temps.length = 0;
+    return keep;
+  }
+}
+
+/** Same buffer, another shape of the same size (what Reshape does, without touching refcounts). */
+export function reshaped(t: TensorInfo, shape: number[]): TensorInfo {
+  return { dataId: t.dataId, dtype: t.dtype, shape };
+}
+
+/**
+ * Along one spatial axis: given how many leading/trailing elements a conv wants added (positive,
+ * zero padding) or removed (negative), the slice of the tensor to keep and the pads to pass on.
+ */
+export function fitAxis(length: number, before: number, after: number): { begin: number; size: number; padBefore: number; padAfter: number } {
+  const begin = Math.max(0, -before);
+  const end = length - Math.max(0, -after);
+  return { begin, size: Math.max(0, end - begin), padBefore: Math.max(0, before), padAfter: Math.max(0, after) };
+}

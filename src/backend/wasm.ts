@@ -1,0 +1,69 @@
+// Starting tfjs-backend-wasm in Node: point it at its own .wasm files, make sure the binary it
+// loads is the one we expect (SIMD where the runtime has it; threads are not supported in Node),
+// and install the engine's kernels before anything runs on it.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { packageDir, wasmBinaryName } from './probe.js';
+import type { TfModule } from './types.js';
+
+export interface WasmStart {
+  /** The .wasm file actually loaded. */
+  readonly binary: string;
+  readonly simd: boolean;
+  readonly threads: number;
+  /** The most the heap can grow to (the binary's declared memory maximum), in bytes. */
+  readonly heapLimitBytes: number;
+  /** Kernels the engine registered over (or beside) the stock ones. */
+  readonly engineKernels: readonly string[];
+}
+
+const ALL_BINARIES = [wasmBinaryName(false, false), wasmBinaryName(true, false), wasmBinaryName(true, true)];
+
+export async function startWasm(tf: TfModule): Promise<WasmStart> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  const dist = join(packageDir('@tensorflow/tfjs-backend-wasm') as string, 'dist');
+  const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+  const threaded = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+  const binary = wasmBinaryName(simd, threaded);
+  if (!tf.findBackend('wasm')) {
+    // Only the expected binary maps to a real file: if tfjs chose another, start-up fails here
+    // instead of running silently on a slower build.
+    wasm.setWasmPaths(Object.fromEntries(ALL_BINARIES.map((name) => [name, join(dist, name === binary ? name : `${name}.unexpected`)])));
+  }
+  if (!(await tf.setBackend('wasm'))) {
+    throw new Error(`the wasm backend did not start (binary ${join(dist, binary)})`);
+  }
+  const { registerEngineKernels } = await import('./kernels/index.js');
+  const engineKernels = registerEngineKernels();
+  return { binary, simd, threads: wasm.getThreadsCount(), heapLimitBytes: await memoryMaximum(join(dist, binary)), engineKernels };
+}
+
+/**
+ * The maximum of the memory a wasm binary declares (section 5: count, flags, min, max in 64 KiB
+ * pages, LEB128). Read from the file because the running Memory object does not expose it.
+ */
+export async function memoryMaximum(file: string): Promise<number> {
+  const bytes = await readFile(file);
+  let at = 8; // magic + version
+  const leb = (): number => {
+    let value = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = bytes[at++];
+      value += (byte & 0x7f) * 2 ** shift;
+      if (!(byte & 0x80)) return value;
+    }
+  };
+  while (at < bytes.length) {
+    const id = bytes[at++];
+    const size = leb();
+    if (id === 5) {
+      leb(); // memory count, always 1
+      const flags = leb();
+      leb(); // minimum pages
+      // No declared maximum: wasm32 addresses reach 4 GiB.
+      return (flags & 1 ? leb() : 65536) * 65536;
+    }
+    at += size;
+  }
+  return 0;
+}
