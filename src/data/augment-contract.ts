@@ -1,0 +1,48 @@
+// What the data loader needs from an augmentation chain, stated here so the loader does not
+// depend on how chains are built. src/data/augment/chain.ts provides `compileChain`; the loader
+// imports it by URL inside each worker thread, since a compiled chain (closures) cannot be sent
+// to a worker but its resolved steps (plain data) can.
+import type { Rng } from './random.js';
+
+/** One decoded image, uint8, height x width x channels, row-major (HWC). */
+export interface RawImage {
+  readonly data: Uint8Array;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+}
+
+/** One resolved step of a chain: plain, structured-cloneable data keyed by its YAML `type`. */
+export interface ResolvedAugmentStep {
+  readonly type: string;
+  readonly [field: string]: unknown;
+}
+
+/** The per-channel normalisation a chain ends with: x' = (x - mean[c]) / std[c], x in [0, 1]. */
+export interface ChainNormalize {
+  readonly mean: readonly number[];
+  readonly std: readonly number[];
+}
+
+export interface CompiledChain {
+  /** Applies the uint8 steps; draws only from `rng`, so the result is a function of the stream. */
+  apply(img: RawImage, rng: Rng): RawImage;
+  /** The trailing normalize step, applied by the loader after conversion to float; null: none. */
+  readonly normalize: ChainNormalize | null;
+}
+
+export type CompileChain = (steps: readonly ResolvedAugmentStep[]) => CompiledChain;
+
+/** The module that exports `compileChain`; tests pass a small one of their own. */
+export const DEFAULT_CHAIN_MODULE: string = new URL(
+  import.meta.url.endsWith('.ts') ? './augment/chain.ts' : './augment/chain.js',
+  import.meta.url,
+).href;
+
+export async function importChainCompiler(moduleUrl: string): Promise<CompileChain> {
+  const mod = (await import(moduleUrl)) as { compileChain?: unknown };
+  if (typeof mod.compileChain !== 'function') {
+    throw new Error(`${moduleUrl} does not export a compileChain function`);
+  }
+  return mod.compileChain as CompileChain;
+}

@@ -1,0 +1,77 @@
+// One split of a data set, decoded: the reader lists it, the cache returns its bytes if this
+// exact file list was decoded before with these options, otherwise it is decoded and stored.
+import { inputError } from '../errors.js';
+import { DecodeCache, decodeCacheKey, sharpDecoder, type Warn } from './cache.js';
+import { convertPacked, decodeFiles, type DecodeProgress, type DecodedImages, type SkippedImage } from './decode.js';
+import { readerFor } from './readers/index.js';
+import type { SplitListing } from './readers/reader.js';
+import type { ResolvedDataset, SplitName } from './spec.js';
+
+/** A decoded split. `images` lives in a SharedArrayBuffer so loader workers read it in place. */
+export interface ImageSet {
+  readonly split: SplitName;
+  /** count x height x width x channels uint8, row-major (NHWC). */
+  readonly images: Uint8Array;
+  readonly count: number;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: 1 | 3;
+  /** Class id per image; null when the split has no labels. */
+  readonly labels: Int32Array | null;
+  readonly classNames: readonly string[];
+  /** The file each image came from; null for packed formats (IDX). */
+  readonly files: readonly string[] | null;
+  /** Files left out under `on_bad_image: skip`, with the decoder's reason. */
+  readonly skipped: readonly SkippedImage[];
+  /** Whether the bytes came from the decode cache (no decoding happened). */
+  readonly fromCache: boolean;
+}
+
+export interface LoadSplitOptions {
+  /** The decode cache folder (a run passes outputs/cache/data); null: decode without caching. */
+  readonly cacheDir: string | null;
+  readonly onProgress?: DecodeProgress;
+  /** Where a corrupt cache entry is reported. */
+  readonly warn?: Warn;
+  /** Files sharp decodes at once (default DECODE_CONCURRENCY). */
+  readonly concurrency?: number;
+}
+
+export async function loadSplit(dataset: ResolvedDataset, split: SplitName, options: LoadSplitOptions): Promise<ImageSet> {
+  const listing = await readerFor(dataset.format).list(dataset, split);
+  const files = listing.images.files;
+  if (files.length === 0) throw inputError(`${dataset.root}: the '${split}' split has no images`);
+  const decoder = listing.images.kind === 'files' || dataset.resize ? sharpDecoder() : 'idx';
+  const key = decodeCacheKey(files, dataset, decoder);
+  const cache = options.cacheDir === null ? null : new DecodeCache(options.cacheDir, options.warn ?? (() => {}));
+  const cached = cache?.load(key) ?? null;
+  const decoded = cached ?? (await decodeListing(listing, dataset, options));
+  if (cache !== null && cached === null) cache.store(key, decoded, files.length);
+  return {
+    split,
+    images: decoded.images,
+    count: decoded.count,
+    height: decoded.height,
+    width: decoded.width,
+    channels: decoded.channels,
+    labels: listing.labels === null ? null : decoded.kept.length === listing.labels.length ? listing.labels : pick(listing.labels, decoded.kept),
+    classNames: listing.classNames,
+    files: listing.images.kind === 'files' ? pick(listing.images.files, decoded.kept) : null,
+    skipped: decoded.skipped,
+    fromCache: cached !== null,
+  };
+}
+
+async function decodeListing(listing: SplitListing, dataset: ResolvedDataset, options: LoadSplitOptions): Promise<DecodedImages> {
+  const images = listing.images;
+  if (images.kind === 'files') return decodeFiles(images.files, dataset, options);
+  const packed = await images.read();
+  const decoded = await convertPacked(packed, dataset, images.files[0]);
+  options.onProgress?.(decoded.count, decoded.count);
+  return decoded;
+}
+
+function pick<T extends Int32Array | readonly string[]>(items: T, at: Int32Array): T {
+  if (items instanceof Int32Array) return at.map((i) => items[i]) as T;
+  return Array.from(at, (i) => (items as readonly string[])[i]) as unknown as T;
+}
