@@ -1,7 +1,7 @@
 // Expected failures are data: a typed error with a location and a hint. The CLI's one top-level
 // handler prints them and sets the exit code; anything else reaching it is a bug in the engine.
 
-/** A place in a source file, 1-based, as editors count. */
+/** A place in a source file, 1-based, as editors count; line 0: not in a file (`--set ...`). */
 export interface SourceLocation {
   readonly file: string;
   readonly line: number;
@@ -48,7 +48,8 @@ export function inputError(message: string, at?: { location?: SourceLocation; pa
 
 /** `file:line:col: path: message (hint)` — the one format every diagnostic is printed in. */
 export function formatDiagnostic(d: Diagnostic): string {
-  const where = d.location ? `${d.location.file}:${d.location.line}:${d.location.col}: ` : '';
+  // Line 0 marks a place outside any file, e.g. a command-line `--set`.
+  const where = !d.location ? '' : d.location.line === 0 ? `${d.location.file}: ` : `${d.location.file}:${d.location.line}:${d.location.col}: `;
   const path = d.path ? `${d.path}: ` : '';
   const hint = d.hint ? ` (${d.hint})` : '';
   return `${where}${path}${d.message}${hint}`;

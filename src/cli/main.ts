@@ -1,10 +1,11 @@
 // The `pipe` binary: parse argv, dispatch to a command, and print every expected failure in one
 // place. A stack trace printed here means a bug in the engine, and says so.
 import { parseArgs } from 'node:util';
-import { EXIT_BAD_INPUT, EXIT_JOB_FAILED, InputError, JobError, formatDiagnostic } from '../errors.js';
+import { EXIT_BAD_INPUT, EXIT_JOB_FAILED, InputError, JobError } from '../errors.js';
 import type { Command, Io, OptionSpec } from './command.js';
 import { commands } from './commands/index.js';
 import { commandHelp, globalHelp } from './help.js';
+import { paint, printDiagnostics } from './output.js';
 
 export function processIo(): Io {
   const isTty = Boolean(process.stdout.isTTY);
@@ -64,8 +65,7 @@ function optionConfig(o: OptionSpec) {
 
 function reportFailure(e: unknown, io: Io): number {
   if (e instanceof InputError) {
-    for (const d of e.diagnostics) io.err(`${paint(io, 'error', 31)} ${formatDiagnostic(d)}\n`);
-    if (e.diagnostics.length > 1) io.err(`${e.diagnostics.length} errors\n`);
+    printDiagnostics(io, e.diagnostics);
     return EXIT_BAD_INPUT;
   }
   if (e instanceof JobError) {
@@ -74,10 +74,6 @@ function reportFailure(e: unknown, io: Io): number {
   }
   io.err(`pipe: internal error (a bug in pipe, please report it with this trace):\n${(e as Error)?.stack ?? String(e)}\n`);
   return EXIT_JOB_FAILED;
-}
-
-export function paint(io: Io, text: string, ansi: number): string {
-  return io.color ? `\u001b[${ansi}m${text}\u001b[0m` : `${text}:`;
 }
 
 async function packageVersion(): Promise<string> {

@@ -1,4 +1,7 @@
 // The command table: a plain list. Order here is the order `pipe --help` shows.
 import type { Command } from '../command.js';
+import { schema } from './schema.js';
+import { show } from './show.js';
+import { validate } from './validate.js';
 
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [validate, show, schema];

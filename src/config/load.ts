@@ -1,0 +1,77 @@
+// Reads one YAML file into plain data plus an index from every path to its place in the file,
+// so that any later error (schema, reference, graph shape) can point at file:line:col.
+import { readFile } from 'node:fs/promises';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { InputError, type Diagnostic, type SourceLocation } from '../errors.js';
+import { formatPath, type Path } from './paths.js';
+
+export interface LoadedFile {
+  /** As the user named it (relative paths stay relative, for short messages). */
+  readonly file: string;
+  readonly value: unknown;
+  /** formatPath(path) -> where the value (or, for map entries, the key) starts. */
+  readonly index: ReadonlyMap<string, SourceLocation>;
+}
+
+export async function loadYamlFile(file: string, readAs: string = file): Promise<LoadedFile> {
+  let text: string;
+  try {
+    text = await readFile(readAs, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : (e as Error).message;
+    throw new InputError([{ message: `cannot read ${file}: ${why}` }]);
+  }
+  return parseYamlText(text, file);
+}
+
+export function parseYamlText(text: string, file: string): LoadedFile {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
+  const at = (offset: number): SourceLocation => ({ file, ...lines.linePos(offset) });
+  const problems: Diagnostic[] = [...doc.errors, ...doc.warnings].map((e) => ({
+    location: at(e.pos[0]),
+    message: yamlMessage(e.code, e.message),
+  }));
+  if (problems.length > 0) throw new InputError(problems);
+  const index = new Map<string, SourceLocation>();
+  if (doc.contents) indexNode(doc.contents, [], index, at);
+  const value = doc.toJS({ maxAliasCount: 100 });
+  if (value === null || value === undefined) throw new InputError([{ location: { file, line: 1, col: 1 }, message: 'the file is empty: a pipeline is a map with name, dataset, models and stages' }]);
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new InputError([{ location: at(doc.contents?.range?.[0] ?? 0), message: `a pipeline must be a map of sections, found ${Array.isArray(value) ? 'a list' : typeof value}` }]);
+  }
+  return { file, value, index };
+}
+
+/**
+ * Records where each path starts: a map entry at its key (the friendliest place to point), a
+ * list item at its first character. `path\0value` holds where an entry's value starts.
+ */
+function indexNode(node: Node, path: Path, index: Map<string, SourceLocation>, at: (o: number) => SourceLocation): void {
+  const setOnce = (key: string, offset: number | undefined) => {
+    if (offset !== undefined && !index.has(key)) index.set(key, at(offset));
+  };
+  setOnce(formatPath(path), node.range?.[0]);
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const keyNode = pair.key as Node | null;
+      const child = [...path, isScalar(keyNode) ? String(keyNode.value) : String(keyNode)];
+      setOnce(formatPath(child), keyNode?.range?.[0]);
+      const valueNode = pair.value as Node | null;
+      setOnce(`${formatPath(child)}\u0000value`, valueNode?.range?.[0]);
+      if (valueNode) indexNode(valueNode, child, index, at);
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => {
+      if (item && typeof item === 'object' && 'range' in item) indexNode(item as Node, [...path, i], index, at);
+    });
+  }
+}
+
+function yamlMessage(code: string, message: string): string {
+  const first = message.split('\n')[0].replace(/ at line \d+, column \d+.*$/, '');
+  if (code === 'DUPLICATE_KEY') return `duplicate key: ${first.replace(/^Map keys must be unique.*$/, 'this key appears twice in the same map')}`;
+  return `YAML syntax error: ${first}`;
+}

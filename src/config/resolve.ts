@@ -1,0 +1,108 @@
+// The one way to get a ResolvedPipeline: load (with extends), apply --set overrides, validate
+// against the schema (filling defaults), check references, then fill what depends on context.
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { InputError, type Diagnostic, type SourceLocation } from '../errors.js';
+import { loadWithExtends } from './extends.js';
+import type { LoadedFile } from './load.js';
+import { applyOverrides, type AppliedOverride } from './overrides.js';
+import { formatPath, type Path } from './paths.js';
+import { checkReferences } from './check.js';
+import type { ResolvedDataSelection, ResolvedPipeline, ResolvedStage } from './types.js';
+import { pipelineJsonSchema, resolveSchemaRef, validatePipelineData, type Locate } from './validate.js';
+
+export interface ResolveOptions {
+  readonly cwd: string;
+  /** `PATH=VALUE` overrides, applied after extends, in order. */
+  readonly sets?: readonly string[];
+}
+
+export interface ResolvedSource {
+  readonly pipeline: ResolvedPipeline;
+  /** The files it was read from: the named one first, then its bases. */
+  readonly files: readonly LoadedFile[];
+  readonly locate: Locate;
+}
+
+export async function resolvePipeline(file: string, opts: ResolveOptions): Promise<ResolvedSource> {
+  const composed = await loadWithExtends(file, opts.cwd);
+  const data = structuredClone(composed.value);
+  const overrides = applyOverrides(data, opts.sets ?? [], pipelineJsonSchema(), resolveSchemaRef);
+  const locate = locator(composed.files, overrides);
+  const problems = [...validatePipelineData(data, locate), ...checkReferences(data, locate)];
+  if (problems.length > 0) throw new InputError(sortByPlace(problems));
+  const pipeline = finish(data as unknown as Mutable<ResolvedPipeline>, composed.files, opts.cwd);
+  return { pipeline, files: composed.files, locate };
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Fills what the schema's static defaults cannot: paths, seeds, losses by kind, run order. */
+function finish(p: Mutable<ResolvedPipeline>, files: readonly LoadedFile[], cwd: string): ResolvedPipeline {
+  const rootFile = files.find((f) => f.index.has('dataset.root')) ?? files[0];
+  const root = p.dataset.root;
+  const dataset = { ...p.dataset, root: isAbsolute(root) ? root : resolve(cwd, dirname(rootFile.file), root) };
+  const stages: Record<string, ResolvedStage> = {};
+  for (const name of runOrder(p.stages)) {
+    const s = p.stages[name] as Mutable<ResolvedStage>;
+    stages[name] = {
+      ...s,
+      loss: s.loss ?? (s.kind === 'reconstruct' ? 'mse' : 'cross_entropy'),
+      schedule: s.schedule ?? { type: 'constant' },
+      ...(s.train ? { train: withSeeds(s.train, p.seed) } : {}),
+      ...(s.val ? { val: withSeeds(s.val, p.seed) } : {}),
+    };
+  }
+  return deepFreeze({ ...p, dataset, stages, report: p.report ?? { per_class: [], top_classes: 5, preview: [] } });
+}
+
+function withSeeds(sel: ResolvedDataSelection, seed: number): ResolvedDataSelection {
+  const fill = <T extends { seed: number | null }>(s: T): T => ({ ...s, seed: s.seed ?? seed });
+  return 'concat' in sel ? { concat: sel.concat.map(fill) } : fill(sel);
+}
+
+/** Stages in an order where each comes after its needs; otherwise as written. */
+function runOrder(stages: ResolvedPipeline['stages']): string[] {
+  const out: string[] = [];
+  const visit = (n: string) => {
+    if (out.includes(n)) return;
+    for (const d of stages[n].needs) visit(d);
+    out.push(n);
+  };
+  for (const n of Object.keys(stages)) visit(n);
+  return out;
+}
+
+/** Where a path was written: an override, else the nearest file (named one first) that has it. */
+function locator(files: readonly LoadedFile[], overrides: readonly AppliedOverride[]): Locate {
+  return (path: Path, at = 'key'): SourceLocation | undefined => {
+    for (let n = path.length; n >= 0; n--) {
+      const prefix = path.slice(0, n);
+      const override = overrides.find((o) => formatPath(o.path) === formatPath(prefix));
+      if (override) return override.location;
+      const key = formatPath(prefix);
+      for (const f of files) {
+        const hit = (at === 'value' && n === path.length ? f.index.get(`${key}\u0000value`) : undefined) ?? f.index.get(key);
+        if (hit) return hit;
+      }
+    }
+    return undefined;
+  };
+}
+
+/** In the order a reader meets them: by file (named one first), line, column. */
+function sortByPlace(ds: readonly Diagnostic[]): Diagnostic[] {
+  const rank = (d: Diagnostic) => [d.location?.line === 0 ? -1 : 0, d.location?.line ?? Infinity, d.location?.col ?? 0];
+  return [...ds].sort((a, b) => {
+    if ((a.location?.file ?? '') !== (b.location?.file ?? '')) return 0;
+    const [ra, rb] = [rank(a), rank(b)];
+    return ra[0] - rb[0] || ra[1] - rb[1] || ra[2] - rb[2];
+  });
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const child of Object.values(v)) deepFreeze(child);
+  }
+  return v;
+}

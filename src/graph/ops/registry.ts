@@ -1,0 +1,16 @@
+// Every graph op, keyed by its YAML `op` name. A plain list: adding an op means adding a line.
+import type { SchemaEntry } from '../../config/schema/fragments.js';
+import { elu, flatten, globalAvgpool, identity, leakyRelu, relu, sigmoid, softmax, tanh } from './activations.js';
+import { batchnorm } from './batchnorm.js';
+import { conv } from './conv.js';
+import { convTranspose } from './conv-transpose.js';
+import { dense } from './dense.js';
+import { dropout } from './dropout.js';
+import { add, concat, scale } from './merge.js';
+import { avgpool, maxpool } from './pooling.js';
+import { upsample } from './upsample.js';
+
+export const graphOps: readonly SchemaEntry[] = [
+  conv, convTranspose, batchnorm, relu, leakyRelu, elu, sigmoid, tanh, softmax,
+  maxpool, avgpool, globalAvgpool, flatten, dense, dropout, add, concat, scale, upsample, identity,
+];
