@@ -50,30 +50,33 @@ const RESIZE_HINT = 'set dataset.resize: true to resize (bilinear), or dataset.i
 const BAD_HINT = 'set dataset.on_bad_image: skip to skip unreadable files and list them';
 
 export async function decodeFiles(files: readonly string[], options: DecodeOptions, run: DecodeRun = {}): Promise<DecodedImages> {
-  const [height, width] = options.image_size ?? (await firstImageSize(files));
+  const [height, width] = options.image_size ?? (await firstImageSize(files, options.on_bad_image));
   const frame = height * width * options.channels;
   const images = new Uint8Array(new SharedArrayBuffer(files.length * frame));
   const ok = new Uint8Array(files.length);
   const skipped: SkippedImage[] = [];
   let next = 0;
   let done = 0;
-  let failure: Error | null = null;
+  // The first failing file in listing order: every file before it was started, so the failure
+  // with the lowest index is the same whatever order the lanes finish in.
+  const failures: { index: number; error: Error }[] = [];
   const decodeNext = async (): Promise<void> => {
-    while (failure === null && next < files.length) {
+    while (failures.length === 0 && next < files.length) {
       const i = next++;
       try {
         await decodeInto(files[i], options, height, width, images.subarray(i * frame, (i + 1) * frame));
         ok[i] = 1;
       } catch (e) {
-        if (e instanceof InputError || options.on_bad_image === 'error') failure ??= asBadImage(files[i], e);
-        else skipped.push({ index: i, file: files[i], reason: (e as Error).message });
+        if (e instanceof InputError || options.on_bad_image === 'error') {
+          failures.push({ index: i, error: asBadImage(files[i], e) });
+        } else skipped.push({ index: i, file: files[i], reason: (e as Error).message });
       }
       run.onProgress?.(++done, files.length);
     }
   };
   const lanes = Math.max(1, Math.min(run.concurrency ?? DECODE_CONCURRENCY, files.length));
   await Promise.all(Array.from({ length: lanes }, decodeNext));
-  if (failure !== null) throw failure;
+  if (failures.length > 0) throw failures.reduce((a, b) => (b.index < a.index ? b : a)).error;
   return compact(images, ok, frame, { height, width, channels: options.channels, skipped });
 }
 
@@ -88,20 +91,24 @@ export async function convertPacked(packed: PackedArray, options: DecodeOptions,
   const frame = height * width * options.channels;
   const images = new Uint8Array(new SharedArrayBuffer(packed.count * frame));
   for (let i = 0; i < packed.count; i++) {
-    let pixels = packed.data.subarray(i * inFrame, (i + 1) * inFrame);
-    if (!sameSize) pixels = await resizeRaw(pixels, packed.height, packed.width, packed.channels, height, width);
-    convertChannels(pixels, packed.channels, options.channels, images.subarray(i * frame, (i + 1) * frame));
+    const pixels = packed.data.subarray(i * inFrame, (i + 1) * inFrame);
+    const image = sameSize ? { pixels, channels: packed.channels } : await resizeRaw(pixels, packed.height, packed.width, packed.channels, height, width);
+    convertChannels(image.pixels, image.channels, options.channels, images.subarray(i * frame, (i + 1) * frame));
   }
   const kept = Int32Array.from({ length: packed.count }, (_, i) => i);
   return { images, count: packed.count, height, width, channels: options.channels, kept, skipped: [] };
 }
 
 /** image_size: null takes the first readable image's size (its header only). */
-async function firstImageSize(files: readonly string[]): Promise<[number, number]> {
+async function firstImageSize(files: readonly string[], onBadImage: OnBadImage): Promise<[number, number]> {
   const sharp = await loadSharp();
   for (const file of files) {
-    const meta = await sharp(file).metadata().catch(() => null);
-    if (meta?.height && meta.width) return [meta.height, meta.width];
+    try {
+      const meta = await sharp(file).metadata();
+      if (meta.height && meta.width) return [meta.height, meta.width];
+    } catch (e) {
+      if (onBadImage === 'error') throw asBadImage(file, e);
+    }
   }
   throw new InputError([{ message: `none of the ${files.length} image files could be read (first: ${files[0]})` }]);
 }
@@ -111,22 +118,31 @@ async function decodeInto(file: string, options: DecodeOptions, height: number, 
   // sharp outputs sRGB: a greyscale JPEG comes back as three equal channels, alpha is dropped.
   const { data, info } = await sharp(file).removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   if (info.channels !== 1 && info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
-  let pixels: Uint8Array = data;
+  let image: { pixels: Uint8Array; channels: number } = { pixels: data, channels: info.channels };
   if (info.height !== height || info.width !== width) {
     if (!options.resize) {
       throw new InputError([{ message: `${file}: image is ${info.height}x${info.width}, expected ${height}x${width} (dataset.image_size)`, hint: RESIZE_HINT }]);
     }
-    pixels = await resizeRaw(data, info.height, info.width, info.channels, height, width);
+    image = await resizeRaw(data, info.height, info.width, info.channels, height, width);
   }
-  convertChannels(pixels, info.channels, options.channels, out);
+  convertChannels(image.pixels, image.channels, options.channels, out);
 }
 
-async function resizeRaw(pixels: Uint8Array, h: number, w: number, channels: number, height: number, width: number): Promise<Buffer> {
+/** Bilinear resize of raw pixels; sharp may hand one channel back as three (sRGB output). */
+async function resizeRaw(
+  pixels: Uint8Array,
+  h: number,
+  w: number,
+  channels: number,
+  height: number,
+  width: number,
+): Promise<{ pixels: Uint8Array; channels: number }> {
   const sharp = await loadSharp();
-  return sharp(pixels, { raw: { height: h, width: w, channels: channels as 1 | 3 } })
+  const { data, info } = await sharp(pixels, { raw: { height: h, width: w, channels: channels as 1 | 3 } })
     .resize({ height, width, fit: 'fill', kernel: 'linear' })
-    .raw()
-    .toBuffer();
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  return { pixels: data, channels: info.channels };
 }
 
 async function loadSharp(): Promise<typeof import('sharp').default> {
