@@ -1,0 +1,201 @@
+// Assembling one batch: look items up in the decoded splits, augment each on its own random
+// stream, convert to float32 NHWC in [0, 1] and normalise. The same code runs in loader worker
+// threads and, with `workers: 0`, on the calling thread, so both give identical bytes.
+import { InputError } from '../errors.js';
+import type { ChainNormalize, CompileChain, CompiledChain, RawImage } from './augment-contract.js';
+import { Rng } from './random.js';
+import type { ResolvedAugmentStep } from './spec.js';
+
+/** One part of a stage's data as a worker sees it: plain data, the pixels shared, not copied. */
+export interface PartData {
+  /** The whole decoded split (a SharedArrayBuffer view): count x height x width x channels. */
+  readonly images: Uint8Array;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  /** The split's labels (by split position); null: none delivered. */
+  readonly labels: Int32Array | null;
+  /** The part's items: positions in the split. */
+  readonly indices: Int32Array;
+  readonly augment: readonly ResolvedAugmentStep[] | null;
+}
+
+/** Everything needed to assemble any batch of any epoch. */
+export interface BatchPlan {
+  readonly parts: readonly PartData[];
+  /** Applied to the input only, after the part's own chain (e.g. cutout for reconstruction). */
+  readonly corrupt: readonly ResolvedAugmentStep[] | null;
+  /** 'images': also deliver the clean image (before `corrupt`) as the target. */
+  readonly targets: 'labels' | 'images';
+  readonly seed: number;
+  /** The data selection's path in the pipeline, for messages. */
+  readonly where: string;
+}
+
+export interface Batch {
+  /** Inputs, float32 NHWC. */
+  readonly x: Float32Array;
+  /** Class ids; null when the data is unlabelled. */
+  readonly y: Int32Array | null;
+  /** The clean images (same layout as x) when targets are images; else null. */
+  readonly target: Float32Array | null;
+  readonly shape: readonly [number, number, number, number];
+}
+
+/** The streams item `item` of epoch `epoch` draws from: fixed by (seed, epoch, item) alone. */
+export function augmentStream(seed: number, epoch: number, item: number): Rng {
+  return Rng.from(seed, `augment/${epoch}/${item}`);
+}
+export function corruptStream(seed: number, epoch: number, item: number): Rng {
+  return Rng.from(seed, `corrupt/${epoch}/${item}`);
+}
+
+export class BatchAssembler {
+  private readonly chains: readonly (CompiledChain | null)[];
+  private readonly corrupt: CompiledChain | null;
+  private readonly offsets: readonly number[];
+  private readonly normalize: ChainNormalize | null;
+  private readonly labelled: boolean;
+
+  constructor(
+    private readonly plan: BatchPlan,
+    compile: CompileChain | null,
+  ) {
+    const compileSteps = (steps: readonly ResolvedAugmentStep[] | null) => {
+      if (steps === null) return null;
+      if (compile === null) throw new Error('a chain needs a compileChain module');
+      return compile(steps);
+    };
+    this.chains = plan.parts.map((p) => compileSteps(p.augment));
+    this.corrupt = compileSteps(plan.corrupt);
+    this.normalize = agreedNormalize(this.chains, plan.where);
+    if (this.corrupt?.normalize) {
+      throw new InputError([{ path: `${plan.where}`, message: 'the corrupt chain must not normalize: the input is normalised like the target, by the data chain' }]);
+    }
+    this.labelled = BatchAssembler.labelled(plan.parts, plan.where);
+    let total = 0;
+    this.offsets = plan.parts.map((p) => (total += p.indices.length) - p.indices.length);
+  }
+
+  /** Items across all parts, part after part. */
+  get size(): number {
+    const last = this.plan.parts.length - 1;
+    return last < 0 ? 0 : this.offsets[last] + this.plan.parts[last].indices.length;
+  }
+
+  /** Whether batches carry labels: every part must agree. */
+  static labelled(parts: readonly PartData[], where: string): boolean {
+    const labelled = parts.map((p) => p.labels !== null);
+    if (labelled.some((l) => l !== labelled[0])) {
+      throw new InputError([{ path: where, message: `parts ${labelled.map((l, i) => `${i}: ${l ? 'labelled' : 'unlabelled'}`).join(', ')} disagree: a batch is either labelled or not` }]);
+    }
+    return labelled[0] ?? false;
+  }
+
+  assemble(epoch: number, items: Int32Array): Batch {
+    const { plan } = this;
+    const inputs: RawImage[] = [];
+    const targets: RawImage[] = [];
+    const y = this.labelled ? new Int32Array(items.length) : null;
+    for (let j = 0; j < items.length; j++) {
+      const item = items[j];
+      const p = this.partOf(item);
+      const part = plan.parts[p];
+      const index = part.indices[item - this.offsets[p]];
+      const chain = this.chains[p];
+      const original = frameOf(part, index);
+      const clean = chain ? chain.apply(original, augmentStream(plan.seed, epoch, item)) : original;
+      inputs.push(this.corrupt ? this.corrupt.apply(clean, corruptStream(plan.seed, epoch, item)) : clean);
+      if (plan.targets === 'images') targets.push(clean);
+      if (y) y[j] = (part.labels as Int32Array)[index];
+    }
+    const shape = this.batchShape(inputs, items);
+    return {
+      x: toFloat(inputs, shape, this.normalize),
+      y,
+      target: plan.targets === 'images' ? toFloat(targets, shape, this.normalize) : null,
+      shape,
+    };
+  }
+
+  private partOf(item: number): number {
+    let p = this.offsets.length - 1;
+    while (p > 0 && this.offsets[p] > item) p--;
+    return p;
+  }
+
+  /** Every image of a batch must have the first one's size; say which chain broke that. */
+  private batchShape(images: readonly RawImage[], items: Int32Array): [number, number, number, number] {
+    const first = images[0];
+    for (let j = 1; j < images.length; j++) {
+      const img = images[j];
+      if (img.height !== first.height || img.width !== first.width || img.channels !== first.channels) {
+        // Blame a part whose chain can change sizes: the item's own, else the first item's.
+        const candidates = [this.partOf(items[j]), this.partOf(items[0])];
+        const p = candidates.find((q) => this.chains[q] !== null) ?? candidates[0];
+        const chain = this.plan.corrupt ? 'corrupt chain or the augment chain' : 'augment chain';
+        const where = this.plan.parts.length > 1 ? `${this.plan.where}.concat[${p}]` : this.plan.where;
+        throw new InputError([{
+          path: where,
+          message: `the ${chain} [${describeSteps(this.plan.parts[p].augment, this.plan.corrupt)}] yields images of different sizes in one batch: ${size(first)} and ${size(img)}`,
+          hint: 'end the chain with a fixed-size step (e.g. a crop or resize)',
+        }]);
+      }
+    }
+    return [images.length, first.height, first.width, first.channels];
+  }
+}
+
+function frameOf(part: PartData, index: number): RawImage {
+  const frame = part.height * part.width * part.channels;
+  return { data: part.images.subarray(index * frame, (index + 1) * frame), height: part.height, width: part.width, channels: part.channels };
+}
+
+/**
+ * uint8 -> float32: x = (u/255 - mean_c) / std_c, computed as u * a_c + b_c with
+ * a_c = 1 / (255 std_c) and b_c = -mean_c / std_c (one multiply-add per value).
+ */
+function toFloat(images: readonly RawImage[], shape: readonly number[], normalize: ChainNormalize | null): Float32Array {
+  const channels = shape[3];
+  const scale = new Float64Array(channels);
+  const shift = new Float64Array(channels);
+  for (let c = 0; c < channels; c++) {
+    const mean = normalize ? normalize.mean[normalize.mean.length === 1 ? 0 : c] : 0;
+    const std = normalize ? normalize.std[normalize.std.length === 1 ? 0 : c] : 1;
+    scale[c] = 1 / (255 * std);
+    shift[c] = -mean / std;
+  }
+  const frame = shape[1] * shape[2] * channels;
+  const out = new Float32Array(images.length * frame);
+  images.forEach((img, j) => {
+    const base = j * frame;
+    for (let k = 0; k < frame; k++) {
+      const c = k % channels;
+      out[base + k] = img.data[k] * scale[c] + shift[c];
+    }
+  });
+  return out;
+}
+
+/** One normalisation for the whole batch: concat parts must not normalise differently. */
+function agreedNormalize(chains: readonly (CompiledChain | null)[], where: string): ChainNormalize | null {
+  const all = chains.map((c) => c?.normalize ?? null);
+  const key = (n: ChainNormalize | null) => (n ? JSON.stringify([n.mean, n.std]) : 'none');
+  if (all.some((n) => key(n) !== key(all[0]))) {
+    throw new InputError([{
+      path: where,
+      message: `the parts normalise differently (${all.map((n, i) => `${i}: ${n ? `mean ${JSON.stringify(n.mean)} std ${JSON.stringify(n.std)}` : 'none'}`).join('; ')})`,
+      hint: 'give every part a chain ending in the same normalize, or none',
+    }]);
+  }
+  return all[0] ?? null;
+}
+
+function describeSteps(augment: readonly ResolvedAugmentStep[] | null, corrupt: readonly ResolvedAugmentStep[] | null): string {
+  const names = (steps: readonly ResolvedAugmentStep[] | null) => (steps ?? []).map((s) => s.type);
+  return [...names(augment), ...names(corrupt).map((n) => `corrupt:${n}`)].join(', ');
+}
+
+function size(img: RawImage): string {
+  return `${img.height}x${img.width}x${img.channels}`;
+}
