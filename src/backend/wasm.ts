@@ -11,8 +11,8 @@ export interface WasmStart {
   readonly binary: string;
   readonly simd: boolean;
   readonly threads: number;
-  /** The most the heap can grow to (the binary's declared memory maximum), in bytes. */
-  readonly heapLimitBytes: number;
+  /** The most the heap can grow to (the binary's declared memory maximum), in bytes; null if not declared there. */
+  readonly heapLimitBytes: number | null;
   /** Kernels the engine registered over (or beside) the stock ones. */
   readonly engineKernels: readonly string[];
 }
@@ -42,7 +42,7 @@ export async function startWasm(tf: TfModule): Promise<WasmStart> {
  * The maximum of the memory a wasm binary declares (section 5: count, flags, min, max in 64 KiB
  * pages, LEB128). Read from the file because the running Memory object does not expose it.
  */
-export async function memoryMaximum(file: string): Promise<number> {
+export async function memoryMaximum(file: string): Promise<number | null> {
   const bytes = await readFile(file);
   let at = 8; // magic + version
   const leb = (): number => {
@@ -65,5 +65,6 @@ export async function memoryMaximum(file: string): Promise<number> {
     }
     at += size;
   }
-  return 0;
+  // Memory imported rather than defined: the binary does not say.
+  return null;
 }

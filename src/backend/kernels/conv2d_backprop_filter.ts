@@ -6,8 +6,10 @@
 // (a,b) as output pixel, n as input channel and (i,j) as a filter tap spaced s apart: that is
 // conv2d(input = xp transposed to [c, h, w, n], filter = dy transposed to [i, j, n, o],
 // stride 1, dilation s), whose output [c, a, b, o] transposes to [a, b, c, o].
-import { backend_util, type Conv2DBackpropFilterAttrs, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
+import { backend_util, type Conv2DBackpropFilterAttrs, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { toChannelsMajor, swapLeading } from './layout.js';
+import type { KernelOverride } from './overrides.js';
 import { Scratch, fitAxis } from './scratch.js';
 
 function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: BackendWasm; attrs: Conv2DBackpropFilterAttrs }): TensorInfo {
@@ -29,15 +31,15 @@ function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
     s.view(zero).fill(0);
     return s.release(zero);
   }
-  const xt = s.slice(s.transpose(x, [3, 1, 2, 0]), [0, rows.begin, cols.begin, 0], [inChannels, rows.size, cols.size, n]);
-  const dyt = s.transpose(dy, [1, 2, 0, 3]);
+  const xt = s.alloc([inChannels, rows.size, cols.size, n]);
+  const dyt = s.alloc([outHeight, outWidth, n, outChannels]);
+  toChannelsMajor(s.view(x), x.shape, rows.begin, rows.size, cols.begin, cols.size, s.view(xt));
+  swapLeading(s.view(dy), n, outHeight * outWidth, outChannels, s.view(dyt));
   const pad = [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]];
   const dwt = s.run('Conv2D', { x: xt, filter: dyt }, { strides: [1, 1], pad, dilations: [sh, sw], dataFormat: 'NHWC' });
-  return s.release(s.transpose(dwt, [1, 2, 0, 3]));
+  const dw = s.alloc([kh, kw, inChannels, outChannels]);
+  swapLeading(s.view(dwt), inChannels, kh * kw, outChannels, s.view(dw));
+  return s.release(dw);
 }
 
-export const conv2DBackpropFilterConfig: KernelConfig = {
-  kernelName: 'Conv2DBackpropFilter',
-  backendName: 'wasm',
-  kernelFunc: conv2DBackpropFilter as unknown as KernelFunc,
-};
+export const conv2DBackpropFilterOverride: KernelOverride = { kernelName: 'Conv2DBackpropFilter', build: () => conv2DBackpropFilter as unknown as KernelFunc };

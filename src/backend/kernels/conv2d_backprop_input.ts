@@ -8,9 +8,11 @@
 // phases' offsets c_r gives one conv with s*s*Cin output channels (phase-major), whose output
 // [n, q, q', (r, r', c)] is shuffled to dx[n, s*q + r, s*q' + r', c]. With s = 1 this is the
 // usual "convolve with the flipped, transposed filter".
-import { backend_util, type Conv2DBackpropInputAttrs, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
+import { backend_util, type Conv2DBackpropInputAttrs, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { Scratch, fitAxis, reshaped } from './scratch.js';
+import { interleavePhases } from './layout.js';
+import type { KernelOverride } from './overrides.js';
+import { Scratch, fitAxis } from './scratch.js';
 
 /** For one axis: the combined filter's length and, per phase r and tap t, the source tap (-1 = zero). */
 export interface PhasePlan {
@@ -55,9 +57,8 @@ function conv2DBackpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInf
   const pad = [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]];
   const phases = s.run('Conv2D', { x: dyFit, filter: combined }, { strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC' });
   if (sh === 1 && sw === 1) return s.release(phases);
-  // [n, qh, qw, sh, sw, c] -> [n, qh, sh, qw, sw, c] = [n, qh*sh, qw*sw, c], then cut the overhang.
-  const shuffled = s.transpose(reshaped(phases, [n, qh, qw, sh, sw, inChannels]), [0, 1, 3, 2, 4, 5]);
-  const dx = s.slice(reshaped(shuffled, [n, qh * sh, qw * sw, inChannels]), [0, 0, 0, 0], [n, inHeight, inWidth, inChannels]);
+  const dx = s.alloc([n, inHeight, inWidth, inChannels]);
+  interleavePhases(s.view(phases), phases.shape, sh, sw, inChannels, inHeight, inWidth, s.view(dx));
   return s.release(dx);
 }
 
@@ -66,23 +67,21 @@ function combinedFilter(s: Scratch, filter: TensorInfo, planH: PhasePlan, planW:
   const [, kw, cin, cout] = filter.shape;
   const phasesW = planW.source.length;
   const phases = planH.source.length * phasesW;
-  // w as [kh, kw, cout, cin]: each (tap, cout) is then one contiguous run of cin values to copy.
-  const wt = s.transpose(filter, [0, 1, 3, 2]);
   const out = s.alloc([planH.taps, planW.taps, cout, phases * cin]);
-  const src = s.view(wt);
+  const src = s.view(filter);
   const dst = s.view(out).fill(0);
   for (let th = 0; th < planH.taps; th++) {
     for (let tw = 0; tw < planW.taps; tw++) {
-      const dstTap = (th * planW.taps + tw) * cout;
+      const dstTap = (th * planW.taps + tw) * cout * phases * cin;
       planH.source.forEach((sourceH, rh) => planW.source.forEach((sourceW, rw) => {
         const a = sourceH[th];
         const b = sourceW[tw];
         if (a < 0 || b < 0) return;
-        const srcTap = (a * kw + b) * cout;
-        const phase = (rh * phasesW + rw) * cin;
-        for (let o = 0; o < cout; o++) {
-          const from = (srcTap + o) * cin;
-          dst.set(src.subarray(from, from + cin), (dstTap + o) * phases * cin + phase);
+        // Tap (a, b) of w, [cin, cout], goes transposed to [cout, cin] in this phase's channel slot.
+        const srcTap = (a * kw + b) * cin * cout;
+        const to = dstTap + (rh * phasesW + rw) * cin;
+        for (let i = 0; i < cin; i++) {
+          for (let o = 0; o < cout; o++) dst[to + o * phases * cin + i] = src[srcTap + i * cout + o];
         }
       }));
     }
@@ -90,8 +89,4 @@ function combinedFilter(s: Scratch, filter: TensorInfo, planH: PhasePlan, planW:
   return out;
 }
 
-export const conv2DBackpropInputConfig: KernelConfig = {
-  kernelName: 'Conv2DBackpropInput',
-  backendName: 'wasm',
-  kernelFunc: conv2DBackpropInput as unknown as KernelFunc,
-};
+export const conv2DBackpropInputOverride: KernelOverride = { kernelName: 'Conv2DBackpropInput', build: () => conv2DBackpropInput as unknown as KernelFunc };

@@ -1,22 +1,44 @@
-// The engine's kernels for the wasm backend: a plain list. Each entry replaces (or adds) one
-// kernel of tfjs-backend-wasm 4.22; the file beside it says why and derives it.
-import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs';
-import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter.js';
-import { conv2DBackpropInputConfig } from './conv2d_backprop_input.js';
-import { maxPoolGradConfig } from './max_pool_grad.js';
+// The engine's kernels for the wasm backend and its gradients: plain lists. Each entry replaces
+// (or adds) one kernel of tfjs-backend-wasm 4.22; the file beside it says why and derives it.
+import { getGradient, getKernel, registerGradient, registerKernel, unregisterKernel, type GradConfig, type KernelFunc } from '@tensorflow/tfjs';
+import { conv2DBackpropFilterOverride } from './conv2d_backprop_filter.js';
+import { conv2DBackpropInputOverride } from './conv2d_backprop_input.js';
+import { fusedBatchNormGrad } from './fused_batch_norm_grad.js';
+import { maxPoolGradOverride } from './max_pool_grad.js';
+import type { GradientOverride, KernelOverride } from './overrides.js';
+import { meanOverride, sumOverride } from './reduce.js';
 
-export const wasmKernels: readonly KernelConfig[] = [
-  conv2DBackpropFilterConfig,
-  conv2DBackpropInputConfig,
-  maxPoolGradConfig,
+export const wasmKernels: readonly KernelOverride[] = [
+  conv2DBackpropFilterOverride,
+  conv2DBackpropInputOverride,
+  maxPoolGradOverride,
+  sumOverride,
+  meanOverride,
 ];
 
-/** Installs the list on the wasm backend, replacing stock kernels of the same names; returns their names. Idempotent. */
+/** Gradients take their own path only while the wasm backend is active (see each file). */
+export const wasmGradients: readonly GradientOverride[] = [fusedBatchNormGrad];
+
+const ourKernels = new WeakSet<KernelFunc>();
+const ourGradients = new WeakSet<GradConfig>();
+
+/** Installs both lists over the stock kernels and gradients; returns what it installed. Idempotent. */
 export function registerEngineKernels(): string[] {
-  for (const config of wasmKernels) {
-    if (getKernel(config.kernelName, config.backendName) === config) continue;
-    if (getKernel(config.kernelName, config.backendName)) unregisterKernel(config.kernelName, config.backendName);
-    registerKernel(config);
+  for (const override of wasmKernels) {
+    const stock = getKernel(override.kernelName, 'wasm');
+    if (stock && ourKernels.has(stock.kernelFunc)) continue;
+    if (stock) unregisterKernel(override.kernelName, 'wasm');
+    const kernelFunc = override.build(stock?.kernelFunc ?? null);
+    ourKernels.add(kernelFunc);
+    registerKernel({ kernelName: override.kernelName, backendName: 'wasm', kernelFunc });
   }
-  return wasmKernels.map((k) => k.kernelName);
+  for (const override of wasmGradients) {
+    const stock = getGradient(override.kernelName);
+    if (!stock) throw new Error(`tfjs has no gradient for '${override.kernelName}' to wrap`);
+    if (ourGradients.has(stock)) continue;
+    const ours = override.wrap(stock);
+    ourGradients.add(ours);
+    registerGradient(ours);
+  }
+  return [...wasmKernels.map((k) => k.kernelName), ...wasmGradients.map((g) => `${g.kernelName} gradient`)];
 }

@@ -6,8 +6,9 @@
 // Derivation: y = max over the window W of x, so dy/dx[k] = 1 for the argmax k and 0 elsewhere;
 // dx[k] = sum over windows whose argmax is k of dy. The argmax is the first maximum in row-major
 // window order (strict >, seeded with -Infinity), as tfjs-cpu and PyTorch pick it; padding never wins.
-import { backend_util, type KernelConfig, type KernelFunc, type MaxPoolGradAttrs, type TensorInfo } from '@tensorflow/tfjs';
+import { backend_util, type KernelFunc, type MaxPoolGradAttrs, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { KernelOverride } from './overrides.js';
 import { Scratch } from './scratch.js';
 
 function maxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo }; backend: BackendWasm; attrs: MaxPoolGradAttrs }): TensorInfo {
@@ -54,8 +55,4 @@ function maxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo }; back
   return s.release(out);
 }
 
-export const maxPoolGradConfig: KernelConfig = {
-  kernelName: 'MaxPoolGrad',
-  backendName: 'wasm',
-  kernelFunc: maxPoolGrad as unknown as KernelFunc,
-};
+export const maxPoolGradOverride: KernelOverride = { kernelName: 'MaxPoolGrad', build: () => maxPoolGrad as unknown as KernelFunc };

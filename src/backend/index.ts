@@ -1,0 +1,90 @@
+// Choosing and starting the compute backend. Nothing here loads tfjs until a backend is asked
+// for, so commands that never train start fast.
+//
+// Order: tensorflow-gpu > tensorflow > wasm > cpu, first available wins; `--backend NAME` or
+// PIPE_BACKEND picks one outright (and failing to provide it is the user's error to fix).
+import { inputError, JobError } from '../errors.js';
+import { BACKEND_KINDS, BACKEND_SPECS, isBackendKind, type BackendKind } from './kinds.js';
+import { packageVersion, probeBackend, type BackendProbe } from './probe.js';
+import type { BackendInfo, TfModule } from './types.js';
+
+export { BACKEND_KINDS, type BackendKind } from './kinds.js';
+export type { BackendProbe } from './probe.js';
+export type { BackendInfo, TfModule } from './types.js';
+
+export interface InitBackendOptions {
+  /** A backend kind from `--backend`; wins over the environment. */
+  readonly backend?: string;
+  /** Where PIPE_BACKEND is read from (process.env by default). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+let tfModule: Promise<TfModule> | null = null;
+function loadTf(): Promise<TfModule> {
+  tfModule ??= import('@tensorflow/tfjs');
+  return tfModule;
+}
+
+/** Every backend, in preference order, with why it is or is not available. */
+export async function probeBackends(): Promise<BackendProbe[]> {
+  const probes: BackendProbe[] = [];
+  for (const kind of BACKEND_KINDS) probes.push(await probeBackend(kind, loadTf));
+  return probes;
+}
+
+/** Picks the backend (see the top of this file), starts it, and returns it with the tf module to use. */
+export async function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo> {
+  const request = requestedBackend(opts);
+  let chosen: BackendProbe | undefined;
+  if (request) {
+    chosen = await probeBackend(request.kind, loadTf);
+    if (!chosen.available) {
+      throw inputError(`backend '${request.kind}' (${request.source}) is not available: ${chosen.reason}`, {
+        hint: `omit ${request.source} to use the best available one; 'pipe doctor' lists them`,
+      });
+    }
+  } else {
+    for (const kind of BACKEND_KINDS) {
+      chosen = await probeBackend(kind, loadTf);
+      if (chosen.available) break;
+    }
+  }
+  // cpu is part of @tensorflow/tfjs itself, so the loop always ends on an available backend.
+  const probe = chosen as BackendProbe;
+  return start(probe, await loadTf(), request ? request.source : 'preference order');
+}
+
+function requestedBackend(opts: InitBackendOptions): { kind: BackendKind; source: string } | null {
+  const env = opts.env ?? process.env;
+  const [name, source] = opts.backend ? [opts.backend, `--backend ${opts.backend}`] : [env.PIPE_BACKEND, `PIPE_BACKEND=${env.PIPE_BACKEND}`];
+  if (!name) return null;
+  if (!isBackendKind(name)) {
+    throw inputError(`unknown backend '${name}' (${source}); known backends: ${BACKEND_KINDS.join(', ')}`);
+  }
+  return { kind: name, source };
+}
+
+async function start(probe: BackendProbe, tf: TfModule, chosenBy: string): Promise<BackendInfo> {
+  const spec = BACKEND_SPECS[probe.kind];
+  const versions: Record<string, string> = { '@tensorflow/tfjs': (await packageVersion('@tensorflow/tfjs')) ?? tf.version_core };
+  versions[spec.packageName] = probe.version as string;
+  let details: Record<string, string> = {};
+  try {
+    if (probe.kind === 'wasm') {
+      const { startWasm } = await import('./wasm.js');
+      const wasm = await startWasm(tf);
+      details = {
+        binary: wasm.binary,
+        simd: wasm.simd ? 'on' : 'off',
+        threads: String(wasm.threads),
+        heapLimit: wasm.heapLimitBytes === null ? 'unknown' : `${wasm.heapLimitBytes / 2 ** 20} MiB`,
+        engineKernels: wasm.engineKernels.join(', '),
+      };
+    } else if (!(await tf.setBackend(spec.tfName))) {
+      throw new Error(`tf.setBackend('${spec.tfName}') returned false`);
+    }
+  } catch (e) {
+    throw new JobError(`backend '${probe.kind}' was available but did not start: ${(e as Error).message}`, `choose another with --backend (${BACKEND_KINDS.join(', ')})`);
+  }
+  return { kind: probe.kind, tf, versions, chosenBy, details };
+}
