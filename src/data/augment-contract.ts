@@ -3,6 +3,7 @@
 // imports it by URL inside each worker thread, since a compiled chain (closures) cannot be sent
 // to a worker but its resolved steps (plain data) can.
 import type { Rng } from './random.js';
+import type { AugmentStep } from './spec.js';
 
 /** One decoded image, uint8, height x width x channels, row-major (HWC). */
 export interface RawImage {
@@ -10,12 +11,6 @@ export interface RawImage {
   readonly height: number;
   readonly width: number;
   readonly channels: number;
-}
-
-/** One resolved step of a chain: plain, structured-cloneable data keyed by its YAML `type`. */
-export interface ResolvedAugmentStep {
-  readonly type: string;
-  readonly [field: string]: unknown;
 }
 
 /** The per-channel normalisation a chain ends with: x' = (x - mean[c]) / std[c], x in [0, 1]. */
@@ -31,7 +26,8 @@ export interface CompiledChain {
   readonly normalize: ChainNormalize | null;
 }
 
-export type CompileChain = (steps: readonly ResolvedAugmentStep[]) => CompiledChain;
+/** `path`: the chain's place in the pipeline, which the compiler prefixes to its messages. */
+export type CompileChain = (steps: readonly AugmentStep[], options?: { readonly path?: string }) => CompiledChain;
 
 /** The module that exports `compileChain`; tests pass a small one of their own. */
 export const DEFAULT_CHAIN_MODULE: string = new URL(

@@ -4,7 +4,7 @@
 import { InputError } from '../errors.js';
 import type { ChainNormalize, CompileChain, CompiledChain, RawImage } from './augment-contract.js';
 import { Rng } from './random.js';
-import type { ResolvedAugmentStep } from './spec.js';
+import type { NamedChain } from './spec.js';
 
 /** One part of a stage's data as a worker sees it: plain data, the pixels shared, not copied. */
 export interface PartData {
@@ -17,14 +17,14 @@ export interface PartData {
   readonly labels: Int32Array | null;
   /** The part's items: positions in the split. */
   readonly indices: Int32Array;
-  readonly augment: readonly ResolvedAugmentStep[] | null;
+  readonly augment: NamedChain | null;
 }
 
 /** Everything needed to assemble any batch of any epoch. */
 export interface BatchPlan {
   readonly parts: readonly PartData[];
   /** Applied to the input only, after the part's own chain (e.g. cutout for reconstruction). */
-  readonly corrupt: readonly ResolvedAugmentStep[] | null;
+  readonly corrupt: NamedChain | null;
   /** 'images': also deliver the clean image (before `corrupt`) as the target. */
   readonly targets: 'labels' | 'images';
   readonly seed: number;
@@ -61,10 +61,10 @@ export class BatchAssembler {
     private readonly plan: BatchPlan,
     compile: CompileChain | null,
   ) {
-    const compileSteps = (steps: readonly ResolvedAugmentStep[] | null) => {
-      if (steps === null) return null;
+    const compileSteps = (chain: NamedChain | null) => {
+      if (chain === null) return null;
       if (compile === null) throw new Error('a chain needs a compileChain module');
-      return compile(steps);
+      return compile(chain.steps, { path: `augment.${chain.name}` });
     };
     this.chains = plan.parts.map((p) => compileSteps(p.augment));
     this.corrupt = compileSteps(plan.corrupt);
@@ -133,11 +133,10 @@ export class BatchAssembler {
         // Blame a part whose chain can change sizes: the item's own, else the first item's.
         const candidates = [this.partOf(items[j]), this.partOf(items[0])];
         const p = candidates.find((q) => this.chains[q] !== null) ?? candidates[0];
-        const chain = this.plan.corrupt ? 'corrupt chain or the augment chain' : 'augment chain';
         const where = this.plan.parts.length > 1 ? `${this.plan.where}.concat[${p}]` : this.plan.where;
         throw new InputError([{
           path: where,
-          message: `the ${chain} [${describeSteps(this.plan.parts[p].augment, this.plan.corrupt)}] yields images of different sizes in one batch: ${size(first)} and ${size(img)}`,
+          message: `${describeChains(this.plan.parts[p].augment, this.plan.corrupt)} yields images of different sizes in one batch: ${size(first)} and ${size(img)}`,
           hint: 'end the chain with a fixed-size step (e.g. a crop or resize)',
         }]);
       }
@@ -191,9 +190,10 @@ function agreedNormalize(chains: readonly (CompiledChain | null)[], where: strin
   return all[0] ?? null;
 }
 
-function describeSteps(augment: readonly ResolvedAugmentStep[] | null, corrupt: readonly ResolvedAugmentStep[] | null): string {
-  const names = (steps: readonly ResolvedAugmentStep[] | null) => (steps ?? []).map((s) => s.type);
-  return [...names(augment), ...names(corrupt).map((n) => `corrupt:${n}`)].join(', ');
+/** e.g. "augment chain 'densenet'", "augment chain 'densenet' with corrupt chain 'cutout'". */
+function describeChains(augment: NamedChain | null, corrupt: NamedChain | null): string {
+  const parts = [augment && `augment chain '${augment.name}'`, corrupt && `corrupt chain '${corrupt.name}'`].filter(Boolean);
+  return parts.length > 0 ? `the ${parts.join(' with ')}` : 'the data';
 }
 
 function size(img: RawImage): string {

@@ -12,7 +12,7 @@ import { deserializeError, type BatchReply, type BatchRequest } from './loader-m
 import { siblingModule, startModuleWorker } from './module-worker.js';
 import { Rng } from './random.js';
 import type { SelectedPart } from './select.js';
-import type { ResolvedAugmentStep, SplitName } from './spec.js';
+import type { NamedChain, SplitName } from './spec.js';
 
 export interface LoaderOptions {
   /** The stage's data, from selectData. */
@@ -29,7 +29,7 @@ export interface LoaderOptions {
   /** 'images': reconstruction; each batch also carries the clean image as `target`. */
   readonly targets?: 'labels' | 'images';
   /** A chain applied to the input only, after the part's chain (e.g. cutout). */
-  readonly corrupt?: readonly ResolvedAugmentStep[] | null;
+  readonly corrupt?: NamedChain | null;
   /** Worker threads (0: assemble on the calling thread). */
   readonly workers: number;
   /** Batches requested ahead of the one being consumed. */

@@ -3,7 +3,7 @@
 // counts, not on the order sources are listed, not on other classes' sizes.
 import { inputError } from '../errors.js';
 import { Rng } from './random.js';
-import { selectionSources, type ResolvedAugmentStep, type ResolvedDataSelection, type ResolvedDataSource, type SplitName } from './spec.js';
+import { selectionSources, type AugmentStep, type NamedChain, type ResolvedDataSelection, type ResolvedDataSource, type SplitName } from './spec.js';
 
 /** What selection needs to know about a split: its size and labels. */
 export interface SplitSummary {
@@ -20,8 +20,12 @@ export interface SelectedPart {
   readonly indices: Int32Array;
   /** Whether labels go with the images (false when dropped or when the split has none). */
   readonly labelled: boolean;
-  readonly augment: readonly ResolvedAugmentStep[] | null;
+  /** The source's augment chain, looked up by name; null: none. */
+  readonly augment: NamedChain | null;
 }
+
+/** The pipeline's chains by name (ResolvedPipeline.augment). */
+export type ChainTable = Readonly<Record<string, readonly AugmentStep[]>>;
 
 /**
  * The parts of a selection, in order. `where` is the selection's path in the pipeline (e.g.
@@ -31,12 +35,13 @@ export function selectData(
   selection: ResolvedDataSelection,
   splitOf: (split: SplitName) => SplitSummary,
   where: string,
+  chains: ChainTable = {},
 ): SelectedPart[] {
   const sources = selectionSources(selection);
-  return sources.map((source, i) => selectSource(source, splitOf(source.split), 'concat' in selection ? `${where}.concat[${i}]` : where));
+  return sources.map((source, i) => selectSource(source, splitOf(source.split), 'concat' in selection ? `${where}.concat[${i}]` : where, chains));
 }
 
-export function selectSource(source: ResolvedDataSource, split: SplitSummary, where: string): SelectedPart {
+export function selectSource(source: ResolvedDataSource, split: SplitSummary, where: string, chains: ChainTable = {}): SelectedPart {
   const { fraction, stratified, per_class: perClass, max_images: maxImages, seed } = source;
   if (!(fraction > 0 && fraction <= 1)) throw inputError(`must be in (0, 1], got ${fraction}`, { path: `${where}.fraction` });
   if (perClass !== null && fraction !== 1) {
@@ -59,8 +64,17 @@ export function selectSource(source: ResolvedDataSource, split: SplitSummary, wh
     split: source.split,
     indices: chosen.sort(),
     labelled: !source.unlabelled && split.labels !== null,
-    augment: source.augment,
+    augment: source.augment === null ? null : namedChain(source.augment, chains, `${where}.augment`),
   };
+}
+
+/** The steps of chain `name`; an unknown name is bad input listing the known ones. */
+export function namedChain(name: string, chains: ChainTable, path: string): NamedChain {
+  const steps = Object.hasOwn(chains, name) ? chains[name] : undefined;
+  if (steps === undefined) {
+    throw inputError(`unknown augment chain '${name}' (known: ${Object.keys(chains).join(', ') || 'none'})`, { path });
+  }
+  return { name, steps };
 }
 
 /** For each class c, `howMany(n_c)` of its images, drawn on the class's own stream. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BatchLoader, type EpochBatch, type LoaderOptions } from '../../src/data/loader.js';
-import { dataSource, type ResolvedAugmentStep } from '../../src/data/spec.js';
+import { dataSource, type NamedChain, type ResolvedDataSelection } from '../../src/data/spec.js';
 import { selectData } from '../../src/data/select.js';
 import { InputError } from '../../src/errors.js';
 import { syntheticImageSet } from '../helpers/image-set.js';
@@ -8,10 +8,19 @@ import { syntheticImageSet } from '../helpers/image-set.js';
 const TEST_CHAIN = new URL('../helpers/test-chain.ts', import.meta.url).href;
 const train = syntheticImageSet(23);
 const summary = { count: train.count, labels: train.labels, classCount: 4 };
+const chains = {
+  jitter: [{ op: 'noise', amount: 20 }, { op: 'crop', size: 6 }, { op: 'hflip', p: 0.5 }],
+  mirror: [{ op: 'hflip', p: 1 }],
+  ragged: [{ op: 'ragged' }],
+  imagenet: [{ op: 'normalize', mean: [0.5, 0.4, 0.3], std: [0.2, 0.25, 0.5] }],
+  half: [{ op: 'normalize', mean: [0.5], std: [0.5] }],
+};
+const cutout: NamedChain = { name: 'cutout', steps: [{ op: 'cutout', size: 3 }] };
+const partsOf = (selection: ResolvedDataSelection, where = 'stages.s.train') => selectData(selection, () => summary, where, chains);
 
 function options(fields: Partial<LoaderOptions> = {}): LoaderOptions {
   return {
-    parts: selectData(dataSource({ split: 'train' }), () => summary, 'stages.s.train'),
+    parts: partsOf(dataSource({ split: 'train' })),
     splits: { train },
     batchSize: 5,
     seed: 11,
@@ -38,8 +47,6 @@ async function collect(fields: Partial<LoaderOptions>, epoch: number, fromStep =
 /** Which image each row of a batch is (the first byte of image i is i; see syntheticImageSet). */
 const ids = (b: EpochBatch) => Array.from({ length: b.shape[0] }, (_, j) => Math.round(b.x[j * b.shape[1] * b.shape[2] * b.shape[3]] * 255));
 const bytes = (batches: readonly EpochBatch[]) => batches.map((b) => [Array.from(b.x), b.y && Array.from(b.y), b.target && Array.from(b.target), b.shape]);
-
-const augment: ResolvedAugmentStep[] = [{ type: 'noise', amount: 20 }, { type: 'crop', size: 6 }, { type: 'hflip', p: 0.5 }];
 
 describe('BatchLoader', () => {
   it('without shuffle delivers the items in order, as floats in [0, 1], with a smaller last batch', async () => {
@@ -68,8 +75,8 @@ describe('BatchLoader', () => {
   });
 
   it('gives the same bytes with 0, 1 or 2 workers, augmenting and corrupting', async () => {
-    const parts = selectData(dataSource({ split: 'train', augment }), () => summary, 'stages.s.train');
-    const fields: Partial<LoaderOptions> = { parts, targets: 'images', corrupt: [{ type: 'cutout', size: 3 }] };
+    const parts = partsOf(dataSource({ split: 'train', augment: 'jitter' }));
+    const fields: Partial<LoaderOptions> = { parts, targets: 'images', corrupt: cutout };
     const inline = await collect({ ...fields, workers: 0 }, 2);
     expect(inline[0].shape).toEqual([5, 6, 6, 3]);
     expect(bytes(await collect({ ...fields, workers: 1 }, 2))).toEqual(bytes(inline));
@@ -79,7 +86,7 @@ describe('BatchLoader', () => {
   });
 
   it('resumes at (epoch, step) with exactly the batches the full epoch had from there', async () => {
-    const parts = selectData(dataSource({ split: 'train', augment }), () => summary, 'stages.s.train');
+    const parts = partsOf(dataSource({ split: 'train', augment: 'jitter' }));
     const full = await collect({ parts, workers: 1 }, 4);
     const resumed = await collect({ parts, workers: 2 }, 4, 3);
     expect(resumed.map((b) => b.step)).toEqual([3, 4]);
@@ -87,7 +94,7 @@ describe('BatchLoader', () => {
   });
 
   it('corrupts only the input: the target is the clean image', async () => {
-    const [b] = await collect({ targets: 'images', corrupt: [{ type: 'cutout', size: 3 }], shuffle: false }, 0);
+    const [b] = await collect({ targets: 'images', corrupt: cutout, shuffle: false }, 0);
     const target = b.target as Float32Array;
     const frame = 8 * 8 * 3;
     for (let j = 0; j < 5; j++) {
@@ -101,11 +108,7 @@ describe('BatchLoader', () => {
   });
 
   it("applies the chain's normalize after conversion to float", async () => {
-    const parts = selectData(
-      dataSource({ split: 'train', augment: [{ type: 'normalize', mean: [0.5, 0.4, 0.3], std: [0.2, 0.25, 0.5] }] }),
-      () => summary,
-      'stages.s.train',
-    );
+    const parts = partsOf(dataSource({ split: 'train', augment: 'imagenet' }));
     const [b] = await collect({ parts, shuffle: false }, 0);
     for (let k = 0; k < 6; k++) {
       const c = k % 3;
@@ -115,8 +118,7 @@ describe('BatchLoader', () => {
   });
 
   it('delivers originals then augmented copies for a concat, each item labelled by its split', async () => {
-    const sel = { concat: [dataSource({ split: 'train' }), dataSource({ split: 'train', augment: [{ type: 'hflip', p: 1 }] })] };
-    const parts = selectData(sel, () => summary, 'stages.p.train');
+    const parts = partsOf({ concat: [dataSource({ split: 'train' }), dataSource({ split: 'train', augment: 'mirror' })] });
     const batches = await collect({ parts, shuffle: false, batchSize: 23 }, 0);
     expect(batches.map((b) => b.shape[0])).toEqual([23, 23]);
     const row = 8 * 3;
@@ -126,24 +128,22 @@ describe('BatchLoader', () => {
   });
 
   it('stops with an error naming the selection and its chain when a batch mixes sizes', async () => {
-    const sel = { concat: [dataSource({ split: 'train' }), dataSource({ split: 'train', augment: [{ type: 'ragged' }] })] };
-    const parts = selectData(sel, () => summary, 'stages.p.train');
+    const parts = partsOf({ concat: [dataSource({ split: 'train' }), dataSource({ split: 'train', augment: 'ragged' })] }, 'stages.p.train');
     for (const workers of [0, 2]) {
       const err = await collect({ parts, workers, batchSize: 46, where: 'stages.p.train' }, 0).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(InputError);
       expect((err as Error).message).toMatch(
-        /^stages\.p\.train\.concat\[1\]: the augment chain \[ragged\] yields images of different sizes in one batch: \d+x8x3 and \d+x8x3 \(end the chain with a fixed-size step \(e\.g\. a crop or resize\)\)$/,
+        /^stages\.p\.train\.concat\[1\]: the augment chain 'ragged' yields images of different sizes in one batch: \d+x8x3 and \d+x8x3 \(end the chain with a fixed-size step \(e\.g\. a crop or resize\)\)$/,
       );
     }
   });
 
   it('refuses parts that normalise differently, or that mix labelled and unlabelled', async () => {
-    const norm: ResolvedAugmentStep = { type: 'normalize', mean: [0.5], std: [0.5] };
-    const differ = selectData({ concat: [dataSource({ split: 'train' }), dataSource({ split: 'train', augment: [norm] })] }, () => summary, 'p');
+    const differ = partsOf({ concat: [dataSource({ split: 'train' }), dataSource({ split: 'train', augment: 'half' })] }, 'p');
     await expect(BatchLoader.open(options({ parts: differ, where: 'p' }))).rejects.toThrow(
       'p: the parts normalise differently (0: none; 1: mean [0.5] std [0.5]) (give every part a chain ending in the same normalize, or none)',
     );
-    const mixed = selectData({ concat: [dataSource({ split: 'train' }), dataSource({ split: 'train', unlabelled: true })] }, () => summary, 'p');
+    const mixed = partsOf({ concat: [dataSource({ split: 'train' }), dataSource({ split: 'train', unlabelled: true })] }, 'p');
     await expect(BatchLoader.open(options({ parts: mixed, where: 'p' }))).rejects.toThrow(
       'p: parts 0: labelled, 1: unlabelled disagree: a batch is either labelled or not',
     );
@@ -151,7 +151,7 @@ describe('BatchLoader', () => {
   });
 
   it('delivers y: null for unlabelled data and transfers plain buffers from workers', async () => {
-    const parts = selectData(dataSource({ split: 'train', unlabelled: true }), () => summary, 's');
+    const parts = partsOf(dataSource({ split: 'train', unlabelled: true }));
     const [b] = await collect({ parts, workers: 1 }, 0);
     expect(b.y).toBeNull();
     expect(b.x.buffer).toBeInstanceOf(ArrayBuffer);

@@ -89,22 +89,29 @@ describe('selectSource', () => {
 
 describe('selectData', () => {
   it('concat keeps its parts in order, the same images in both when they select alike', () => {
-    const steps = [{ type: 'flip' }];
+    const steps = [{ op: 'flip' }];
     const parts = selectData(
       {
         concat: [
           dataSource({ split: 'train', unlabelled: true, fraction: 0.1, seed: 1 }),
-          dataSource({ split: 'train', unlabelled: true, fraction: 0.1, seed: 1, augment: steps }),
+          dataSource({ split: 'train', unlabelled: true, fraction: 0.1, seed: 1, augment: 'flipped' }),
         ],
       },
       () => train,
       'stages.pretrain.train',
+      { flipped: steps },
     );
     expect(parts.map((p) => [p.split, p.labelled, p.augment])).toEqual([
       ['train', false, null],
-      ['train', false, steps],
+      ['train', false, { name: 'flipped', steps }],
     ]);
     expect(Array.from(parts[1].indices)).toEqual(Array.from(parts[0].indices));
+  });
+
+  it('names an unknown chain with the known ones', () => {
+    expect(() => selectData(dataSource({ split: 'train', augment: 'nope' }), () => train, 'stages.x.train', { a: [], b: [] })).toThrow(
+      "stages.x.train.augment: unknown augment chain 'nope' (known: a, b)",
+    );
   });
 
   it('names the concat part in errors', () => {

@@ -1,28 +1,29 @@
 // A tiny chain compiler with the same contract as src/data/augment/chain.ts, for testing the
 // loader without depending on the real augmentation ops. Steps:
-//   {type: 'noise', amount}   adds uniform noise in [-amount, amount] to every value
-//   {type: 'hflip', p}        mirrors left-right with probability p
-//   {type: 'crop', size}      a random size x size window
-//   {type: 'ragged'}          crops one row off with probability 1/2 (mixed sizes: an error)
-//   {type: 'cutout', size}    zeroes a random size x size square
-//   {type: 'normalize', mean, std}
-import type { ChainNormalize, CompiledChain, RawImage, ResolvedAugmentStep } from '../../src/data/augment-contract.js';
+//   {op: 'noise', amount}   adds uniform noise in [-amount, amount] to every value
+//   {op: 'hflip', p}        mirrors left-right with probability p
+//   {op: 'crop', size}      a random size x size window
+//   {op: 'ragged'}          crops one row off with probability 1/2 (mixed sizes: an error)
+//   {op: 'cutout', size}    zeroes a random size x size square
+//   {op: 'normalize', mean, std}
+import type { ChainNormalize, CompiledChain, RawImage } from '../../src/data/augment-contract.js';
+import type { AugmentStep } from '../../src/data/spec.js';
 import type { Rng } from '../../src/data/random.js';
 
 type Op = (img: RawImage, rng: Rng) => RawImage;
 
-export function compileChain(steps: readonly ResolvedAugmentStep[]): CompiledChain {
+export function compileChain(steps: readonly AugmentStep[]): CompiledChain {
   let normalize: ChainNormalize | null = null;
   const ops: Op[] = [];
   for (const step of steps) {
-    if (step.type === 'normalize') normalize = { mean: step.mean as number[], std: step.std as number[] };
+    if (step.op === 'normalize') normalize = { mean: step.mean as number[], std: step.std as number[] };
     else ops.push(compileStep(step));
   }
   return { apply: (img, rng) => ops.reduce((acc, op) => op(acc, rng), img), normalize };
 }
 
-function compileStep(step: ResolvedAugmentStep): Op {
-  switch (step.type) {
+function compileStep(step: AugmentStep): Op {
+  switch (step.op) {
     case 'noise':
       return (img, rng) => map(img, (v) => Math.max(0, Math.min(255, Math.round(v + rng.uniform(-1, 1) * (step.amount as number)))));
     case 'hflip':
@@ -44,7 +45,7 @@ function compileStep(step: ResolvedAugmentStep): Op {
         return { ...img, data };
       };
     default:
-      throw new Error(`test chain: unknown step '${step.type}'`);
+      throw new Error(`test chain: unknown step '${step.op}'`);
   }
 }
 

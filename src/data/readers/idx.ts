@@ -13,10 +13,11 @@ const UBYTE = 0x08;
 
 export const idxReader: DatasetReader = {
   format: 'idx',
-  splits: ['train', 'test'],
+  // Any split `dataset.idx` names; the schema's default names train and test.
+  splits: ['train', 'val', 'test'],
   async list(dataset: ResolvedDataset, split: SplitName): Promise<SplitListing> {
-    if (split !== 'train' && split !== 'test') throw unknownSplit(idxReader, split, dataset.root);
-    const files: IdxFiles = dataset.idx[split];
+    const files: IdxFiles | undefined = dataset.idx[split];
+    if (files === undefined) throw unknownSplit(idxReader, split, dataset.root, Object.keys(dataset.idx));
     const imagesPath = resolveIn(dataset.root, files.images);
     const labelsPath = files.labels === null ? null : resolveIn(dataset.root, files.labels);
     const labels = labelsPath === null ? null : readIdxLabels(labelsPath);

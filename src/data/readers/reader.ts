@@ -99,7 +99,7 @@ export function classNamesFor(dataset: ResolvedDataset, found: readonly string[]
   return names;
 }
 
-/** The error for a split the format does not have. */
-export function unknownSplit(reader: DatasetReader, split: string, where: string): Error {
-  return inputError(`${where} has no '${split}' split (format ${reader.format} has: ${reader.splits.join(', ')})`);
+/** The error for a split the data set does not have. */
+export function unknownSplit(reader: DatasetReader, split: string, where: string, splits: readonly string[] = reader.splits): Error {
+  return inputError(`${where} has no '${split}' split (${reader.format === 'idx' ? 'dataset.idx names' : `format ${reader.format} has`}: ${splits.join(', ')})`);
 }

@@ -61,7 +61,7 @@ describe('idx reader', () => {
     await expect(test.images.read()).rejects.toThrow(
       `${join(root, 'missing.gz')}: cannot read IDX file (ENOENT) (for Fashion-MNIST: apt-get install dataset-fashion-mnist)`,
     );
-    await expect(idxReader.list(ds, 'val')).rejects.toThrow(`${root} has no 'val' split (format idx has: train, test)`);
+    await expect(idxReader.list(ds, 'val')).rejects.toThrow(`${root} has no 'val' split (dataset.idx names: train, test)`);
   });
 });
 
