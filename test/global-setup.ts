@@ -1,8 +1,6 @@
 // CLI tests run the real binary, which loads the compiled dist/: build it once before any test.
-import { execFileSync } from 'node:child_process';
+import { execSync } from 'node:child_process';
 
 export default function setup(): void {
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
-    stdio: 'inherit',
-  });
+  execSync('npm run --silent build', { stdio: 'inherit' });
 }

@@ -154,7 +154,9 @@ function checkKindRules(ctx: Ctx, name: string, s: Obj): void {
   const at = ['stages', name];
   const kind = s.kind;
   if (kind === 'classify' || kind === 'reconstruct') {
-    for (const key of ['train', 'epochs', 'optimizer']) if (s[key] === undefined) error(ctx, at, `a ${kind} stage needs '${key}'`);
+    for (const key of ['train', 'epochs', 'optimizer']) {
+      if (s[key] === undefined) ctx.out.push({ location: ctx.locate(at), path: formatPath(at), message: `a ${kind} stage needs '${key}'`, about: `${formatPath(at)}#${key}` });
+    }
   }
   if (kind === 'evaluate') {
     if (s.val === undefined) error(ctx, at, "an evaluate stage needs 'val' (the images it evaluates)");

@@ -15,6 +15,7 @@ export function describeSchema(schema: JsonSchema | undefined, resolveRef: RefRe
   if (Array.isArray(schema.anyOf)) {
     return (schema.anyOf as JsonSchema[]).map((s) => describeSchema(s, resolveRef, depth + 1)).join(' or ');
   }
+  if (typeof schema.pattern === 'string' && schema.type === undefined) return describePattern(schema.pattern);
   switch (schema.type) {
     case 'integer':
       return `an integer${bounds(schema)}`;
@@ -25,8 +26,7 @@ export function describeSchema(schema: JsonSchema | undefined, resolveRef: RefRe
     case 'null':
       return 'null';
     case 'string':
-      if (schema.pattern === EXPRESSION_PATTERN) return 'a $param or ${expression}';
-      if (typeof schema.pattern === 'string') return 'a name (a letter or _, then letters, digits, _ or -)';
+      if (typeof schema.pattern === 'string') return describePattern(schema.pattern);
       return typeof schema.minLength === 'number' && schema.minLength > 0 ? 'a non-empty string' : 'a string';
     case 'array': {
       const item = schema.items ? describeSchema(schema.items as JsonSchema, resolveRef, depth + 1) : 'values';
@@ -39,6 +39,17 @@ export function describeSchema(schema: JsonSchema | undefined, resolveRef: RefRe
     default:
       return 'a valid value';
   }
+}
+
+const PATTERN_WORDS: Record<string, string> = {
+  [EXPRESSION_PATTERN]: 'a $param or ${expression}',
+  '^[A-Za-z_][A-Za-z0-9_-]*$': 'a name (a letter or _, then letters, digits, _ or -)',
+  '^[A-Za-z_][A-Za-z0-9_]*$': 'a name (a letter or _, then letters, digits or _)',
+  '^[0-9]+$': 'a whole number',
+};
+
+function describePattern(pattern: string): string {
+  return PATTERN_WORDS[pattern] ?? `a string matching ${pattern}`;
 }
 
 function bounds(s: JsonSchema): string {

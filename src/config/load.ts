@@ -3,7 +3,6 @@
 import { readFile } from 'node:fs/promises';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { InputError, type Diagnostic, type SourceLocation } from '../errors.js';
-import { formatPath, type Path } from './paths.js';
 
 export interface LoadedFile {
   /** As the user named it (relative paths stay relative, for short messages). */
@@ -35,7 +34,8 @@ export function parseYamlText(text: string, file: string): LoadedFile {
   }));
   if (problems.length > 0) throw new InputError(problems);
   const index = new Map<string, SourceLocation>();
-  if (doc.contents) indexNode(doc.contents, [], index, at);
+  // Keys are formatPath() strings, built incrementally: the same text formatPath would make.
+  if (doc.contents) indexNode(doc.contents, '', index, at);
   const value = doc.toJS({ maxAliasCount: 100 });
   if (value === null || value === undefined) throw new InputError([{ location: { file, line: 1, col: 1 }, message: 'the file is empty: a pipeline is a map with name, dataset, models and stages' }]);
   if (typeof value !== 'object' || Array.isArray(value)) {
@@ -48,24 +48,25 @@ export function parseYamlText(text: string, file: string): LoadedFile {
  * Records where each path starts: a map entry at its key (the friendliest place to point), a
  * list item at its first character. `path\0value` holds where an entry's value starts.
  */
-function indexNode(node: Node, path: Path, index: Map<string, SourceLocation>, at: (o: number) => SourceLocation): void {
+function indexNode(node: Node, path: string, index: Map<string, SourceLocation>, at: (o: number) => SourceLocation): void {
   const setOnce = (key: string, offset: number | undefined) => {
     if (offset !== undefined && !index.has(key)) index.set(key, at(offset));
   };
-  setOnce(formatPath(path), node.range?.[0]);
+  setOnce(path, node.range?.[0]);
   if (isMap(node)) {
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
       const keyNode = pair.key as Node | null;
-      const child = [...path, isScalar(keyNode) ? String(keyNode.value) : String(keyNode)];
-      setOnce(formatPath(child), keyNode?.range?.[0]);
+      const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+      const child = path === '' ? key : `${path}.${key}`;
+      setOnce(child, keyNode?.range?.[0]);
       const valueNode = pair.value as Node | null;
-      setOnce(`${formatPath(child)}\u0000value`, valueNode?.range?.[0]);
+      setOnce(`${child}\u0000value`, valueNode?.range?.[0]);
       if (valueNode) indexNode(valueNode, child, index, at);
     }
   } else if (isSeq(node)) {
     node.items.forEach((item, i) => {
-      if (item && typeof item === 'object' && 'range' in item) indexNode(item as Node, [...path, i], index, at);
+      if (item && typeof item === 'object' && 'range' in item) indexNode(item as Node, `${path}[${i}]`, index, at);
     });
   }
 }

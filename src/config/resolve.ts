@@ -28,8 +28,8 @@ export async function resolvePipeline(file: string, opts: ResolveOptions): Promi
   const data = structuredClone(composed.value);
   const overrides = applyOverrides(data, opts.sets ?? [], pipelineJsonSchema(), resolveSchemaRef);
   const locate = locator(composed.files, overrides);
-  const problems = [...validatePipelineData(data, locate), ...checkReferences(data, locate)];
-  if (problems.length > 0) throw new InputError(sortByPlace(problems));
+  const problems = [...(await validatePipelineData(data, locate)), ...checkReferences(data, locate)];
+  if (problems.length > 0) throw new InputError(sortByPlace(withoutSuperseded(problems)));
   const pipeline = finish(data as unknown as Mutable<ResolvedPipeline>, composed.files, opts.cwd);
   return { pipeline, files: composed.files, locate };
 }
@@ -89,11 +89,16 @@ function locator(files: readonly LoadedFile[], overrides: readonly AppliedOverri
   };
 }
 
+function withoutSuperseded(ds: readonly Diagnostic[]): Diagnostic[] {
+  const superseded = new Set(ds.map((d) => d.supersedes).filter((s) => s !== undefined));
+  return ds.filter((d) => d.about === undefined || !superseded.has(d.about));
+}
+
 /** In the order a reader meets them: by file (named one first), line, column. */
 function sortByPlace(ds: readonly Diagnostic[]): Diagnostic[] {
-  const rank = (d: Diagnostic) => [d.location?.line === 0 ? -1 : 0, d.location?.line ?? Infinity, d.location?.col ?? 0];
+  const files = [...new Set(ds.map((d) => d.location?.file ?? ''))];
+  const rank = (d: Diagnostic) => [files.indexOf(d.location?.file ?? ''), d.location?.line ?? Infinity, d.location?.col ?? 0];
   return [...ds].sort((a, b) => {
-    if ((a.location?.file ?? '') !== (b.location?.file ?? '')) return 0;
     const [ra, rb] = [rank(a), rank(b)];
     return ra[0] - rb[0] || ra[1] - rb[1] || ra[2] - rb[2];
   });

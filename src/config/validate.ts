@@ -1,42 +1,47 @@
 // Schema validation with messages a person can act on: every error located, naming the path,
 // what was expected and what was found; unknown keys and names get the closest known one.
 import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic, SourceLocation } from '../errors.js';
 import { describeSchema, showValue } from './describe.js';
 import { formatPath, fromJsonPointer, getAt, type Path } from './paths.js';
 import type { JsonSchema } from './schema/fragments.js';
-import { didYouMean } from './suggest.js';
+import { closest, didYouMean } from './suggest.js';
 
 /** Finds where a path is written: at its value when `at: 'value'`, else at its key. */
 export type Locate = (path: Path, at?: 'key' | 'value') => SourceLocation | undefined;
 
 const SCHEMA_URL = new URL('../../schemas/pipeline.schema.json', import.meta.url);
-let cached: { validate: ValidateFunction; schema: JsonSchema } | undefined;
+// Built by scripts/compile-validator.mjs next to this file in dist/; absent when running from src/.
+const PRECOMPILED_URL = new URL('./pipeline-validator.js', import.meta.url);
+const AJV_OPTIONS = { allErrors: true, verbose: true, discriminator: true, useDefaults: true, strict: false } as const;
+
+let schemaCache: JsonSchema | undefined;
+let validatorCache: Promise<ValidateFunction> | undefined;
 
 export function pipelineJsonSchema(): JsonSchema {
-  return compiled().schema;
+  schemaCache ??= JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as JsonSchema;
+  return schemaCache;
 }
 
-function compiled(): { validate: ValidateFunction; schema: JsonSchema } {
-  if (!cached) {
-    const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as JsonSchema;
+function validator(): Promise<ValidateFunction> {
+  validatorCache ??= import(PRECOMPILED_URL.href).then(
+    (m: { validate: ValidateFunction }) => m.validate,
     // useDefaults fills every default into the data: the resolved pipeline needs no second table.
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, discriminator: true, useDefaults: true, strict: false });
-    cached = { validate: ajv.compile(schema), schema };
-  }
-  return cached;
+    async () => new (await import('ajv/dist/2020.js')).Ajv2020(AJV_OPTIONS).compile(pipelineJsonSchema()),
+  );
+  return validatorCache;
 }
 
 export function resolveSchemaRef(ref: string): JsonSchema | undefined {
   const m = /^#\/\$defs\/(.+)$/.exec(ref);
-  const defs = compiled().schema.$defs as Record<string, JsonSchema>;
+  const defs = pipelineJsonSchema().$defs as Record<string, JsonSchema>;
   return m ? defs[m[1]] : undefined;
 }
 
 /** Validates `data` in place (defaults are filled) and explains every error found. */
-export function validatePipelineData(data: unknown, locate: Locate): Diagnostic[] {
-  const { validate } = compiled();
+export async function validatePipelineData(data: unknown, locate: Locate): Promise<Diagnostic[]> {
+  const validate = await validator();
   if (validate(data)) return [];
   return explain(validate.errors ?? [], data, locate);
 }
@@ -100,11 +105,17 @@ function diagnosticFor(e: ErrorObject, data: unknown, locate: Locate, requiredAt
     case 'additionalProperties': {
       const key = (e.params as { additionalProperty: string }).additionalProperty;
       const known = Object.keys((parent?.properties as object | undefined) ?? {});
-      return { location: locate([...path, key]), message: `unknown key '${key}' in ${where}${didYouMean(key, known)}`, hint: known.length ? undefined : undefined };
+      const near = closest(key, known);
+      return {
+        location: locate([...path, key]),
+        message: `unknown key '${key}' in ${where}${near ? `; did you mean '${near}'?` : ''}`,
+        // A typo also leaves the intended key missing: that second complaint adds nothing.
+        ...(near ? { supersedes: `${formatPath(path)}#${near}` } : {}),
+      };
     }
     case 'required': {
       const key = (e.params as { missingProperty: string }).missingProperty;
-      return { location: locate(path), message: `missing required key '${key}' in ${where}` };
+      return { location: locate(path), message: `missing required key '${key}' in ${where}`, about: `${formatPath(path)}#${key}` };
     }
     case 'discriminator': {
       const p = e.params as { error: string; tag: string; tagValue: unknown };
@@ -129,7 +140,7 @@ function diagnosticFor(e: ErrorObject, data: unknown, locate: Locate, requiredAt
     case 'minProperties':
       return { location: locate(path, 'value'), path: where, message: `expected at least ${(e.params as { limit: number }).limit} entries, found ${Object.keys((value as object) ?? {}).length}` };
     default: {
-      const name = (e.params as { propertyName?: string }).propertyName;
+      const name = (e as { propertyName?: string }).propertyName;
       if (name !== undefined) {
         return { location: locate([...path, name]), message: `invalid name '${name}' in ${where}: expected ${describeSchema(parent, resolveSchemaRef)}` };
       }

@@ -3,12 +3,6 @@
 import { bool, int, oneOfStrings, plainInt, plainNumber, probability, type JsonSchema } from './fragments.js';
 
 export const NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]*$';
-const nameKeyed = (description: string, value: JsonSchema): JsonSchema => ({
-  description,
-  type: 'object',
-  propertyNames: { pattern: NAME_PATTERN },
-  additionalProperties: value,
-});
 const nameRef = (description: string): JsonSchema => ({ description, type: 'string', pattern: NAME_PATTERN });
 const pairOfInts = (description: string): JsonSchema => ({ description, type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 2, maxItems: 2 });
 
