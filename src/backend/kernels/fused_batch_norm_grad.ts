@@ -32,7 +32,8 @@ function batchNormGrads(dy: Tensor, x: Tensor, mean: Tensor, variance: Tensor, s
   const axes = backend_util.getReductionAxes(mean.shape, x.shape);
   const perChannel = (t: Tensor) => reshape(sum(t, axes), mean.shape);
   const r = rsqrt(add(variance, scalar(eps)));
-  const gr = mul(scale ?? scalar(1), r);
+  const g = scale ?? scalar(1);
+  const gr = mul(g, r);
   // Taken here, not inside the closures: tfjs runs each closure in its own tidy, which would free
   // a sum one closure made before the next could reuse it.
   const sumDy = perChannel(dy);
@@ -40,7 +41,7 @@ function batchNormGrads(dy: Tensor, x: Tensor, mean: Tensor, variance: Tensor, s
   return {
     x: () => mul(dy, reshape(gr, broadcastable(gr, x))),
     mean: () => neg(mul(sumDy, gr)),
-    variance: () => mul(mul(sumDyXm, gr), mul(pow(r, scalar(3)), scalar(-0.5))),
+    variance: () => mul(mul(sumDyXm, g), mul(pow(r, scalar(3)), scalar(-0.5))),
     scale: () => mul(sumDyXm, r),
     offset: () => sumDy,
   };
