@@ -78,7 +78,8 @@ describe.each(transposed)('conv2dTranspose %s', (_name, xShape, wShape, stride, 
     const outShape: Shape4 = [xShape[0], out(pad, xShape[1]), out(pad, xShape[2]), wShape[2]];
     const up = randomValues(outShape, 6);
     const run = () => {
-      const f = (a: tfjs.Tensor4D, b: tfjs.Tensor4D) => tf.sum(tf.mul(tf.conv2dTranspose(a, b, outShape, stride, pad), tf.tensor4d(up, outShape)));
+      const f = (a: tfjs.Tensor, b: tfjs.Tensor) =>
+        tf.sum(tf.mul(tf.conv2dTranspose(a as tfjs.Tensor4D, b as tfjs.Tensor4D, outShape, stride, pad), tf.tensor4d(up, outShape)));
       const { value, grads } = tf.valueAndGrads(f)([tf.tensor4d(x, xShape), tf.tensor4d(w, wShape)]);
       return [tf.conv2dTranspose(tf.tensor4d(x, xShape), tf.tensor4d(w, wShape), outShape, stride, pad), value, ...grads];
     };
