@@ -7,7 +7,6 @@
 
 import { createImage, type Image } from '../image.js';
 import { sourceIndex } from './geometry.js';
-import { roundHalfEven } from './rounding.js';
 
 const f32 = Math.fround;
 
@@ -38,40 +37,72 @@ export function gaussianBlur(img: Image, kernelSize: readonly [number, number], 
   const ky = gaussianKernel1d(kernelSize[1], sigma[1]);
   const { height: h, width: w, channels: c, data } = img;
   const row = w * c;
-  // Horizontal pass over every row: tmp[y, x] = sum_j kx[j] * img[y, reflect(x + j - half)].
-  const cols = offsets(w, kx.length, c);
-  const tmp = new Float64Array(h * row);
+  const tmp = scratch(h * row);
+  // Horizontal pass: tmp[y, x] = sum_j kx[j] * img[y, reflect(x + j - half)]. The kernel is
+  // symmetric (k[j] = k[size - 1 - j]: the pdf is even), so mirrored taps share a multiply.
+  // Interior values read neighbours at fixed offsets along the flat row; only the `half`
+  // pixels at each end need the reflect rule.
+  const hx = (kx.length - 1) >> 1;
+  const lo = Math.min(hx, w) * c, hi = Math.max(lo, (w - hx) * c);
   for (let y = 0; y < h; y++) {
     const base = y * row;
-    for (let x = 0; x < w; x++) {
-      for (let k = 0; k < c; k++) {
-        let s = 0;
-        for (let j = 0; j < kx.length; j++) s += kx[j] * data[base + cols[x * kx.length + j] + k];
-        tmp[base + x * c + k] = s;
+    if (kx.length === 3) {
+      const a = kx[0], b = kx[1];
+      for (let i = base + lo, end = base + hi; i < end; i++) tmp[i] = a * (data[i - c] + data[i + c]) + b * data[i];
+    } else {
+      for (let i = base + lo, end = base + hi; i < end; i++) {
+        let s = kx[hx] * data[i];
+        for (let j = 1; j <= hx; j++) s += kx[hx - j] * (data[i - j * c] + data[i + j * c]);
+        tmp[i] = s;
       }
     }
+    for (let i = 0; i < lo; i++) tmp[base + i] = reflectedTap(data, base, i, c, w, kx);
+    for (let i = hi; i < row; i++) tmp[base + i] = reflectedTap(data, base, i, c, w, kx);
   }
-  // Vertical pass: out[y, x] = round(sum_i ky[i] * tmp[reflect(y + i - half), x]).
-  const rows = offsets(h, ky.length, row);
+  // Vertical pass: out[y, x] = round(sum_i ky[i] * tmp[reflect(y + i - half), x]). A store into
+  // a Uint8ClampedArray clamps to [0, 255] and rounds half to even (ECMAScript ToUint8Clamp):
+  // torch.round then the uint8 cast, without the data-dependent branches of Math.round.
+  const hy = (ky.length - 1) >> 1;
   const out = createImage(h, w, c);
-  const o = out.data;
+  const o = new Uint8ClampedArray(out.data.buffer, out.data.byteOffset, out.data.length);
   for (let y = 0; y < h; y++) {
-    for (let i = 0, at = y * row; i < row; i++, at++) {
-      let s = 0;
-      for (let j = 0; j < ky.length; j++) s += ky[j] * tmp[rows[y * ky.length + j] + i];
-      const v = roundHalfEven(s);
-      o[at] = v < 0 ? 0 : v > 255 ? 255 : v;
+    const at = y * row;
+    if (y >= hy && y < h - hy) {
+      if (ky.length === 3) {
+        const a = ky[0], b = ky[1];
+        for (let i = at, end = at + row; i < end; i++) o[i] = a * (tmp[i - row] + tmp[i + row]) + b * tmp[i];
+      } else {
+        for (let i = at, end = at + row; i < end; i++) {
+          let s = ky[hy] * tmp[i];
+          for (let j = 1; j <= hy; j++) s += ky[hy - j] * (tmp[i - j * row] + tmp[i + j * row]);
+          o[i] = s;
+        }
+      }
+    } else {
+      const rows = new Int32Array(ky.length);
+      for (let j = 0; j < ky.length; j++) rows[j] = sourceIndex(y + j - hy, h, 'reflect') * row;
+      for (let i = 0; i < row; i++) {
+        let s = 0;
+        for (let j = 0; j < ky.length; j++) s += ky[j] * tmp[rows[j] + i];
+        o[at + i] = s;
+      }
     }
   }
   return out;
 }
 
-/** For each of n positions, the `taps` reflect-padded source offsets (index * stride). */
-function offsets(n: number, taps: number, stride: number): Int32Array {
-  const half = (taps - 1) >> 1;
-  const table = new Int32Array(n * taps);
-  for (let p = 0; p < n; p++) {
-    for (let j = 0; j < taps; j++) table[p * taps + j] = sourceIndex(p + j - half, n, 'reflect') * stride;
-  }
-  return table;
+/** One horizontal tap sum at flat row index i, through the reflect rule (the first and last pixels). */
+function reflectedTap(data: Uint8Array, base: number, i: number, c: number, w: number, k: Float64Array): number {
+  const x = (i / c) | 0, ch = i - x * c, half = (k.length - 1) >> 1;
+  let s = 0;
+  for (let j = 0; j < k.length; j++) s += k[j] * data[base + sourceIndex(x + j - half, w, 'reflect') * c + ch];
+  return s;
+}
+
+let scratchBuffer = new Float64Array(0);
+
+/** A reused buffer for the horizontal pass: augmentation runs one image at a time per thread. */
+function scratch(n: number): Float64Array {
+  if (scratchBuffer.length < n) scratchBuffer = new Float64Array(n);
+  return scratchBuffer;
 }

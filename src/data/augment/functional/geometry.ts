@@ -28,12 +28,18 @@ export function parsePadding(padding: number | readonly number[]): Padding {
 export function hflip(img: Image): Image {
   const { height, width, channels: c, data } = img;
   const out = createImage(height, width, c);
+  const o = out.data;
   const row = width * c;
   for (let y = 0; y < height; y++) {
-    const base = y * row;
-    for (let x = 0; x < width; x++) {
-      const from = base + x * c, to = base + (width - 1 - x) * c;
-      for (let k = 0; k < c; k++) out.data[to + k] = data[from + k];
+    let from = y * row, to = from + row - c;
+    if (c === 3) {
+      for (let x = 0; x < width; x++, from += 3, to -= 3) {
+        o[to] = data[from];
+        o[to + 1] = data[from + 1];
+        o[to + 2] = data[from + 2];
+      }
+    } else {
+      for (let x = 0; x < width; x++, from += c, to -= c) for (let k = 0; k < c; k++) o[to + k] = data[from + k];
     }
   }
   return out;
@@ -95,24 +101,34 @@ export function padCrop(
     const px = left + x;
     cols[x] = px < 0 || px >= paddedW ? -1 : sourceIndex(px - padding.left, img.width, mode);
   }
+  // Columns inside the image map to one contiguous run of the source row: copied as a block.
+  const runStart = Math.min(width, Math.max(0, padding.left - left));
+  const runEnd = Math.max(runStart, Math.min(width, padding.left + img.width - left));
+  const runFrom = (left + runStart - padding.left) * c;
   const out = createImage(height, width, c);
   const o = out.data;
   const inRow = img.width * c;
+  const zeroFill = fill.every((v) => v === 0);
   for (let y = 0; y < height; y++) {
     const py = top + y;
     const sy = py < 0 || py >= paddedH ? -1 : sourceIndex(py - padding.top, img.height, mode);
-    let at = y * width * c;
-    for (let x = 0; x < width; x++, at += c) {
-      const sx = cols[x];
-      if (sy < 0 || sx < 0) {
-        for (let k = 0; k < c; k++) o[at + k] = fill[k];
-      } else {
-        const from = sy * inRow + sx * c;
-        for (let k = 0; k < c; k++) o[at + k] = data[from + k];
-      }
+    const rowAt = y * width * c;
+    if (sy < 0) {
+      if (!zeroFill) for (let at = rowAt; at < rowAt + width * c; at += c) o.set(fill, at);
+      continue;
     }
+    const src = sy * inRow;
+    if (runEnd > runStart) o.set(data.subarray(src + runFrom, src + runFrom + (runEnd - runStart) * c), rowAt + runStart * c);
+    for (let x = 0; x < runStart; x++) borderPixel(o, rowAt + x * c, data, src, cols[x], c, fill, zeroFill);
+    for (let x = runEnd; x < width; x++) borderPixel(o, rowAt + x * c, data, src, cols[x], c, fill, zeroFill);
   }
   return out;
+}
+
+/** One pixel left or right of the copied run: the fill colour, or the pixel the padding rule names. */
+function borderPixel(o: Uint8Array, at: number, data: Uint8Array, src: number, sx: number, c: number, fill: Uint8Array, zeroFill: boolean): void {
+  if (sx >= 0) for (let k = 0, from = src + sx * c; k < c; k++) o[at + k] = data[from + k];
+  else if (!zeroFill) for (let k = 0; k < c; k++) o[at + k] = fill[k];
 }
 
 const NO_PADDING: Padding = { left: 0, top: 0, right: 0, bottom: 0 };

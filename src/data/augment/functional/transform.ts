@@ -81,7 +81,11 @@ function nearestFixed(img: Image, out: Image, a: AffineMatrix): void {
       const xi = xx >> 16, yi = yy >> 16;
       if (xi >= 0 && xi < inW && yi >= 0 && yi < inH) {
         const from = (yi * inW + xi) * c;
-        for (let k = 0; k < c; k++) o[at + k] = data[from + k];
+        if (c === 3) {
+          o[at] = data[from];
+          o[at + 1] = data[from + 1];
+          o[at + 2] = data[from + 2];
+        } else for (let k = 0; k < c; k++) o[at + k] = data[from + k];
       }
       xx = (xx + a0) | 0;
       yy = (yy + a3) | 0;
