@@ -1,35 +1,61 @@
-// Elementwise activations: one schema each, no parameters beyond the ones named.
-import { entry, num, type SchemaEntry } from '../../config/schema/fragments.js';
+// Elementwise ops and reshapes: one input, no weights.
+import { entry, num } from '../../config/schema/fragments.js';
+import { chain, OpError, type BuildContext, type GraphOp } from '../op.js';
+import { fmt, image } from '../shape-rules.js';
 import { nodeFields } from './fields.js';
+import type { FlatNode } from '../expand.js';
+import type * as tfjs from '@tensorflow/tfjs';
 
-function simple(name: string, description: string): SchemaEntry {
-  return { name, description, schema: entry('op', name, description, { ...nodeFields }) };
+type Builder = (ctx: BuildContext, node: FlatNode) => tfjs.layers.Layer;
+
+function elementwise(name: string, description: string, make: Builder, params: Record<string, ReturnType<typeof num>> = {}): GraphOp {
+  return {
+    name,
+    description,
+    arity: 'one',
+    schema: entry('op', name, description, { ...nodeFields, ...params }),
+    infer: (_node, [input]) => ({ shape: input, trainable: 0, macs: 0 }),
+    build: (ctx, node) => chain(make(ctx, node)),
+  };
 }
 
-export const relu = simple('relu', 'max(x, 0).');
-export const sigmoid = simple('sigmoid', '1 / (1 + exp(-x)).');
-export const tanh = simple('tanh', 'Hyperbolic tangent.');
-export const identity = simple('identity', 'Passes its input through unchanged (a named junction).');
-export const flatten = simple('flatten', 'Flattens [h, w, c] to [h * w * c] (channels last; PyTorch flattens [c, h, w]).');
-export const globalAvgpool = simple('global_avgpool', 'Mean over height and width: [h, w, c] -> [c], as AdaptiveAvgPool2d(1) + flatten.');
+export const relu = elementwise('relu', 'max(x, 0).', ({ tf, name }) => tf.layers.reLU({ name }));
+export const sigmoid = elementwise('sigmoid', '1 / (1 + exp(-x)).', ({ tf, name }) => tf.layers.activation({ name, activation: 'sigmoid' }));
+export const tanh = elementwise('tanh', 'Hyperbolic tangent.', ({ tf, name }) => tf.layers.activation({ name, activation: 'tanh' }));
+export const softmax = elementwise('softmax', 'Softmax over the last axis.', ({ tf, name }) => tf.layers.softmax({ name, axis: -1 }));
+export const identity = elementwise('identity', 'Passes its input through unchanged (a named junction).', ({ tf, name }) => tf.layers.activation({ name, activation: 'linear' }));
+export const leakyRelu = elementwise('leaky_relu', 'x if x > 0 else negative_slope * x.', ({ tf, name }, node) => tf.layers.leakyReLU({ name, alpha: Number(node.params.negative_slope ?? 0.01) }), {
+  negative_slope: num('Slope for x < 0.', { default: 0.01 }),
+});
+export const elu = elementwise('elu', 'x if x > 0 else alpha * (exp(x) - 1).', ({ tf, name }, node) => tf.layers.elu({ name, alpha: Number(node.params.alpha ?? 1) }), {
+  alpha: num('Scale of the negative part.', { default: 1 }),
+});
 
-const leakyDescription = 'x if x > 0 else negative_slope * x.';
-export const leakyRelu: SchemaEntry = {
-  name: 'leaky_relu',
-  description: leakyDescription,
-  schema: entry('op', 'leaky_relu', leakyDescription, { ...nodeFields, negative_slope: num('Slope for x < 0.', { default: 0.01 }) }),
+const flattenDescription = 'Flattens [h, w, c] to [h * w * c] (channels last; PyTorch flattens [c, h, w]).';
+export const flatten: GraphOp = {
+  name: 'flatten',
+  description: flattenDescription,
+  arity: 'one',
+  schema: entry('op', 'flatten', flattenDescription, { ...nodeFields }),
+  infer: (_node, [input]) => ({ shape: [input.reduce((a, b) => a * b, 1)], trainable: 0, macs: 0 }),
+  build: ({ tf, name }) => chain(tf.layers.flatten({ name })),
 };
 
-const eluDescription = 'x if x > 0 else alpha * (exp(x) - 1).';
-export const elu: SchemaEntry = {
-  name: 'elu',
-  description: eluDescription,
-  schema: entry('op', 'elu', eluDescription, { ...nodeFields, alpha: num('Scale of the negative part.', { default: 1 }) }),
+const gapDescription = 'Mean over height and width: [h, w, c] -> [c], as AdaptiveAvgPool2d(1) + flatten.';
+export const globalAvgpool: GraphOp = {
+  name: 'global_avgpool',
+  description: gapDescription,
+  arity: 'one',
+  schema: entry('op', 'global_avgpool', gapDescription, { ...nodeFields }),
+  infer(_node, [input]) {
+    const [, , c] = image(input, 'global_avgpool');
+    return { shape: [c], trainable: 0, macs: 0 };
+  },
+  build: ({ tf, name }) => chain(tf.layers.globalAveragePooling2d({ name })),
 };
 
-const softmaxDescription = 'Softmax over the last axis.';
-export const softmax: SchemaEntry = {
-  name: 'softmax',
-  description: softmaxDescription,
-  schema: entry('op', 'softmax', softmaxDescription, { ...nodeFields }),
-};
+/** Ops that need a flat input say so, naming the shape they got. */
+export function flat(input: readonly number[], op: string): number {
+  if (input.length !== 1) throw new OpError(`${op} needs a flat input, found ${fmt(input)}; put flatten or global_avgpool before it`);
+  return input[0];
+}

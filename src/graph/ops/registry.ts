@@ -1,5 +1,5 @@
 // Every graph op, keyed by its YAML `op` name. A plain list: adding an op means adding a line.
-import type { SchemaEntry } from '../../config/schema/fragments.js';
+import type { GraphOp } from '../op.js';
 import { elu, flatten, globalAvgpool, identity, leakyRelu, relu, sigmoid, softmax, tanh } from './activations.js';
 import { batchnorm } from './batchnorm.js';
 import { conv } from './conv.js';
@@ -10,7 +10,7 @@ import { add, concat, scale } from './merge.js';
 import { avgpool, maxpool } from './pooling.js';
 import { upsample } from './upsample.js';
 
-export const graphOps: readonly SchemaEntry[] = [
+export const graphOps: readonly GraphOp[] = [
   conv, convTranspose, batchnorm, relu, leakyRelu, elu, sigmoid, tanh, softmax,
   maxpool, avgpool, globalAvgpool, flatten, dense, dropout, add, concat, scale, upsample, identity,
 ];

@@ -1,14 +1,26 @@
-import { entry, int, oneOfStrings, type SchemaEntry } from '../../config/schema/fragments.js';
+import { entry, int, oneOfStrings } from '../../config/schema/fragments.js';
+import { chain, type GraphOp } from '../op.js';
+import { image, positiveInt } from '../shape-rules.js';
 import { nodeFields } from './fields.js';
 
 const description = 'Enlarges height and width by an integer factor, as torch.nn.Upsample.';
 
-export const upsample: SchemaEntry = {
+export const upsample: GraphOp = {
   name: 'upsample',
   description,
+  arity: 'one',
   schema: entry('op', 'upsample', description, {
     ...nodeFields,
     scale_factor: int('Factor for height and width.', { minimum: 1, default: 2 }),
     mode: oneOfStrings('Interpolation.', ['nearest', 'bilinear'], 'nearest'),
   }),
+  infer(node, [input]) {
+    const [h, w, c] = image(input, 'upsample');
+    const f = positiveInt(node.params.scale_factor ?? 2, 'scale_factor');
+    return { shape: [h * f, w * f, c], trainable: 0, macs: 0 };
+  },
+  build({ tf, name }, node) {
+    const f = Number(node.params.scale_factor ?? 2);
+    return chain(tf.layers.upSampling2d({ name, size: [f, f], interpolation: node.params.mode === 'bilinear' ? 'bilinear' : 'nearest' }));
+  },
 };

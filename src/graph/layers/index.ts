@@ -1,0 +1,19 @@
+// The engine's own tfjs layers: what tf.layers lacks to match PyTorch. Each is registered with
+// tf.serialization, so a saved model loads back with tf.loadLayersModel once this module is
+// imported (in a browser too: import it, or register the same classes, before loading).
+import * as tf from '@tensorflow/tfjs';
+import { Scale } from './scale.js';
+import { TorchConv2DTranspose } from './conv-transpose.js';
+import { TorchPad2D } from './pad.js';
+
+export { Scale, TorchConv2DTranspose, TorchPad2D };
+
+export interface CustomLayers {
+  readonly Scale: typeof Scale;
+  readonly TorchConv2DTranspose: typeof TorchConv2DTranspose;
+  readonly TorchPad2D: typeof TorchPad2D;
+}
+
+export const customLayers: CustomLayers = { Scale, TorchConv2DTranspose, TorchPad2D };
+
+for (const cls of [Scale, TorchConv2DTranspose, TorchPad2D]) tf.serialization.registerClass(cls);
