@@ -15,6 +15,10 @@ export interface Diagnostic {
   readonly path?: string;
   readonly message: string;
   readonly hint?: string;
+  /** `path#key` of a missing key this diagnostic reports (so a typo's suggestion can drop it). */
+  readonly about?: string;
+  /** `path#key` of missing-key diagnostics made redundant by this one ("did you mean 'key'?"). */
+  readonly supersedes?: string;
 }
 
 /** Exit codes: 0 ok, 1 the job failed, 2 bad input. */
