@@ -8,8 +8,9 @@ let started: Promise<unknown> | null = null;
 
 /** Starts wasm once per test file (registering the engine kernels) and leaves it active. */
 export async function useWasm(): Promise<typeof tf> {
-  // IS_TEST silences tfjs's "install the node backend" banner when the cpu reference first runs.
-  tf.env().set('IS_TEST', true);
+  // Production mode only silences tfjs's warnings, here the "install the node backend" banner the
+  // cpu reference would print.
+  tf.enableProdMode();
   started ??= initBackend({ backend: 'wasm', env: {} });
   await started;
   await tf.setBackend('wasm');
