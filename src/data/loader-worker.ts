@@ -3,7 +3,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { importChainCompiler } from './augment-contract.js';
 import { BatchAssembler, type BatchPlan } from './batch.js';
-import { serializeError, type BatchReply, type BatchRequest } from './loader-messages.js';
+import type { BatchReply, BatchRequest } from './loader-messages.js';
+import { serializeError } from './thread-errors.js';
 
 const { plan, chainModule } = workerData as { plan: BatchPlan; chainModule: string };
 const needsChains = plan.corrupt !== null || plan.parts.some((p) => p.augment !== null);

@@ -8,9 +8,10 @@ import { inputError } from '../errors.js';
 import { DEFAULT_CHAIN_MODULE, importChainCompiler } from './augment-contract.js';
 import { BatchAssembler, type Batch, type BatchPlan, type PartData } from './batch.js';
 import type { ImageSet } from './load-split.js';
-import { deserializeError, type BatchReply, type BatchRequest } from './loader-messages.js';
+import type { BatchReply, BatchRequest } from './loader-messages.js';
 import { siblingModule, startModuleWorker } from './module-worker.js';
 import { Rng } from './random.js';
+import { deserializeError } from './thread-errors.js';
 import type { SelectedPart } from './select.js';
 import type { NamedChain, SplitName } from './spec.js';
 
@@ -160,7 +161,7 @@ export class BatchLoader {
       if (!p) return;
       this.pending.delete(reply.id);
       this.setLoad(worker, -1);
-      if ('error' in reply) p.reject(deserializeError(reply.error));
+      if ('error' in reply) p.reject(deserializeError(reply.error, 'loader worker'));
       else p.resolve(reply.batch);
     });
     const fail = (error: Error) => {

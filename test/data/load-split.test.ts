@@ -43,6 +43,21 @@ describe('loadSplit decoding', () => {
     expect(progress.at(-1)).toBe(1);
   });
 
+  it('decodes the same bytes in worker threads, skipping or stopping at the same file', async () => {
+    const here = await loadSplit(tiny({ on_bad_image: 'skip' }), 'train', { cacheDir: null, threads: 0 });
+    let progress = 0;
+    const workers = await loadSplit(tiny({ on_bad_image: 'skip' }), 'train', { cacheDir: null, threads: 2, onProgress: () => progress++ });
+    expect(Buffer.from(workers.images).equals(Buffer.from(here.images))).toBe(true);
+    expect(workers.skipped).toEqual(here.skipped);
+    expect(progress).toBe(10);
+    const err = await loadSplit(tiny(), 'train', { cacheDir: null, threads: 2 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message.startsWith(`${tree.truncated}: cannot decode image (`)).toBe(true);
+    await expect(loadSplit(tiny({ image_size: [32, 32] }), 'val', { cacheDir: null, threads: 2 })).rejects.toThrow(
+      `${join(tree.root, 'val', 'images', 'val_0.JPEG')}: image is 64x64, expected 32x32 (dataset.image_size)`,
+    );
+  });
+
   it('loads the greyscale JPEG as three equal channels, NHWC, matching sharp', async () => {
     const set = await loadSplit(tiny({ on_bad_image: 'skip' }), 'train', noCache);
     expect([set.height, set.width, set.channels]).toEqual([64, 64, 3]);
