@@ -1,6 +1,7 @@
 // The ops' JSON Schema fragments: well-formed 2020-12 (ajv, strict), documented, and in step with
 // the resolved types: the YAML of the contract, with ajv filling the declared defaults (as the
 // resolver does), compiles and runs.
+import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -108,3 +109,20 @@ describe('augmentation schema fragments', () => {
     expect(validate({ x: parse(yaml) })).toBe(false);
   });
 });
+
+describe('docs/augmentation.md', () => {
+  const doc = readFileSync(new URL('../../../docs/augmentation.md', import.meta.url), 'utf8');
+
+  it('has an example that validates and compiles', () => {
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1] ?? '';
+    const chains = resolve(JSON.stringify((parse(yaml) as { augment: unknown }).augment));
+    expect(Object.keys(chains)).toEqual(['densenet', 'resnet_train', 'resnet_val']);
+    for (const steps of Object.values(chains)) expect(() => compileChain(steps, { input: { height: 64, width: 64, channels: 3 } })).not.toThrow();
+  });
+
+  it('lists every op in its table', () => {
+    const listed = [...doc.matchAll(/^\| `([a-z_]+)` \|/gm)].map((m) => m[1]);
+    expect(listed).toEqual(augmentOps.map((op) => op.name));
+  });
+});
+
