@@ -40,7 +40,7 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
     chosen = await probeBackend(request.kind, loadTf);
     if (!chosen.available) {
       throw inputError(`backend '${request.kind}' (${request.source}) is not available: ${chosen.reason}`, {
-        hint: `omit ${request.source} to use the best available one; 'pipe doctor' lists them`,
+        hint: `${request.fromFlag ? 'drop --backend' : 'unset PIPE_BACKEND'} to use the best available backend; 'pipe doctor' lists them`,
       });
     }
   } else {
@@ -54,14 +54,16 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
   return start(probe, await loadTf(), request ? request.source : 'preference order');
 }
 
-function requestedBackend(opts: InitBackendOptions): { kind: BackendKind; source: string } | null {
+function requestedBackend(opts: InitBackendOptions): { kind: BackendKind; source: string; fromFlag: boolean } | null {
   const env = opts.env ?? process.env;
-  const [name, source] = opts.backend ? [opts.backend, `--backend ${opts.backend}`] : [env.PIPE_BACKEND, `PIPE_BACKEND=${env.PIPE_BACKEND}`];
+  const fromFlag = Boolean(opts.backend);
+  const name = fromFlag ? opts.backend : env.PIPE_BACKEND;
   if (!name) return null;
+  const source = fromFlag ? `--backend ${name}` : `PIPE_BACKEND=${name}`;
   if (!isBackendKind(name)) {
     throw inputError(`unknown backend '${name}' (${source}); known backends: ${BACKEND_KINDS.join(', ')}`);
   }
-  return { kind: name, source };
+  return { kind: name, source, fromFlag };
 }
 
 async function start(probe: BackendProbe, tf: TfModule, chosenBy: string): Promise<BackendInfo> {

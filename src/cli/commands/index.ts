@@ -1,7 +1,8 @@
 // The command table: a plain list. Order here is the order `pipe --help` shows.
 import type { Command } from '../command.js';
+import { doctor } from './doctor.js';
 import { schema } from './schema.js';
 import { show } from './show.js';
 import { validate } from './validate.js';
 
-export const commands: readonly Command[] = [validate, show, schema];
+export const commands: readonly Command[] = [validate, show, schema, doctor];

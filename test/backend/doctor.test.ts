@@ -1,0 +1,78 @@
+// `pipe doctor` through the real binary (dist/, built by the global setup), exact lines.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { packageDir, packageVersion } from '../../src/backend/probe.js';
+
+const run = promisify(execFile);
+const nativeInstalled = packageDir('@tensorflow/tfjs-node') !== null || packageDir('@tensorflow/tfjs-node-gpu') !== null;
+
+async function pipe(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { PIPE_BACKEND: _drop, ...rest } = process.env;
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['bin/pipe.js', ...args], { env: { ...rest, NO_COLOR: '1', ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe.skipIf(nativeInstalled)('pipe doctor, where neither tfjs-node package is installed', () => {
+  const notInstalled = [
+    '  tensorflow-gpu: not installed; its install downloads libtensorflow 2.9.1 and needs CUDA 11.2 + cuDNN 8.1',
+    '  tensorflow: not installed; its install downloads libtensorflow 2.9.1 (CPU build) from storage.googleapis.com',
+  ];
+
+  it('reports wasm, its binary and kernels, and why each other backend is not used', async () => {
+    const tfjs = await packageVersion('@tensorflow/tfjs');
+    const wasm = await packageVersion('@tensorflow/tfjs-backend-wasm');
+    const { code, stdout, stderr } = await pipe(['doctor']);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout.split('\n')).toEqual([
+      'backend: wasm (chosen by preference order)',
+      `  @tensorflow/tfjs ${tfjs}`,
+      `  @tensorflow/tfjs-backend-wasm ${wasm}`,
+      '  binary: tfjs-backend-wasm-simd.wasm',
+      '  simd: on',
+      '  threads: 1',
+      '  heap limit: 4096 MiB',
+      '  engine kernels: Conv2DBackpropFilter, Conv2DBackpropInput, MaxPoolGrad, Sum, Mean, FusedBatchNorm gradient',
+      'other backends:',
+      ...notInstalled,
+      `  cpu: available (@tensorflow/tfjs ${tfjs}), ranked below wasm`,
+      '',
+    ]);
+  });
+
+  it('--json carries the same facts', async () => {
+    const { code, stdout } = await pipe(['doctor', '--json']);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as { chosen: { kind: string; details: Record<string, string> }; backends: { kind: string; available: boolean; reason: string | null }[] };
+    expect(report.chosen.kind).toBe('wasm');
+    expect(report.chosen.details.binary).toBe('tfjs-backend-wasm-simd.wasm');
+    expect(report.backends.map((b) => [b.kind, b.available])).toEqual([['tensorflow-gpu', false], ['tensorflow', false], ['wasm', true], ['cpu', true]]);
+    expect(report.backends.slice(0, 2).map((b) => `  ${b.kind}: ${b.reason}`)).toEqual(notInstalled);
+  });
+
+  it('PIPE_BACKEND=cpu is honoured and named', async () => {
+    const { code, stdout } = await pipe(['doctor'], { PIPE_BACKEND: 'cpu' });
+    expect(code).toBe(0);
+    expect(stdout.split('\n')[0]).toBe('backend: cpu (chosen by PIPE_BACKEND=cpu)');
+    expect(stdout).toContain(`  wasm: available (@tensorflow/tfjs-backend-wasm ${await packageVersion('@tensorflow/tfjs-backend-wasm')}), not chosen (PIPE_BACKEND=cpu)\n`);
+  });
+
+  it('an unavailable or unknown --backend exits 2 with the reason', async () => {
+    expect(await pipe(['doctor', '--backend', 'tensorflow'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "error: backend 'tensorflow' (--backend tensorflow) is not available: not installed; its install downloads libtensorflow 2.9.1 (CPU build)" +
+        " from storage.googleapis.com (drop --backend to use the best available backend; 'pipe doctor' lists them)\n",
+    });
+    expect(await pipe(['doctor', '--backend', 'tpu'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "error: unknown backend 'tpu' (--backend tpu); known backends: tensorflow-gpu, tensorflow, wasm, cpu\n",
+    });
+  });
+});

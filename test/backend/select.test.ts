@@ -1,0 +1,82 @@
+// Choosing the backend: preference order, --backend and PIPE_BACKEND, and the errors for names
+// that are unknown or unavailable here.
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { initBackend, probeBackends } from '../../src/backend/index.js';
+import { BACKEND_SPECS } from '../../src/backend/kinds.js';
+import { packageDir, packageVersion } from '../../src/backend/probe.js';
+import { memoryMaximum } from '../../src/backend/wasm.js';
+import { InputError } from '../../src/errors.js';
+
+const nativeInstalled = packageDir('@tensorflow/tfjs-node') !== null || packageDir('@tensorflow/tfjs-node-gpu') !== null;
+
+async function inputErrorOf(p: Promise<unknown>): Promise<string> {
+  const e = await p.then(() => null, (err: unknown) => err);
+  expect(e).toBeInstanceOf(InputError);
+  return (e as InputError).message;
+}
+
+describe('initBackend', () => {
+  it('an unknown name is an input error that lists the known ones', async () => {
+    expect(await inputErrorOf(initBackend({ backend: 'webgpu', env: {} }))).toBe(
+      "unknown backend 'webgpu' (--backend webgpu); known backends: tensorflow-gpu, tensorflow, wasm, cpu");
+    expect(await inputErrorOf(initBackend({ env: { PIPE_BACKEND: 'gpu' } }))).toBe(
+      "unknown backend 'gpu' (PIPE_BACKEND=gpu); known backends: tensorflow-gpu, tensorflow, wasm, cpu");
+  });
+
+  it.skipIf(nativeInstalled)('a requested backend that is not installed is an input error saying why', async () => {
+    expect(await inputErrorOf(initBackend({ env: { PIPE_BACKEND: 'tensorflow' } }))).toBe(
+      "backend 'tensorflow' (PIPE_BACKEND=tensorflow) is not available: not installed; its install downloads libtensorflow 2.9.1 (CPU build) from storage.googleapis.com" +
+      " (unset PIPE_BACKEND to use the best available backend; 'pipe doctor' lists them)");
+    expect(await inputErrorOf(initBackend({ backend: 'tensorflow-gpu', env: {} }))).toBe(
+      "backend 'tensorflow-gpu' (--backend tensorflow-gpu) is not available: not installed; its install downloads libtensorflow 2.9.1 and needs CUDA 11.2 + cuDNN 8.1" +
+      " (drop --backend to use the best available backend; 'pipe doctor' lists them)");
+  });
+
+  it('PIPE_BACKEND picks a backend, and --backend wins over it', async () => {
+    const cpu = await initBackend({ env: { PIPE_BACKEND: 'cpu' } });
+    expect([cpu.kind, cpu.chosenBy, cpu.tf.getBackend()]).toEqual(['cpu', 'PIPE_BACKEND=cpu', 'cpu']);
+    const wasm = await initBackend({ backend: 'wasm', env: { PIPE_BACKEND: 'cpu' } });
+    expect([wasm.kind, wasm.chosenBy, wasm.tf.getBackend()]).toEqual(['wasm', '--backend wasm', 'wasm']);
+  });
+
+  it.skipIf(nativeInstalled)('without a request, picks wasm here: SIMD binary, 4 GiB heap, engine kernels, versions', async () => {
+    const info = await initBackend({ env: {} });
+    expect(info.kind).toBe('wasm');
+    expect(info.chosenBy).toBe('preference order');
+    expect(info.tf.getBackend()).toBe('wasm');
+    // Only the expected binary is mapped to a real file (see wasm.ts), so a start means it is the one loaded.
+    expect(info.details).toEqual({
+      binary: 'tfjs-backend-wasm-simd.wasm',
+      simd: 'on',
+      threads: '1',
+      heapLimit: '4096 MiB',
+      engineKernels: 'Conv2DBackpropFilter, Conv2DBackpropInput, MaxPoolGrad, Sum, Mean, FusedBatchNorm gradient',
+    });
+    expect(info.versions).toEqual({
+      '@tensorflow/tfjs': await packageVersion('@tensorflow/tfjs'),
+      '@tensorflow/tfjs-backend-wasm': await packageVersion('@tensorflow/tfjs-backend-wasm'),
+    });
+    expect(info.tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  });
+});
+
+describe('probeBackends', () => {
+  it('lists every backend in preference order with a reason for each unavailable one', async () => {
+    const probes = await probeBackends();
+    expect(probes.map((p) => p.kind)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+    for (const p of probes) {
+      expect(p.packageName).toBe(BACKEND_SPECS[p.kind].packageName);
+      expect(p.available).toBe(p.reason === null);
+      if (p.version === null) expect(p.reason).toBe(`not installed; ${BACKEND_SPECS[p.kind].installNeeds}`);
+    }
+    expect(probes.slice(2).every((p) => p.available)).toBe(true);
+  });
+});
+
+describe('memoryMaximum', () => {
+  it("reads the wasm binary's declared memory maximum: 65536 pages of 64 KiB", async () => {
+    const dir = packageDir('@tensorflow/tfjs-backend-wasm') as string;
+    expect(await memoryMaximum(join(dir, 'dist', 'tfjs-backend-wasm-simd.wasm'))).toBe(4 * 2 ** 30);
+  });
+});
