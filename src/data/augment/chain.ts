@@ -53,16 +53,7 @@ export function augmentRng(seed: number, epoch: number, index: number, stream = 
 
 /** Steps in order. normalize is refused here: only compileChain takes it, as the last step. */
 function compileSteps(steps: readonly ResolvedAugmentStep[], path: string): CompiledStep {
-  const compiled = steps.map((step, i) => {
-    const at = `${path}[${i}]`;
-    if (step.op === 'normalize') {
-      throw inputError('normalize must be the last step of a chain, outside random_apply, random_choice and compose', {
-        path: at,
-        hint: 'it turns uint8 pixels into floats, after which no other step can run',
-      });
-    }
-    return compileStep(step, at);
-  });
+  const compiled = steps.map((step, i) => compileInnerStep(step, `${path}[${i}]`));
   if (compiled.length === 1) return compiled[0];
   return {
     apply(img, rng) {
@@ -78,6 +69,16 @@ function compileSteps(steps: readonly ResolvedAugmentStep[], path: string): Comp
   };
 }
 
+function compileInnerStep(step: ResolvedAugmentStep, path: string): CompiledStep {
+  if (step.op === 'normalize') {
+    throw inputError('normalize must be the last step of a chain, outside random_apply, random_choice and compose', {
+      path,
+      hint: 'it turns uint8 pixels into floats, after which no other step can run',
+    });
+  }
+  return compileStep(step, path);
+}
+
 function compileStep(step: ResolvedAugmentStep, path: string): CompiledStep {
   const op = findAugmentOp(step.op) as AugmentOp<ResolvedAugmentStep> | undefined;
   if (!op) {
@@ -86,6 +87,7 @@ function compileStep(step: ResolvedAugmentStep, path: string): CompiledStep {
   const ctx: CompileContext = {
     path,
     compileNested: (steps, at) => compileSteps(steps, at),
+    compileNestedStep: (inner, at) => compileInnerStep(inner, at),
     fail: (message, hint) => inputError(`${op.name}: ${message}`, { path, hint }),
     failAtRun: (message, hint) => new JobError(`${path}: ${op.name}: ${message}`, hint),
   };

@@ -27,6 +27,8 @@ export interface CompileContext {
   readonly path: string;
   /** Compiles a nested list of steps (combinators); normalize is refused inside one. */
   compileNested(steps: readonly ResolvedAugmentStep[], path: string): CompiledStep;
+  /** Compiles one nested step located at `path` (a random_choice option); normalize is refused. */
+  compileNestedStep(step: ResolvedAugmentStep, path: string): CompiledStep;
   /** A bad-input error located at this step. */
   fail(message: string, hint?: string): InputError;
   /** A failure while running this step on an image (one the shapes known at compile time could not rule out). */

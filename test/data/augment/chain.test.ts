@@ -101,6 +101,8 @@ describe('compile-time errors name the step and the value', () => {
     expect(e.message).toBe('augment.train[0]: normalize must be the last step of a chain, outside random_apply, random_choice and compose (it turns uint8 pixels into floats, after which no other step can run)');
     const nested = compileError([{ op: 'random_apply', p: 0.5, chain: [{ op: 'normalize', mean: [0.5], std: [0.5] }] }]);
     expect(nested.diagnostics[0].path).toBe('augment[0].chain[0]');
+    const choice = compileError([{ op: 'random_choice', p: null, choices: [{ op: 'random_vertical_flip', p: 1 }, { op: 'gaussian_blur', kernel_size: 2, sigma: 1 }] }]);
+    expect(choice.message).toBe('augment[0].choices[1]: gaussian_blur: kernel_size must be odd and positive, got 2');
   });
 
   it('lists the known ops for an unknown one', () => {

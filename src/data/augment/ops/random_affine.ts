@@ -4,7 +4,7 @@
 import { affine } from '../functional/affine.js';
 import { roundHalfEven } from '../functional/rounding.js';
 import type { Interpolation } from '../functional/transform.js';
-import type { AugmentOp } from '../op.js';
+import type { AugmentOp, CompileContext } from '../op.js';
 import { checkFill, fillCache, type FillParam, orderedPair, type RangeParam, symmetricRange } from '../params.js';
 import { centerSchema, fillSchema, interpolationSchema, rangeSchema, stepSchema } from '../schema.js';
 
@@ -74,7 +74,7 @@ export const randomAffine: AugmentOp<RandomAffineStep> = {
 };
 
 /** _setup_angle for shear: s -> [-s, s]; pairs must be ordered. */
-function shearRanges(shear: RangeParam, ctx: Parameters<typeof symmetricRange>[2]): number[] {
+function shearRanges(shear: RangeParam, ctx: CompileContext): number[] {
   if (typeof shear === 'number' || shear.length === 2) return symmetricRange(shear, 'shear', ctx);
   if (shear.length !== 4) throw ctx.fail(`shear must have 1, 2 or 4 values, got ${JSON.stringify(shear)}`);
   return [...orderedPair(shear.slice(0, 2), 'shear x range', ctx), ...orderedPair(shear.slice(2), 'shear y range', ctx)];

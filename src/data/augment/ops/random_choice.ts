@@ -27,7 +27,7 @@ export const randomChoice: AugmentOp<RandomChoiceStep> = {
   }, ['choices']),
   compile(step, ctx) {
     if (step.choices.length === 0) throw ctx.fail('choices must not be empty');
-    const options = step.choices.map((s, i) => ctx.compileNested([s], `${ctx.path}.choices[${i}]`));
+    const options = step.choices.map((s, i) => ctx.compileNestedStep(s, `${ctx.path}.choices[${i}]`));
     let cumulative: number[] | null = null;
     if (step.p !== null) {
       if (step.p.length !== step.choices.length) throw ctx.fail(`p has ${step.p.length} weights for ${step.choices.length} choices`);
