@@ -116,6 +116,8 @@ describe('compile-time errors name the step and the value', () => {
       [{ op: 'gaussian_blur', kernel_size: 3, sigma: [2, 1] }, 'augment[0]: gaussian_blur: sigma must be [min, max] with min <= max, got [2,1]'],
       [{ op: 'color_jitter', brightness: 0, contrast: [1.2, 0.9], saturation: 0, hue: 0 }, 'augment[0]: color_jitter: contrast must be [min, max] with min <= max, got [1.2,0.9]'],
       [{ op: 'color_jitter', brightness: 0, contrast: 0, saturation: 0, hue: 0.7 }, 'augment[0]: color_jitter: hue must lie within [-0.5, 0.5], got 0.7'],
+      [{ op: 'color_jitter', brightness: 0, contrast: 0, saturation: 0, hue: -0.2 }, 'augment[0]: color_jitter: hue must not be negative when it is one number, got -0.2 (write [min, max] for a one-sided range)'],
+      [{ op: 'color_jitter', brightness: -0.5, contrast: 0, saturation: 0, hue: 0 }, 'augment[0]: color_jitter: brightness must not be negative when it is one number, got -0.5'],
       [{ op: 'random_rotation', degrees: -5, interpolation: 'nearest', expand: false, center: null, fill: 0 }, 'augment[0]: random_rotation: degrees must not be negative when it is one number, got -5 (write [min, max] for a one-sided range)'],
       [{ op: 'random_choice', p: [1, 2], choices: [{ op: 'random_vertical_flip', p: 1 }] }, 'augment[0]: random_choice: p has 2 weights for 1 choices'],
       [{ op: 'random_choice', p: [0], choices: [{ op: 'random_vertical_flip', p: 1 }] }, 'augment[0]: random_choice: the weights in p must not all be zero'],

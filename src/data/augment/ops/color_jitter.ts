@@ -61,6 +61,7 @@ export const colorJitter: AugmentOp<ColorJitterStep> = {
 
 /** _check_input with centre 1: x -> [max(0, 1 - x), 1 + x]; null when the range is exactly [1, 1]. */
 function factorRange(value: RangeParam, name: string, ctx: CompileContext): [number, number] | null {
+  if (typeof value === 'number' && value < 0) throw ctx.fail(`${name} must not be negative when it is one number, got ${value}`);
   const range: [number, number] = typeof value === 'number' ? [Math.max(0, 1 - value), 1 + value] : orderedPair(value, name, ctx);
   if (range[0] < 0) throw ctx.fail(`${name} factors must not be negative, got ${JSON.stringify(value)}`);
   return range[0] === 1 && range[1] === 1 ? null : range;
@@ -68,6 +69,7 @@ function factorRange(value: RangeParam, name: string, ctx: CompileContext): [num
 
 /** _check_input with centre 0 and bound 0.5: h -> [-h, h]; null when the range is [0, 0]. */
 function hueRange(value: RangeParam, ctx: CompileContext): [number, number] | null {
+  if (typeof value === 'number' && value < 0) throw ctx.fail(`hue must not be negative when it is one number, got ${value}`, 'write [min, max] for a one-sided range');
   const range: [number, number] = typeof value === 'number' ? [-value, value] : orderedPair(value, 'hue', ctx);
   if (range[0] < -0.5 || range[1] > 0.5) throw ctx.fail(`hue must lie within [-0.5, 0.5], got ${JSON.stringify(value)}`);
   return range[0] === 0 && range[1] === 0 ? null : range;
