@@ -32,7 +32,7 @@ export function compileChain(steps: readonly ResolvedAugmentStep[], options: Com
   const main = compileSteps(body, path);
   const last = body === steps ? null : compileStep(steps[steps.length - 1], `${path}[${steps.length - 1}]`);
   const chain: CompiledChain = {
-    apply: main.apply,
+    apply: (img, rng) => main.apply(img, rng),
     normalize: last?.normalize ?? null,
     outputShape(input) {
       const out = main.outputShape(input);
