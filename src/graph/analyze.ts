@@ -108,7 +108,7 @@ function inferShapes(nodes: readonly FlatNode[], input: Shape): NodePlan[] {
       shapes.set(node.name, r.shape);
       return { ...node, inputShapes, ...r };
     } catch (e) {
-      if (e instanceof OpError) throw new GraphError(node.source, node.usedAt, `${node.op} '${node.name}': ${e.message}`);
+      if (e instanceof OpError) throw new GraphError(node.source, node.usedAt, `node '${node.name}': ${e.message}`);
       throw e;
     }
   });

@@ -1,9 +1,8 @@
 import { stringify } from 'yaml';
-import { resolvePipeline } from '../../config/resolve.js';
 import { didYouMean } from '../../config/suggest.js';
 import { InputError } from '../../errors.js';
-import { analyzeGraphs } from '../../graph/analyze.js';
 import type { Command } from '../command.js';
+import { loadPipeline } from '../load-pipeline.js';
 import { modelTable } from '../model-table.js';
 import { setOption, sets } from './options.js';
 
@@ -20,7 +19,7 @@ export const show: Command = {
   ],
   async run(args, io) {
     if (args.positionals.length !== 1) throw new InputError([{ message: `expected one pipeline file, got ${args.positionals.length}`, hint: 'pipe show FILE' }]);
-    const { pipeline, locate } = await resolvePipeline(args.positionals[0], { cwd: io.cwd, sets: sets(args) });
+    const { pipeline, plan } = await loadPipeline(args.positionals[0], io.cwd, sets(args));
     const wanted = (args.values.model as string[] | undefined) ?? [];
     if (wanted.length === 0) {
       io.out(args.values.json ? JSON.stringify(pipeline, null, 2) + '\n' : stringify(pipeline, { lineWidth: 0 }));
@@ -29,7 +28,6 @@ export const show: Command = {
     const known = Object.keys(pipeline.models);
     const unknown = wanted.filter((m) => !known.includes(m));
     if (unknown.length) throw new InputError(unknown.map((m) => ({ message: `unknown model '${m}'${didYouMean(m, known)}`, hint: `models: ${known.join(', ')}` })));
-    const plan = analyzeGraphs(pipeline, locate);
     if (args.values.json) {
       io.out(JSON.stringify(Object.fromEntries(wanted.map((m) => [m, { ...plan.models[m], nodes: plan.models[m].parts.flatMap((part) => plan.nodes[part].map((n) => ({ model: part, name: n.name, op: n.op, shape: n.shape, trainable: n.trainable, macs: n.macs }))) }])), null, 2) + '\n');
     } else {

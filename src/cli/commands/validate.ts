@@ -1,7 +1,7 @@
-import { resolvePipeline } from '../../config/resolve.js';
 import { EXIT_BAD_INPUT, InputError, type Diagnostic } from '../../errors.js';
 import type { Command } from '../command.js';
 import { printDiagnostics } from '../output.js';
+import { loadPipeline } from '../load-pipeline.js';
 import { setOption, sets } from './options.js';
 
 export const validate: Command = {
@@ -9,14 +9,14 @@ export const validate: Command = {
   summary: 'check pipeline files against the language and report every error, located',
   usage: 'pipe validate FILE... [--set PATH=VALUE]... [--json]',
   description:
-    'Reads each pipeline (following extends), applies the overrides, checks it against schemas/pipeline.schema.json and checks every reference (models, blocks, chains, stages, needs).\nPrints "ok FILE" for each valid file; otherwise every error found, as file:line:col: path: message. Exit 0 if all are valid, 2 if any is not.',
+    'Reads each pipeline (following extends), applies the overrides, checks it against schemas/pipeline.schema.json checks every reference (models, blocks, chains, stages, needs), and checks the graph of every model: wiring, shapes, kernel sizes.\nPrints "ok FILE" for each valid file; otherwise every error found, as file:line:col: path: message. Exit 0 if all are valid, 2 if any is not.',
   options: [setOption, { name: 'json', type: 'boolean', description: 'print one JSON object: {files: [{file, ok, errors: [...]}]}' }],
   async run(args, io) {
     if (args.positionals.length === 0) throw new InputError([{ message: 'no pipeline file given', hint: 'pipe validate FILE...' }]);
     const results: { file: string; ok: boolean; errors: readonly Diagnostic[] }[] = [];
     for (const file of args.positionals) {
       try {
-        await resolvePipeline(file, { cwd: io.cwd, sets: sets(args) });
+        await loadPipeline(file, io.cwd, sets(args));
         results.push({ file, ok: true, errors: [] });
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
