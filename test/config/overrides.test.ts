@@ -49,7 +49,7 @@ describe('--set overrides', () => {
       'stages.train.early_stopping.monitor=train_loss',
       'stages.train.train.augment=flip',
     ]);
-    const nodes = (pipeline.models.net as { nodes: { kernel?: unknown; units?: unknown }[] }).nodes;
+    const nodes = (pipeline.models.net as unknown as { nodes: { kernel?: unknown; units?: unknown }[] }).nodes;
     expect(nodes[0].kernel).toEqual([1, 7]);
     expect(nodes[2].units).toBe(5);
     expect(pipeline.stages.train.early_stopping?.patience).toBe(2);

@@ -25,7 +25,7 @@ async function compileText(yaml: string) {
   return compileFile('p.yaml', dir);
 }
 
-const trainableCount = (m: tf.LayersModel) => m.trainableWeights.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
+const trainableCount = (m: tf.LayersModel) => m.trainableWeights.reduce((s, w) => s + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
 
 describe('seed models compile to tf.LayersModel', () => {
   it.each([
