@@ -1,19 +1,20 @@
 // Decoding: every image of a split into one uint8 NHWC array in a SharedArrayBuffer, so loader
-// workers can read it without copies. JPEG/PNG go through sharp, a few files in flight per
-// thread; large splits are decoded by worker threads writing straight into the shared array
-// (bench/data.ts measured them against more files in flight on one thread: docs/benchmarks.md,
-// ## Data).
-import { availableParallelism } from 'node:os';
+// workers can read it without copies. JPEG/PNG go through sharp; sharp runs each pipeline on
+// libuv's thread pool, so keeping a few files in flight from this one thread uses every core.
+// Worker threads do not beat it: they share the same pool (bench/data.ts, docs/benchmarks.md ## Data).
+// sharp is imported on first use only: a run that finds its split in the cache never loads it.
 import { InputError } from '../errors.js';
-import { asBadImage, loadSharp, resizeRaw, runLanes, RESIZE_HINT, type DecodeFailure, type DecodeOptions, type DecodeTarget } from './decode-lanes.js';
-import type { DecodeWorkerData, DecodeWorkerMessage } from './decode-worker.js';
-import { siblingModule, startModuleWorker } from './module-worker.js';
 import { convertChannels } from './pixels.js';
 import type { PackedArray } from './readers/reader.js';
 import type { OnBadImage } from './spec.js';
-import { deserializeError } from './thread-errors.js';
 
-export type { DecodeOptions };
+/** The fields of `dataset:` that change decoded bytes (all of them are part of the cache key). */
+export interface DecodeOptions {
+  readonly channels: 1 | 3;
+  readonly image_size: readonly [number, number] | null;
+  readonly resize: boolean;
+  readonly on_bad_image: OnBadImage;
+}
 
 export interface SkippedImage {
   /** Position of the file in the split's listing. */
@@ -38,79 +39,45 @@ export type DecodeProgress = (done: number, total: number) => void;
 
 export interface DecodeRun {
   readonly onProgress?: DecodeProgress;
-  /** Worker threads; 0 decodes on this thread. Default: one per core for large splits. */
-  readonly threads?: number;
-  /** Files in flight per thread (libuv's pool has 4 threads). */
-  readonly lanes?: number;
+  /** Files in flight at once (libuv's pool runs 4; a queue of more keeps it busy). */
+  readonly concurrency?: number;
 }
 
-/** Below this many files, starting workers costs more than it saves. */
-const WORKERS_FROM = 500;
-const LANES = 2;
-const LANES_ALONE = 4;
+/** The default `concurrency`: see docs/benchmarks.md ## Data for the measurement behind it. */
+export const DECODE_CONCURRENCY = 8;
+
+const RESIZE_HINT = 'set dataset.resize: true to resize (bilinear), or dataset.image_size to this size';
+const BAD_HINT = 'set dataset.on_bad_image: skip to skip unreadable files and list them';
 
 export async function decodeFiles(files: readonly string[], options: DecodeOptions, run: DecodeRun = {}): Promise<DecodedImages> {
   const [height, width] = options.image_size ?? (await firstImageSize(files, options.on_bad_image));
   const frame = height * width * options.channels;
-  const target: DecodeTarget = {
-    images: new Uint8Array(new SharedArrayBuffer(files.length * frame)),
-    ok: new Uint8Array(new SharedArrayBuffer(files.length)),
-    height,
-    width,
-  };
-  const threads = run.threads ?? (files.length >= WORKERS_FROM ? availableParallelism() : 0);
-  const failures: DecodeFailure[] = [];
+  const images = new Uint8Array(new SharedArrayBuffer(files.length * frame));
+  const ok = new Uint8Array(files.length);
   const skipped: SkippedImage[] = [];
+  let next = 0;
   let done = 0;
-  const report = (index: number, failure: DecodeFailure | null): void => {
-    if (failure?.fatal) failures.push(failure);
-    else if (failure) skipped.push({ index, file: files[index], reason: failure.error.message });
-    run.onProgress?.(++done, files.length);
+  // The first failing file in listing order: every file before it was started, so the failure
+  // with the lowest index is the same whatever order the lanes finish in.
+  const failures: { index: number; error: Error }[] = [];
+  const decodeNext = async (): Promise<void> => {
+    while (failures.length === 0 && next < files.length) {
+      const i = next++;
+      try {
+        await decodeInto(files[i], options, height, width, images.subarray(i * frame, (i + 1) * frame));
+        ok[i] = 1;
+      } catch (e) {
+        if (e instanceof InputError || options.on_bad_image === 'error') {
+          failures.push({ index: i, error: asBadImage(files[i], e) });
+        } else skipped.push({ index: i, file: files[i], reason: (e as Error).message });
+      }
+      run.onProgress?.(++done, files.length);
+    }
   };
-  if (threads === 0) {
-    let next = 0;
-    const claim = () => (failures.length === 0 && next < files.length ? next++ : null);
-    await runLanes(files, options, target, run.lanes ?? LANES_ALONE, claim, report);
-  } else {
-    await decodeInWorkers(files, options, target, threads, run.lanes ?? LANES, report);
-  }
-  // Files are claimed in listing order, so every file before the first failing one was decoded
-  // or failed too: the failure with the lowest index is the same however the work was split.
+  const lanes = Math.max(1, Math.min(run.concurrency ?? DECODE_CONCURRENCY, files.length));
+  await Promise.all(Array.from({ length: lanes }, decodeNext));
   if (failures.length > 0) throw failures.reduce((a, b) => (b.index < a.index ? b : a)).error;
-  return compact(target, frame, options.channels, skipped);
-}
-
-async function decodeInWorkers(
-  files: readonly string[],
-  options: DecodeOptions,
-  target: DecodeTarget,
-  threads: number,
-  lanes: number,
-  report: (index: number, failure: DecodeFailure | null) => void,
-): Promise<void> {
-  const counter = new Int32Array(new SharedArrayBuffer(8));
-  const data: DecodeWorkerData = { files, options, target, counter, lanes };
-  const module = siblingModule(import.meta.url, 'decode-worker');
-  const workers = Array.from({ length: threads }, () => startModuleWorker(module, data));
-  try {
-    await Promise.all(
-      workers.map(
-        (worker) =>
-          new Promise<void>((resolve, reject) => {
-            worker.on('message', (m: DecodeWorkerMessage) => {
-              if ('finished' in m) return resolve();
-              const f = m.failure;
-              if (f?.fatal) Atomics.store(counter, 1, 1); // the others stop claiming files
-              report(m.index, f && { index: m.index, fatal: f.fatal, error: f.fatal ? deserializeError(f.error, 'decode worker') : new Error(f.reason) });
-            });
-            worker.once('error', reject);
-            worker.once('exit', (code) => reject(new Error(`decode worker exited (code ${code}) before finishing`)));
-          }),
-      ),
-    );
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
+  return compact(images, ok, frame, { height, width, channels: options.channels, skipped });
 }
 
 /** Packed (IDX) images: the same size rules and channel conversion as decoded files. */
@@ -146,25 +113,70 @@ async function firstImageSize(files: readonly string[], onBadImage: OnBadImage):
   throw new InputError([{ message: `none of the ${files.length} image files could be read (first: ${files[0]})` }]);
 }
 
+async function decodeInto(file: string, options: DecodeOptions, height: number, width: number, out: Uint8Array): Promise<void> {
+  const sharp = await loadSharp();
+  // sharp outputs sRGB: a greyscale JPEG comes back as three equal channels, alpha is dropped.
+  const { data, info } = await sharp(file).removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  if (info.channels !== 1 && info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
+  let image: { pixels: Uint8Array; channels: number } = { pixels: data, channels: info.channels };
+  if (info.height !== height || info.width !== width) {
+    if (!options.resize) {
+      throw new InputError([{ message: `${file}: image is ${info.height}x${info.width}, expected ${height}x${width} (dataset.image_size)`, hint: RESIZE_HINT }]);
+    }
+    image = await resizeRaw(data, info.height, info.width, info.channels, height, width);
+  }
+  convertChannels(image.pixels, image.channels, options.channels, out);
+}
+
+/** Bilinear resize of raw pixels; sharp may hand one channel back as three (sRGB output). */
+async function resizeRaw(
+  pixels: Uint8Array,
+  h: number,
+  w: number,
+  channels: number,
+  height: number,
+  width: number,
+): Promise<{ pixels: Uint8Array; channels: number }> {
+  const sharp = await loadSharp();
+  const { data, info } = await sharp(pixels, { raw: { height: h, width: w, channels: channels as 1 | 3 } })
+    .resize({ height, width, fit: 'fill', kernel: 'linear' })
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  return { pixels: data, channels: info.channels };
+}
+
+async function loadSharp(): Promise<typeof import('sharp').default> {
+  return (await import('sharp')).default;
+}
+
+function asBadImage(file: string, e: unknown): Error {
+  if (e instanceof InputError) return e;
+  return new InputError([{ message: `${file}: cannot decode image (${(e as Error).message})`, hint: BAD_HINT }]);
+}
+
 /** Moves the kept frames together (in listing order) when some files were skipped. */
-function compact(target: DecodeTarget, frame: number, channels: 1 | 3, skippedAnyOrder: readonly SkippedImage[]): DecodedImages {
-  const { images, ok } = target;
+function compact(
+  images: Uint8Array,
+  ok: Uint8Array,
+  frame: number,
+  rest: { height: number; width: number; channels: 1 | 3; skipped: SkippedImage[] },
+): DecodedImages {
   const kept: number[] = [];
   ok.forEach((good, i) => {
     if (!good) return;
     if (kept.length !== i) images.copyWithin(kept.length * frame, i * frame, (i + 1) * frame);
     kept.push(i);
   });
-  const skipped = [...skippedAnyOrder].sort((a, b) => a.index - b.index);
+  const skipped = [...rest.skipped].sort((a, b) => a.index - b.index);
   if (kept.length === 0) {
     throw new InputError([{ message: `every one of the ${ok.length} images failed to decode (first: ${skipped[0]?.file}: ${skipped[0]?.reason})` }]);
   }
   return {
     images: images.subarray(0, kept.length * frame),
     count: kept.length,
-    height: target.height,
-    width: target.width,
-    channels,
+    height: rest.height,
+    width: rest.width,
+    channels: rest.channels,
     kept: Int32Array.from(kept),
     skipped,
   };

@@ -33,8 +33,8 @@ export interface LoadSplitOptions {
   readonly onProgress?: DecodeProgress;
   /** Where a corrupt cache entry is reported. */
   readonly warn?: Warn;
-  /** Decode worker threads (0: this thread; default: one per core for large splits). */
-  readonly threads?: number;
+  /** Files sharp decodes at once (default DECODE_CONCURRENCY). */
+  readonly concurrency?: number;
 }
 
 export async function loadSplit(dataset: ResolvedDataset, split: SplitName, options: LoadSplitOptions): Promise<ImageSet> {
