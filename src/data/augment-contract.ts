@@ -19,15 +19,30 @@ export interface ChainNormalize {
   readonly std: readonly number[];
 }
 
+/** What is known of an image's shape before it exists; null where unknown or varying. */
+export interface ShapeHint {
+  readonly height: number | null;
+  readonly width: number | null;
+  readonly channels: number | null;
+}
+
 export interface CompiledChain {
   /** Applies the uint8 steps; draws only from `rng`, so the result is a function of the stream. */
   apply(img: RawImage, rng: Rng): RawImage;
   /** The trailing normalize step, applied by the loader after conversion to float; null: none. */
   readonly normalize: ChainNormalize | null;
+  /** The output shape for an input shape, if the chain can tell (lets a size clash show at open). */
+  outputShape?(input: ShapeHint): ShapeHint;
 }
 
-/** `path`: the chain's place in the pipeline, which the compiler prefixes to its messages. */
-export type CompileChain = (steps: readonly AugmentStep[], options?: { readonly path?: string }) => CompiledChain;
+export interface CompileChainOptions {
+  /** The chain's place in the pipeline, which the compiler prefixes to its messages. */
+  readonly path?: string;
+  /** The input images' shape: given, the compiler checks the chain can run on it. */
+  readonly input?: ShapeHint;
+}
+
+export type CompileChain = (steps: readonly AugmentStep[], options?: CompileChainOptions) => CompiledChain;
 
 /** The module that exports `compileChain`; tests pass a small one of their own. */
 export const DEFAULT_CHAIN_MODULE: string = new URL(

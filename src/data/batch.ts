@@ -2,8 +2,10 @@
 // stream, convert to float32 NHWC in [0, 1] and normalise. The same code runs in loader worker
 // threads and, with `workers: 0`, on the calling thread, so both give identical bytes.
 import { InputError } from '../errors.js';
-import type { ChainNormalize, CompileChain, CompiledChain, RawImage } from './augment-contract.js';
-import { Rng } from './random.js';
+import type { ChainNormalize, CompileChain, CompiledChain, RawImage, ShapeHint } from './augment-contract.js';
+import { augmentRng } from './augment/chain.js';
+import { normalizeTable, writeFloat32 } from './augment/functional/normalize.js';
+import type { Rng } from './random.js';
 import type { NamedChain } from './spec.js';
 
 /** One part of a stage's data as a worker sees it: plain data, the pixels shared, not copied. */
@@ -44,10 +46,10 @@ export interface Batch {
 
 /** The streams item `item` of epoch `epoch` draws from: fixed by (seed, epoch, item) alone. */
 export function augmentStream(seed: number, epoch: number, item: number): Rng {
-  return Rng.from(seed, `augment/${epoch}/${item}`);
+  return augmentRng(seed, epoch, item, 'augment');
 }
 export function corruptStream(seed: number, epoch: number, item: number): Rng {
-  return Rng.from(seed, `corrupt/${epoch}/${item}`);
+  return augmentRng(seed, epoch, item, 'corrupt');
 }
 
 export class BatchAssembler {
@@ -61,13 +63,15 @@ export class BatchAssembler {
     private readonly plan: BatchPlan,
     compile: CompileChain | null,
   ) {
-    const compileSteps = (chain: NamedChain | null) => {
+    const compileSteps = (chain: NamedChain | null, input: ShapeHint) => {
       if (chain === null) return null;
       if (compile === null) throw new Error('a chain needs a compileChain module');
-      return compile(chain.steps, { path: `augment.${chain.name}` });
+      return compile(chain.steps, { path: `augment.${chain.name}`, input });
     };
-    this.chains = plan.parts.map((p) => compileSteps(p.augment));
-    this.corrupt = compileSteps(plan.corrupt);
+    this.chains = plan.parts.map((p) => compileSteps(p.augment, { height: p.height, width: p.width, channels: p.channels }));
+    const shapes = plan.parts.map((p, i) => outputShape(this.chains[i], { height: p.height, width: p.width, channels: p.channels }));
+    this.corrupt = compileSteps(plan.corrupt, shapes[0] ?? { height: null, width: null, channels: null });
+    checkPartShapes(shapes, plan);
     this.normalize = agreedNormalize(this.chains, plan.where);
     if (this.corrupt?.normalize) {
       throw new InputError([{ path: `${plan.where}`, message: 'the corrupt chain must not normalize: the input is normalised like the target, by the data chain' }]);
@@ -151,29 +155,35 @@ function frameOf(part: PartData, index: number): RawImage {
 }
 
 /**
- * uint8 -> float32: x = (u/255 - mean_c) / std_c, computed as u * a_c + b_c with
- * a_c = 1 / (255 std_c) and b_c = -mean_c / std_c (one multiply-add per value).
+ * uint8 -> float32 NHWC: (u / 255 - mean_c) / std_c in float32 as torchvision's ToTensor +
+ * Normalize compute it; 256 inputs per channel, so a table of the results gives torch's bits.
  */
 function toFloat(images: readonly RawImage[], shape: readonly number[], normalize: ChainNormalize | null): Float32Array {
-  const channels = shape[3];
-  const scale = new Float64Array(channels);
-  const shift = new Float64Array(channels);
-  for (let c = 0; c < channels; c++) {
-    const mean = normalize ? normalize.mean[normalize.mean.length === 1 ? 0 : c] : 0;
-    const std = normalize ? normalize.std[normalize.std.length === 1 ? 0 : c] : 1;
-    scale[c] = 1 / (255 * std);
-    shift[c] = -mean / std;
-  }
-  const frame = shape[1] * shape[2] * channels;
+  const table = normalizeTable(normalize, shape[3]);
+  const frame = shape[1] * shape[2] * shape[3];
   const out = new Float32Array(images.length * frame);
-  images.forEach((img, j) => {
-    const base = j * frame;
-    for (let k = 0; k < frame; k++) {
-      const c = k % channels;
-      out[base + k] = img.data[k] * scale[c] + shift[c];
-    }
-  });
+  images.forEach((img, j) => writeFloat32(img, table, out, j * frame));
   return out;
+}
+
+function outputShape(chain: CompiledChain | null, input: ShapeHint): ShapeHint | null {
+  if (chain === null) return input;
+  return chain.outputShape ? chain.outputShape(input) : null;
+}
+
+/** Parts whose chains are known to give different sizes can never share a batch: say so at once. */
+function checkPartShapes(shapes: readonly (ShapeHint | null)[], plan: BatchPlan): void {
+  const known = shapes.map((s, i) => ({ s, i })).filter((k): k is { s: ShapeHint; i: number } =>
+    k.s !== null && k.s.height !== null && k.s.width !== null && k.s.channels !== null);
+  const clash = known.find((k) => k.s.height !== known[0].s.height || k.s.width !== known[0].s.width || k.s.channels !== known[0].s.channels);
+  if (!clash) return;
+  const describe = ({ s, i }: { s: ShapeHint; i: number }) =>
+    `concat[${i}] (${plan.parts[i].augment ? `augment chain '${plan.parts[i].augment?.name}'` : 'no chain'}) gives ${s.height}x${s.width}x${s.channels}`;
+  throw new InputError([{
+    path: plan.where,
+    message: `the parts give images of different sizes: ${describe(known[0])}, ${describe(clash)}`,
+    hint: 'every part of a concat must end at one size (e.g. crop or resize the originals too)',
+  }]);
 }
 
 /** One normalisation for the whole batch: concat parts must not normalise differently. */
