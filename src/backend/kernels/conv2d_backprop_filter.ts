@@ -6,6 +6,10 @@
 // (a,b) as output pixel, n as input channel and (i,j) as a filter tap spaced s apart: that is
 // conv2d(input = xp transposed to [c, h, w, n], filter = dy transposed to [i, j, n, o],
 // stride 1, dilation s), whose output [c, a, b, o] transposes to [a, b, c, o].
+//
+// That conv is a GEMM with a long reduction (n*i*j) and few rows (c*a*b): XNNPACK re-reads the
+// packed filter (all of dy) once per few rows, from memory once dy outgrows the cache. So the
+// batch is split into groups whose dy fits in cache, and their partial sums are added.
 import { backend_util, type Conv2DBackpropFilterAttrs, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { toChannelsMajor, swapLeading } from './layout.js';
@@ -31,15 +35,27 @@ function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
     s.view(zero).fill(0);
     return s.release(zero);
   }
-  const xt = s.alloc([inChannels, rows.size, cols.size, n]);
-  const dyt = s.alloc([outHeight, outWidth, n, outChannels]);
-  toChannelsMajor(s.view(x), x.shape, rows.begin, rows.size, cols.begin, cols.size, s.view(xt));
-  swapLeading(s.view(dy), n, outHeight * outWidth, outChannels, s.view(dyt));
   const pad = [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]];
-  const dwt = s.run('Conv2D', { x: xt, filter: dyt }, { strides: [1, 1], pad, dilations: [sh, sw], dataFormat: 'NHWC' });
+  const pixels = outHeight * outWidth;
+  const group = Math.max(1, Math.min(n, Math.floor(GROUP_FLOATS / (pixels * outChannels))));
+  const sum = new Float32Array(inChannels * kh * kw * outChannels);
+  for (let first = 0; first < n; first += group) {
+    const g = Math.min(group, n - first);
+    const xt = s.alloc([inChannels, rows.size, cols.size, g]);
+    const dyt = s.alloc([outHeight, outWidth, g, outChannels]);
+    toChannelsMajor(s.view(x), x.shape.slice(1), first, g, rows.begin, rows.size, cols.begin, cols.size, s.view(xt));
+    swapLeading(s.view(dy).subarray(first * pixels * outChannels, (first + g) * pixels * outChannels), g, pixels, outChannels, s.view(dyt));
+    const part = s.run('Conv2D', { x: xt, filter: dyt }, { strides: [1, 1], pad, dilations: [sh, sw], dataFormat: 'NHWC' });
+    const values = s.view(part);
+    for (let i = 0; i < sum.length; i++) sum[i] += values[i];
+    s.free(xt, dyt, part);
+  }
   const dw = s.alloc([kh, kw, inChannels, outChannels]);
-  swapLeading(s.view(dwt), inChannels, kh * kw, outChannels, s.view(dw));
+  swapLeading(sum, inChannels, kh * kw, outChannels, s.view(dw));
   return s.release(dw);
 }
+
+/** dy floats per group (256 KiB): what stays in a core's L2 while XNNPACK re-reads it. */
+const GROUP_FLOATS = Number(process.env.PIPE_GROUP_FLOATS ?? 65536);
 
 export const conv2DBackpropFilterOverride: KernelOverride = { kernelName: 'Conv2DBackpropFilter', build: () => conv2DBackpropFilter as unknown as KernelFunc };

@@ -4,6 +4,7 @@ import { getGradient, getKernel, registerGradient, registerKernel, unregisterKer
 import { conv2DBackpropFilterOverride } from './conv2d_backprop_filter.js';
 import { conv2DBackpropInputOverride } from './conv2d_backprop_input.js';
 import { fusedBatchNormGrad } from './fused_batch_norm_grad.js';
+import { castOverride, identityOverride } from './identity.js';
 import { maxPoolGradOverride } from './max_pool_grad.js';
 import type { GradientOverride, KernelOverride } from './overrides.js';
 import { meanOverride, sumOverride } from './reduce.js';
@@ -14,6 +15,8 @@ export const wasmKernels: readonly KernelOverride[] = [
   maxPoolGradOverride,
   sumOverride,
   meanOverride,
+  identityOverride,
+  castOverride,
 ];
 
 /** Gradients take their own path only while the wasm backend is active (see each file). */

@@ -4,22 +4,23 @@
 // one subarray per innermost row. These loops keep both sides in cache and run at ~1 ns/element.
 
 /**
- * [n, h, w, c] -> [c, rows, cols, n], keeping only the window of `rows` x `cols` pixels that
- * starts at (top, left): the input of the filter-gradient convolution, cropped in the same pass.
+ * Images [first, first + n) of x [*, h, w, c] -> [c, rows, cols, n], keeping only the window of
+ * `rows` x `cols` pixels at (top, left): the filter-gradient convolution's input, cropped in the same pass.
  */
 export function toChannelsMajor(
-  src: Float32Array, [n, h, w, c]: readonly number[], top: number, rows: number, left: number, cols: number, dst: Float32Array,
+  src: Float32Array, [h, w, c]: readonly number[], first: number, n: number, top: number, rows: number, left: number, cols: number, dst: Float32Array,
 ): void {
   const plane = rows * cols * n;
+  const image = h * w * c;
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
       const pixelOut = (i * cols + j) * n;
-      const pixelIn = ((top + i) * w + left + j) * c;
+      const pixelIn = first * image + ((top + i) * w + left + j) * c;
       // For one pixel, all n images' channel runs (n cache lines) are read once and reused across c.
       for (let ch = 0; ch < c; ch++) {
         const out = ch * plane + pixelOut;
         let at = pixelIn + ch;
-        for (let b = 0; b < n; b++, at += h * w * c) dst[out + b] = src[at];
+        for (let b = 0; b < n; b++, at += image) dst[out + b] = src[at];
       }
     }
   }

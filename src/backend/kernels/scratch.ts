@@ -40,6 +40,15 @@ export class Scratch {
     return this.backend.typedArrayFromHeap(t) as Float32Array;
   }
 
+  /** Frees intermediates early (inside loops), so the heap holds one iteration's worth at a time. */
+  free(...ts: TensorInfo[]): void {
+    for (const t of ts) {
+      const i = this.temps.indexOf(t);
+      if (i >= 0) this.temps.splice(i, 1);
+      this.backend.disposeData(t.dataId);
+    }
+  }
+
   /** Frees every intermediate except `keep`, and returns `keep`. */
   release(keep: TensorInfo): TensorInfo {
     for (const t of this.temps) if (t.dataId !== keep.dataId) this.backend.disposeData(t.dataId);

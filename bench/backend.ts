@@ -1,0 +1,147 @@
+// Training throughput of the compute backends: images/s of full training steps (forward,
+// cross-entropy, backward, SGD with momentum 0.9 and weight decay 2e-4, as the PyTorch peer does)
+// on every available backend, with ../shared/reference/torch_throughput.py as the peer in the
+// same run where /usr/bin/python3 has torch. Figures are medians of timed steps after warm-up ones.
+//
+//   npm run bench:backend                      # both models, every available backend, the peer
+//   npm run bench:backend -- --model small     # one model
+//   npm run bench:backend -- --backend wasm    # one backend
+//   npm run bench:backend -- --profile         # also: where a wasm step's time goes, per kernel
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type * as tfjs from '@tensorflow/tfjs';
+import { initBackend, probeBackends, type BackendKind } from '../src/backend/index.js';
+import { Rng } from '../src/data/random.js';
+import { resnet9, type SeedModel } from '../test/backend/seed_models.js';
+
+/** The two settings of issue 3: the seed ResNet at 56x56, and the same net at width 16 on 28x28x1. */
+const SETTINGS = {
+  resnet9: { peer: 'resnet9', size: 56, batch: 64, classes: 200, channels: 3, width: 64 },
+  small: { peer: 'small', size: 28, batch: 128, classes: 10, channels: 1, width: 16 },
+} as const;
+type SettingName = keyof typeof SETTINGS;
+
+const WARMUP = 2;
+const STEPS = 5;
+/** A slow backend stops timing after this many seconds (with at least one timed step). */
+const BUDGET_S = 90;
+const PEER = fileURLToPath(new URL('../../shared/reference/torch_throughput.py', import.meta.url));
+const PYTHON = '/usr/bin/python3';
+
+interface Measured {
+  readonly stepS: number;
+  readonly steps: number;
+  readonly imgPerS: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** One SGD step as torch.optim.SGD(momentum=0.9, weight_decay=2e-4) takes it: v = 0.9 v + (g + wd w); w -= lr v. */
+function trainStep(tf: typeof tfjs, m: SeedModel, opt: tfjs.Optimizer, x: tfjs.Tensor, y: tfjs.Tensor): number {
+  return tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, m.model.apply(x, { training: true }) as tfjs.Tensor) as tfjs.Scalar);
+    const decayed: tfjs.NamedTensorMap = {};
+    for (const w of m.model.trainableWeights) decayed[w.originalName] = tf.add(grads[w.originalName], tf.mul(w.read(), 2e-4));
+    opt.applyGradients(decayed);
+    return value.dataSync()[0];
+  });
+}
+
+async function measure(kind: BackendKind, name: SettingName): Promise<Measured> {
+  const { tf } = await initBackend({ backend: kind, env: {} });
+  const o = SETTINGS[name];
+  const m = resnet9(tf, o);
+  const rng = Rng.from(0, `bench/backend/${name}`);
+  const [batch, h, w, c] = m.inputShape;
+  const x = tf.tensor4d(Float32Array.from({ length: batch * h * w * c }, () => rng.normal()), [batch, h, w, c]);
+  const y = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, () => rng.int(o.classes)), 'int32'), o.classes);
+  const opt = tf.train.momentum(0.01, 0.9);
+  const times: number[] = [];
+  const start = performance.now();
+  for (let i = 0; i < WARMUP + STEPS; i++) {
+    const t = performance.now();
+    const loss = trainStep(tf, m, opt, x, y);
+    if (!Number.isFinite(loss)) throw new Error(`${kind}/${name}: loss became ${loss}`);
+    if (i >= WARMUP) times.push((performance.now() - t) / 1000);
+    if (times.length > 0 && (performance.now() - start) / 1000 > BUDGET_S) break;
+  }
+  tf.dispose([x, y]);
+  m.model.dispose();
+  opt.dispose();
+  const stepS = median(times);
+  return { stepS, steps: times.length, imgPerS: o.batch / stepS };
+}
+
+function peer(name: SettingName): Measured | string {
+  if (!existsSync(PEER)) return `peer skipped: ${PEER} is missing`;
+  const o = SETTINGS[name];
+  try {
+    const out = execFileSync(PYTHON, [PEER, '--model', o.peer, '--size', String(o.size), '--batch', String(o.batch), '--threads', '1', '--json'], { encoding: 'utf8' });
+    const r = JSON.parse(out) as { step_s: number; img_per_s: number; engine: string };
+    return { stepS: r.step_s, steps: 5, imgPerS: r.img_per_s };
+  } catch (e) {
+    return `peer skipped: ${PYTHON} could not run it (${String((e as Error).message).split('\n')[0]})`;
+  }
+}
+
+/** Where one wasm step of `name` spends its time, by kernel (tf.profile), largest first. */
+async function profile(name: SettingName): Promise<string[]> {
+  const { tf } = await initBackend({ backend: 'wasm', env: {} });
+  const o = SETTINGS[name];
+  const m = resnet9(tf, o);
+  const x = tf.randomNormal([...m.inputShape], 0, 1, 'float32', 1);
+  const y = tf.oneHot(tf.tensor1d(Array.from({ length: o.batch }, (_, i) => i % o.classes), 'int32'), o.classes);
+  const opt = tf.train.momentum(0.01, 0.9);
+  trainStep(tf, m, opt, x, y);
+  const t = performance.now();
+  const info = await tf.profile(() => void trainStep(tf, m, opt, x, y));
+  const wall = performance.now() - t;
+  const byKernel = new Map<string, { ms: number; calls: number }>();
+  // Kernels run inside composite ops ('...__op') are listed under both: keep the kernels only.
+  for (const k of info.kernels.filter((k) => !k.name.endsWith('__op'))) {
+    const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+    e.ms += k.kernelTimeMs as number;
+    e.calls++;
+    byKernel.set(k.name, e);
+  }
+  const total = [...byKernel.values()].reduce((a, e) => a + e.ms, 0);
+  tf.dispose([x, y]);
+  m.model.dispose();
+  return [
+    `profile of one ${name} step on wasm: ${wall.toFixed(0)} ms wall, ${total.toFixed(0)} ms in kernels`,
+    ...[...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)
+      .map(([k, e]) => `  ${k.padEnd(22)} ${e.ms.toFixed(1).padStart(8)} ms ${String(e.calls).padStart(4)} calls ${(100 * e.ms / total).toFixed(1).padStart(5)}%`),
+  ];
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { model: { type: 'string' }, backend: { type: 'string' }, profile: { type: 'boolean' } } });
+  const names = (values.model ? [values.model] : Object.keys(SETTINGS)) as SettingName[];
+  for (const n of names) if (!(n in SETTINGS)) throw new Error(`unknown --model ${n}; known: ${Object.keys(SETTINGS).join(', ')}`);
+  const available = (await probeBackends()).filter((p) => p.available).map((p) => p.kind);
+  const kinds = values.backend ? [values.backend as BackendKind] : available;
+  console.log(`machine: ${cpus()[0].model}, ${cpus().length} cores, Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log('| model | backend | batch | img/s | step (s) | timed steps | PyTorch img/s | ours / PyTorch |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const name of names) {
+    const o = SETTINGS[name];
+    const torch = peer(name);
+    if (typeof torch === 'string') console.log(`(${name}: ${torch})`);
+    for (const kind of kinds) {
+      const r = await measure(kind, name);
+      const ref = typeof torch === 'string' ? null : torch;
+      console.log(`| ${name} ${o.size}x${o.size}x${o.channels}, ${o.classes} classes | ${kind} | ${o.batch} | ${r.imgPerS.toFixed(1)} | ${r.stepS.toFixed(3)} | ${r.steps} | ${ref ? ref.imgPerS.toFixed(1) : '-'} | ${ref ? (r.imgPerS / ref.imgPerS).toFixed(3) : '-'} |`);
+    }
+  }
+  console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  if (values.profile) for (const name of names) console.log((await profile(name)).join('\n'));
+}
+
+await main();
