@@ -5,6 +5,7 @@ import { DecodeCache, decodeCacheKey, sharpDecoder, type Warn } from './cache.js
 import { convertPacked, decodeFiles, type DecodeProgress, type DecodedImages, type SkippedImage } from './decode.js';
 import { readerFor } from './readers/index.js';
 import type { SplitListing } from './readers/reader.js';
+import type { SplitSummary } from './select.js';
 import type { ResolvedDataset, SplitName } from './spec.js';
 
 /** A decoded split. `images` lives in a SharedArrayBuffer so loader workers read it in place. */
@@ -74,4 +75,20 @@ async function decodeListing(listing: SplitListing, dataset: ResolvedDataset, op
 function pick<T extends Int32Array | readonly string[]>(items: T, at: Int32Array): T {
   if (items instanceof Int32Array) return at.map((i) => items[i]) as T;
   return Array.from(at, (i) => (items as readonly string[])[i]) as unknown as T;
+}
+
+/** Each split a stage's selections name, loaded once. */
+export async function loadSplits(
+  dataset: ResolvedDataset,
+  splits: readonly SplitName[],
+  options: LoadSplitOptions,
+): Promise<Partial<Record<SplitName, ImageSet>>> {
+  const sets: Partial<Record<SplitName, ImageSet>> = {};
+  for (const split of new Set(splits)) sets[split] = await loadSplit(dataset, split, options);
+  return sets;
+}
+
+/** What selection needs to know about a loaded split. */
+export function splitSummary(set: ImageSet): SplitSummary {
+  return { count: set.count, labels: set.labels, classCount: set.classNames.length };
 }

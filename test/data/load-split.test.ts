@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSplit } from '../../src/data/load-split.js';
+import { loadSplit, loadSplits, splitSummary } from '../../src/data/load-split.js';
 import { rgbToLuma } from '../../src/data/pixels.js';
 import { InputError } from '../../src/errors.js';
 import { resolvedDataset } from '../helpers/dataset.js';
@@ -96,6 +96,17 @@ describe('loadSplit decoding', () => {
     } finally {
       rmSync(bad.root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('loadSplits', () => {
+  it('loads each named split once and summarises it for selection', async () => {
+    let decoded = 0;
+    const sets = await loadSplits(tiny(), ['val', 'test', 'val'], { cacheDir: null, onProgress: () => decoded++ });
+    expect(Object.keys(sets).sort()).toEqual(['test', 'val']);
+    expect(decoded).toBe(3 + 1);
+    expect(splitSummary(sets.val as NonNullable<typeof sets.val>)).toEqual({ count: 3, labels: Int32Array.of(0, 1, 2), classCount: 3 });
+    expect(sets.test?.labels).toBeNull();
   });
 });
 
