@@ -1,7 +1,7 @@
 // The engine's conv gradient kernels on wasm against tfjs's cpu backend, over a grid of shapes.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as tfjs from '@tensorflow/tfjs';
-import { phasePlan } from '../../src/backend/kernels/conv2d_backprop_input.js';
+import { blockFor, phasePlan } from '../../src/backend/kernels/conv2d_backprop_input.js';
 import { randomValues, relativeError, useWasm, valuesOn } from './reference.js';
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
@@ -19,7 +19,10 @@ const grid: [string, Shape4, Shape4, number | [number, number], Pad][] = [
   ['7x1 s1 same', [2, 9, 7, 4], [7, 1, 4, 6], 1, 'same'],
   ['1x1 s2 valid (shortcut)', [2, 8, 8, 3], [1, 1, 3, 5], 2, 'valid'],
   ['1x1 s2 same, odd', [2, 7, 7, 3], [1, 1, 3, 5], 2, 'same'],
-  ['7x7 s1 same, 1 channel (stem)', [2, 10, 10, 1], [7, 7, 1, 8], 1, 'same'],
+  ['7x7 s1 same, 1 channel (stem; blocked input gradient)', [2, 10, 10, 1], [7, 7, 1, 8], 1, 'same'],
+  ['7x7 s1 valid, 1 channel, odd', [2, 13, 11, 1], [7, 7, 1, 4], 1, 'valid'],
+  ['7x7 s2 same, 1 channel', [2, 11, 12, 1], [7, 7, 1, 4], 2, 'same'],
+  ['3x3 s1 same, 3 channels (RGB stem; blocked)', [2, 9, 10, 3], [3, 3, 3, 4], 1, 'same'],
   ['7x7 s2 same', [2, 11, 11, 3], [7, 7, 3, 4], 2, 'same'],
   ['5x5 s2 same, non-square', [1, 13, 10, 2], [5, 5, 2, 3], 2, 'same'],
   ['3x3 strides [2, 1]', [2, 9, 8, 3], [3, 3, 3, 4], [2, 1], 'same'],
@@ -91,14 +94,22 @@ describe.each(transposed)('conv2dTranspose %s', (_name, xShape, wShape, stride, 
 
 describe('phasePlan (one axis of the transposed convolution)', () => {
   it('stride 1 is the flipped kernel, padded by kernel - 1 - pad', () => {
-    expect(phasePlan(3, 1, 1)).toEqual({ taps: 3, padBefore: 1, source: [[2, 1, 0]] });
+    expect(phasePlan(3, 1, 1)).toEqual({ taps: 3, padBefore: 1, step: 1, source: [[2, 1, 0]] });
   });
 
   it('3 taps at stride 2: even outputs use taps 2 and 0, odd outputs tap 1', () => {
-    expect(phasePlan(3, 2, 0)).toEqual({ taps: 2, padBefore: 1, source: [[2, 0], [-1, 1]] });
+    expect(phasePlan(3, 2, 0)).toEqual({ taps: 2, padBefore: 1, step: 1, source: [[2, 0], [-1, 1]] });
   });
 
   it('1x1 at stride 2: odd outputs get no tap at all', () => {
-    expect(phasePlan(1, 2, 0)).toEqual({ taps: 1, padBefore: 0, source: [[0], [-1]] });
+    expect(phasePlan(1, 2, 0)).toEqual({ taps: 1, padBefore: 0, step: 1, source: [[0], [-1]] });
+  });
+
+  it('blocked by 2 at stride 1: two phases, the second shifted by one tap', () => {
+    expect(phasePlan(3, 1, 1, 2)).toEqual({ taps: 4, padBefore: 1, step: 2, source: [[2, 1, 0, -1], [-1, 2, 1, 0]] });
+  });
+
+  it('blocks only what has fewer than 4 channels per pixel', () => {
+    expect([blockFor(1), blockFor(3), blockFor(4), blockFor(64)]).toEqual([2, 2, 1, 1]);
   });
 });

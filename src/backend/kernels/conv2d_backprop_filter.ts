@@ -56,6 +56,6 @@ function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
 }
 
 /** dy floats per group (256 KiB): what stays in a core's L2 while XNNPACK re-reads it. */
-const GROUP_FLOATS = Number(process.env.PIPE_GROUP_FLOATS ?? 65536);
+const GROUP_FLOATS = 65536;
 
 export const conv2DBackpropFilterOverride: KernelOverride = { kernelName: 'Conv2DBackpropFilter', build: () => conv2DBackpropFilter as unknown as KernelFunc };
