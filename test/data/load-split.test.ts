@@ -47,7 +47,8 @@ describe('loadSplit decoding', () => {
     const one = await loadSplit(tiny({ on_bad_image: 'skip' }), 'train', { cacheDir: null, concurrency: 1 });
     const many = await loadSplit(tiny({ on_bad_image: 'skip' }), 'train', { cacheDir: null, concurrency: 8 });
     expect(Buffer.from(many.images).equals(Buffer.from(one.images))).toBe(true);
-    expect(many.skipped).toEqual(one.skipped);
+    // (sharp's wording of the reason varies between runs: compare which files, not its words)
+    expect(many.skipped.map((k) => [k.index, k.file])).toEqual(one.skipped.map((k) => [k.index, k.file]));
     // val_0 is started first but the lanes may finish in any order: the error still names it.
     for (let i = 0; i < 3; i++) {
       await expect(loadSplit(tiny({ image_size: [32, 32] }), 'val', { cacheDir: null, concurrency: 3 })).rejects.toThrow(
