@@ -3,6 +3,7 @@
 // not depend on the number of workers and a run resumes at (epoch, step) exactly. Batches are
 // assembled in worker threads that read the decoded splits from shared memory, a few batches
 // ahead of the consumer, and arrive as transferred (not copied) buffers.
+import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { inputError } from '../errors.js';
 import { DEFAULT_CHAIN_MODULE, importChainCompiler } from './augment-contract.js';
@@ -39,6 +40,11 @@ export interface LoaderOptions {
   readonly where: string;
   /** The module exporting compileChain (default: src/data/augment/chain). */
   readonly chainModule?: string;
+}
+
+/** Every core but the one the trainer runs on (at least one worker). */
+export function defaultLoaderWorkers(): number {
+  return Math.max(1, availableParallelism() - 1);
 }
 
 export interface EpochBatch extends Batch {

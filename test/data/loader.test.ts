@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BatchLoader, type EpochBatch, type LoaderOptions } from '../../src/data/loader.js';
+import { availableParallelism } from 'node:os';
+import { BatchLoader, defaultLoaderWorkers, type EpochBatch, type LoaderOptions } from '../../src/data/loader.js';
 import { dataSource, type NamedChain, type ResolvedDataSelection } from '../../src/data/spec.js';
 import { selectData } from '../../src/data/select.js';
 import { InputError } from '../../src/errors.js';
@@ -57,6 +58,10 @@ describe('BatchLoader', () => {
     expect(Array.from(batches[1].y ?? [])).toEqual([1, 2, 3, 0, 1]);
     expect(batches[0].x[1]).toBeCloseTo(train.images[1] / 255, 7);
     expect(batches[0].target).toBeNull();
+  });
+
+  it('leaves one core to the trainer by default', () => {
+    expect(defaultLoaderWorkers()).toBe(Math.max(1, availableParallelism() - 1));
   });
 
   it('drops the last, smaller batch with dropLast', async () => {
