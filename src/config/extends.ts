@@ -25,7 +25,7 @@ export async function loadWithExtends(file: string, cwd: string): Promise<Compos
     seen.push(absolute);
     const ext = (loaded.value as Record<string, unknown>).extends;
     if (ext === undefined || ext === null) break;
-    const location = loaded.index.get('extends\u0000value') ?? loaded.index.get('extends');
+    const location = loaded.location('extends\u0000value') ?? loaded.location('extends');
     if (typeof ext !== 'string' || ext === '') {
       throw new InputError([{ location, path: 'extends', message: `expected a path to a pipeline file, found ${JSON.stringify(ext)}` }]);
     }

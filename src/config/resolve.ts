@@ -5,7 +5,7 @@ import { InputError, type Diagnostic, type SourceLocation } from '../errors.js';
 import { loadWithExtends } from './extends.js';
 import type { LoadedFile } from './load.js';
 import { applyOverrides, type AppliedOverride } from './overrides.js';
-import { formatPath, type Path } from './paths.js';
+import { formatPath, getAt, type Path } from './paths.js';
 import { checkReferences } from './check.js';
 import type { ResolvedDataSelection, ResolvedPipeline, ResolvedStage } from './types.js';
 import { pipelineJsonSchema, resolveSchemaRef, validatePipelineData, type Locate } from './validate.js';
@@ -38,7 +38,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Fills what the schema's static defaults cannot: paths, seeds, losses by kind, run order. */
 function finish(p: Mutable<ResolvedPipeline>, files: readonly LoadedFile[], cwd: string): ResolvedPipeline {
-  const rootFile = files.find((f) => f.index.has('dataset.root')) ?? files[0];
+  const rootFile = files.find((f) => getAt(f.value, ['dataset', 'root']) !== undefined) ?? files[0];
   const root = p.dataset.root;
   const dataset = { ...p.dataset, root: isAbsolute(root) ? root : resolve(cwd, dirname(rootFile.file), root) };
   const stages: Record<string, ResolvedStage> = {};
@@ -81,7 +81,7 @@ function locator(files: readonly LoadedFile[], overrides: readonly AppliedOverri
       if (override) return override.location;
       const key = formatPath(prefix);
       for (const f of files) {
-        const hit = (at === 'value' && n === path.length ? f.index.get(`${key}\u0000value`) : undefined) ?? f.index.get(key);
+        const hit = (at === 'value' && n === path.length ? f.location(`${key}\u0000value`) : undefined) ?? f.location(key);
         if (hit) return hit;
       }
     }
