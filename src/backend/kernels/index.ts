@@ -1,6 +1,7 @@
 // The engine's kernels for the wasm backend and its gradients: plain lists. Each entry replaces
 // (or adds) one kernel of tfjs-backend-wasm 4.22; the file beside it says why and derives it.
 import { getGradient, getKernel, registerGradient, registerKernel, unregisterKernel, type GradConfig, type KernelFunc } from '@tensorflow/tfjs';
+import { batchMatMulOverride } from './batch_mat_mul.js';
 import { conv2DBackpropFilterOverride } from './conv2d_backprop_filter.js';
 import { conv2DBackpropInputOverride } from './conv2d_backprop_input.js';
 import { fusedBatchNormGrad } from './fused_batch_norm_grad.js';
@@ -17,6 +18,7 @@ export const wasmKernels: readonly KernelOverride[] = [
   meanOverride,
   identityOverride,
   castOverride,
+  batchMatMulOverride,
 ];
 
 /** Gradients take their own path only while the wasm backend is active (see each file). */

@@ -18,6 +18,12 @@ export class Scratch {
     return out;
   }
 
+  /** Adopts a buffer made outside `run` (e.g. by a stock kernel called directly) as an intermediate. */
+  keep(t: TensorInfo): TensorInfo {
+    this.temps.push(t);
+    return t;
+  }
+
   /** A fresh heap buffer (uninitialised memory: callers fill every element). */
   alloc(shape: number[]): TensorInfo {
     const out = this.backend.makeOutput(shape, 'float32');
