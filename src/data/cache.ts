@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { inputError } from '../errors.js';
 import type { DecodedImages, DecodeOptions, SkippedImage } from './decode.js';
 
 /** Bump when the stored layout or what decoding produces changes: old entries then never load. */
@@ -55,7 +56,8 @@ export type Warn = (message: string) => void;
 /** The key for `files` decoded with `decode` (stats every file). */
 export function decodeCacheKey(files: readonly string[], decode: DecodeOptions, decoder: string): DecodeCacheKey {
   const stamps = files.map((path) => {
-    const s = statSync(path);
+    const s = statSync(path, { throwIfNoEntry: false });
+    if (!s) throw inputError(`${path}: file not found (the data set lists it)`);
     return { path, size: s.size, mtimeMs: s.mtimeMs };
   });
   const { channels, image_size, resize, on_bad_image } = decode;

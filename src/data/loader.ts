@@ -64,6 +64,8 @@ export class BatchLoader {
   readonly stepsPerEpoch: number;
   private readonly pending = new Map<number, Pending>();
   private readonly load = new Map<Worker, number>();
+  /** Why the workers stopped, once one has failed: later requests fail at once with it. */
+  private broken: Error | null = null;
   private nextId = 0;
   private closed = false;
 
@@ -138,6 +140,7 @@ export class BatchLoader {
       return Promise.resolve().then(() => assembler.assemble(epoch, items));
     }
     if (this.closed) return Promise.reject(new Error('the loader is closed'));
+    if (this.broken) return Promise.reject(this.broken);
     const worker = this.leastBusy();
     const id = this.nextId++;
     return new Promise<Batch>((resolve, reject) => {
@@ -171,6 +174,7 @@ export class BatchLoader {
       else p.resolve(reply.batch);
     });
     const fail = (error: Error) => {
+      this.broken ??= error;
       for (const [id, p] of this.pending) {
         if (p.worker !== worker) continue;
         this.pending.delete(id);

@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import sharp from 'sharp';
+import { inputError } from '../errors.js';
 import type { CompiledChain, RawImage } from './augment-contract.js';
 import type { ImageSet } from './load-split.js';
 import { greyToRgb } from './pixels.js';
@@ -34,6 +35,7 @@ const GAP = 2; // between an original and its augmented version
 const MARGIN = 6; // between pairs and around the grid
 
 export async function writePreviewGrid(set: ImageSet, chain: CompiledChain, options: PreviewOptions): Promise<PreviewResult> {
+  if (!Number.isInteger(options.n) || options.n < 1) throw inputError(`-n must be a positive integer, got ${options.n}`);
   const order = Int32Array.from({ length: set.count }, (_, i) => i);
   Rng.from(options.seed, 'preview/pick').shuffle(order);
   const indices = Array.from(order.subarray(0, Math.min(options.n, set.count)));

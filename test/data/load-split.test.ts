@@ -86,6 +86,19 @@ describe('loadSplit decoding', () => {
     expect(resized.images.length).toBe(3 * 32 * 48 * 3);
   });
 
+  it('names a file the annotations list but the folder lacks', async () => {
+    const bad = await buildTinyImageNet({ classes: 1, trainPerClass: 1, valPerClass: 2, test: 1 });
+    try {
+      const file = join(bad.root, 'val', 'images', 'val_1.JPEG');
+      rmSync(file);
+      await expect(loadSplit(resolvedDataset({ format: 'tiny-imagenet', root: bad.root }), 'val', noCache)).rejects.toThrow(
+        `${file}: file not found (the data set lists it)`,
+      );
+    } finally {
+      rmSync(bad.root, { recursive: true, force: true });
+    }
+  });
+
   it('names a file that is not an image', async () => {
     const bad = await buildTinyImageNet({ classes: 1, trainPerClass: 1, valPerClass: 1, test: 1 });
     try {

@@ -13,6 +13,7 @@ const chains = {
   jitter: [{ op: 'noise', amount: 20 }, { op: 'crop', size: 6 }, { op: 'hflip', p: 0.5 }],
   mirror: [{ op: 'hflip', p: 1 }],
   ragged: [{ op: 'ragged' }],
+  crash: [{ op: 'crash' }],
   imagenet: [{ op: 'normalize', mean: [0.5, 0.4, 0.3], std: [0.2, 0.25, 0.5] }],
   half: [{ op: 'normalize', mean: [0.5], std: [0.5] }],
 };
@@ -153,6 +154,17 @@ describe('BatchLoader', () => {
       'p: parts 0: labelled, 1: unlabelled disagree: a batch is either labelled or not',
     );
     await expect(BatchLoader.open(options({ batchSize: 0 }))).rejects.toThrow('stages.s.train: batch size must be a positive integer, got 0');
+  });
+
+  it('fails every later request at once after a worker dies, instead of waiting for it', async () => {
+    const loader = await BatchLoader.open(options({ parts: partsOf(dataSource({ split: 'train', augment: 'crash' })), workers: 1 }));
+    try {
+      const next = () => loader.epoch(0)[Symbol.asyncIterator]().next();
+      await expect(next()).rejects.toThrow('loader worker exited (code 7)');
+      await expect(next()).rejects.toThrow('loader worker exited (code 7)');
+    } finally {
+      await loader.close();
+    }
   });
 
   it('delivers y: null for unlabelled data and transfers plain buffers from workers', async () => {

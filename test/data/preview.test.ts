@@ -48,6 +48,10 @@ describe('writePreviewGrid', () => {
     expect(a.width % 2).toBe(0);
   });
 
+  it('refuses n below 1', async () => {
+    await expect(writePreviewGrid(set, mirror, { n: 0, seed: 1, out: join(dir, 'none.png') })).rejects.toThrow('-n must be a positive integer, got 0');
+  });
+
   it('shows greyscale sets as grey', async () => {
     const grey = syntheticImageSet(2, { size: 8, channels: 1 });
     const r = await writePreviewGrid(grey, mirror, { n: 1, seed: 1, out: join(dir, 'grey.png'), scale: 1 });

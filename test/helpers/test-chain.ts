@@ -6,7 +6,9 @@
 //   {op: 'ragged'}          crops one row off with probability 1/2 (mixed sizes: an error)
 //   {op: 'cutout', size}    zeroes a random size x size square
 //   {op: 'normalize', mean, std}
+//   {op: 'crash'}             ends the worker thread it runs in (a loader worker dying mid-epoch)
 import type { ChainNormalize, CompiledChain, RawImage } from '../../src/data/augment-contract.js';
+import { isMainThread } from 'node:worker_threads';
 import type { AugmentStep } from '../../src/data/spec.js';
 import type { Rng } from '../../src/data/random.js';
 
@@ -43,6 +45,11 @@ function compileStep(step: AugmentStep): Op {
         const data = img.data.slice();
         for (let y = y0; y < y0 + size; y++) data.fill(0, (y * img.width + x0) * img.channels, (y * img.width + x0 + size) * img.channels);
         return { ...img, data };
+      };
+    case 'crash':
+      return () => {
+        if (isMainThread) throw new Error('crash only runs in a worker thread');
+        process.exit(7);
       };
     default:
       throw new Error(`test chain: unknown step '${step.op}'`);
