@@ -9,6 +9,7 @@ import { distribution, drawValues, fansOf } from './init.js';
 import { customLayers } from './layers/index.js';
 import type { BuiltNode, GraphOp } from './op.js';
 import { graphOps } from './ops/registry.js';
+import { Rng } from '../random.js';
 
 const OPS = new Map<string, GraphOp>(graphOps.map((o) => [o.name, o]));
 
@@ -28,7 +29,7 @@ export function compileGraphs(p: ResolvedPipeline, plan: GraphPlan): CompiledGra
     if (!nodes) {
       nodes = new Map();
       for (const n of plan.nodes[graph]) {
-        nodes.set(n.name, OPS.get(n.op)!.build({ tf, custom: customLayers, name: `${graph}/${n.name}`, inputs: n.inputShapes }, n));
+        nodes.set(n.name, OPS.get(n.op)!.build({ tf, custom: customLayers, name: `${graph}/${n.name}`, inputs: n.inputShapes, seed: (name) => Rng.from(p.seed, `layer/${name}`).nextU32() >>> 1 }, n));
       }
       built.set(graph, nodes);
     }

@@ -4,7 +4,7 @@
 // [in, out, kh, kw] has fan_in = out * kh * kw), fan_in = kh * kw * a and fan_out = kh * kw * b;
 // for a dense kernel [in, out], fan_in = in and fan_out = out.
 import type { Initializer } from '../config/types.js';
-import { Rng } from '../data/random.js';
+import { Rng } from '../random.js';
 
 export interface Fans {
   readonly fanIn: number;

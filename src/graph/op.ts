@@ -23,6 +23,8 @@ export interface BuildContext {
   readonly name: string;
   /** The node's input shapes, as inferred. */
   readonly inputs: readonly Shape[];
+  /** A 31-bit seed for a layer's own randomness (dropout), from the pipeline seed and a name. */
+  seed(name: string): number;
 }
 
 /** The layers of one node, applied in order; the weighted one receives the initialisers. */

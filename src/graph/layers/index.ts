@@ -5,15 +5,17 @@ import * as tf from '@tensorflow/tfjs';
 import { Scale } from './scale.js';
 import { TorchConv2DTranspose } from './conv-transpose.js';
 import { TorchPad2D } from './pad.js';
+import { dropoutClock, SeededDropout } from './dropout.js';
 
-export { Scale, TorchConv2DTranspose, TorchPad2D };
+export { dropoutClock, Scale, SeededDropout, TorchConv2DTranspose, TorchPad2D };
 
 export interface CustomLayers {
   readonly Scale: typeof Scale;
   readonly TorchConv2DTranspose: typeof TorchConv2DTranspose;
   readonly TorchPad2D: typeof TorchPad2D;
+  readonly SeededDropout: typeof SeededDropout;
 }
 
-export const customLayers: CustomLayers = { Scale, TorchConv2DTranspose, TorchPad2D };
+export const customLayers: CustomLayers = { Scale, TorchConv2DTranspose, TorchPad2D, SeededDropout };
 
-for (const cls of [Scale, TorchConv2DTranspose, TorchPad2D]) tf.serialization.registerClass(cls);
+for (const cls of [Scale, TorchConv2DTranspose, TorchPad2D, SeededDropout]) tf.serialization.registerClass(cls);

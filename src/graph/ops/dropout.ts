@@ -13,5 +13,5 @@ export const dropout: GraphOp = {
     p: { description: 'Probability of zeroing an element.', type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.5 },
   }),
   infer: (_node, [input]) => ({ shape: input, trainable: 0, macs: 0 }),
-  build: ({ tf, name }, node) => chain(tf.layers.dropout({ name, rate: Number(node.params.p ?? 0.5) })),
+  build: ({ custom, name, seed }, node) => chain(new custom.SeededDropout({ name, rate: Number(node.params.p ?? 0.5), seed: seed(name) })),
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/data/random.js';
+import { Rng } from '../src/random.js';
 
 describe('Rng', () => {
   it('gives the same draws for the same seed and stream, different ones otherwise', () => {
