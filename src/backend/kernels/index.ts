@@ -9,6 +9,8 @@ import { castOverride, identityOverride } from './identity.js';
 import { maxPoolGradOverride } from './max_pool_grad.js';
 import type { GradientOverride, KernelOverride } from './overrides.js';
 import { meanOverride, sumOverride } from './reduce.js';
+import { meanGrad, sumGrad } from './reduce_grad.js';
+import { tileOverride } from './tile.js';
 
 export const wasmKernels: readonly KernelOverride[] = [
   conv2DBackpropFilterOverride,
@@ -19,10 +21,11 @@ export const wasmKernels: readonly KernelOverride[] = [
   identityOverride,
   castOverride,
   batchMatMulOverride,
+  tileOverride,
 ];
 
 /** Gradients take their own path only while the wasm backend is active (see each file). */
-export const wasmGradients: readonly GradientOverride[] = [fusedBatchNormGrad];
+export const wasmGradients: readonly GradientOverride[] = [fusedBatchNormGrad, sumGrad, meanGrad];
 
 const ourKernels = new WeakSet<KernelFunc>();
 const ourGradients = new WeakSet<GradConfig>();
