@@ -1,0 +1,78 @@
+// What `pipe run` prints: plain lines, one per epoch, no control codes (what CI logs and pipes
+// need). --json: one JSON event per line. --quiet: only the summary.
+import type { EpochRecord, StageResult } from '../train/loop.js';
+import type { RunEvents, RunResult } from '../train/run.js';
+import { summaryTable } from '../train/run.js';
+import type { Io } from './command.js';
+
+export interface RunReporter {
+  readonly events: RunEvents;
+  start(pipeline: string, backend: string): void;
+  finish(result: RunResult): void;
+}
+
+const pct = (v: number | null | undefined) => (v === null || v === undefined ? '-' : `${(100 * v).toFixed(2)}%`);
+
+export function epochLine(r: EpochRecord, etaSeconds: number | null): string {
+  const parts = [
+    `[${r.stage}] epoch ${r.epoch}/${r.epochs}`,
+    r.train ? `loss ${r.train.loss.toFixed(4)}` : null,
+    r.train?.top1 != null ? `train ${pct(r.train.top1)}` : null,
+    r.val ? `val_loss ${r.val.loss.toFixed(4)}` : null,
+    r.val?.top1 != null ? `val ${pct(r.val.top1)}` : null,
+    r.train ? `lr ${r.lr.toExponential(2)}` : null,
+    r.train ? `${Math.round(r.imagesPerSecond)} img/s` : null,
+    etaSeconds === null ? null : `ETA ${duration(etaSeconds)}`,
+  ];
+  return parts.filter((p) => p !== null).join('  ');
+}
+
+export function duration(s: number): string {
+  if (s < 60) return `${Math.round(s)}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+export function runReporter(io: Io, opts: { quiet: boolean; json: boolean }): RunReporter {
+  const say = (line: string) => {
+    if (!opts.quiet && !opts.json) io.out(line + '\n');
+  };
+  const emit = (event: Record<string, unknown>) => {
+    if (opts.json) io.out(JSON.stringify(event) + '\n');
+  };
+  const stageSeconds = new Map<string, number>();
+  return {
+    start(pipeline, backend) {
+      say(`pipe run ${pipeline} on ${backend}`);
+      emit({ event: 'start', pipeline, backend });
+    },
+    events: {
+      stageStart(stage, info) {
+        stageSeconds.set(stage, 0);
+        say(`[${stage}] ${info.model}: ${info.parameters.toLocaleString('en-US')} parameters, ${info.trainImages} training images, ${info.stepsPerEpoch} steps per epoch, ${info.epochs} epochs`);
+        emit({ event: 'stage', stage, ...info });
+      },
+      decode(split, done, total) {
+        if (done === total) say(`decoded the ${split} split: ${total} images`);
+      },
+      epoch(r) {
+        const spent = (stageSeconds.get(r.stage) ?? 0) + r.seconds;
+        stageSeconds.set(r.stage, spent);
+        const eta = r.epoch < r.epochs ? (spent / r.epoch) * (r.epochs - r.epoch) : null;
+        say(epochLine(r, eta));
+        emit({ event: 'epoch', ...r, train: r.train && { ...r.train, perClassCorrect: undefined, perClassCount: undefined }, val: r.val, eta });
+      },
+      stageEnd(stage, result: StageResult, dir) {
+        say(`[${stage}] ${result.stopped === 'completed' ? 'done' : result.stopped.replace('_', ' ')}: model saved to ${dir}`);
+        emit({ event: 'stage_end', stage, stopped: result.stopped, best: result.best, dir });
+      },
+    },
+    finish(result) {
+      if (opts.json) {
+        emit({ event: 'end', dir: result.dir, summary: result.rows, interrupted: result.interrupted });
+        return;
+      }
+      io.out(`\n${summaryTable(result.rows)}\nrun folder: ${result.dir}\n`);
+    },
+  };
+}

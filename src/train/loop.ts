@@ -1,0 +1,153 @@
+// One stage's training, top to bottom: per step, batch -> forward in training mode -> loss ->
+// gradients -> optimiser update (weight decay is the optimiser's) -> schedule step; after each
+// epoch, evaluation on the validation data, the schedule's epoch step and early stopping.
+import type * as tfjs from '@tensorflow/tfjs';
+import type { Metric, ResolvedStage } from '../config/types.js';
+import type { EpochBatch } from '../data/loader.js';
+import { JobError } from '../errors.js';
+import { dropoutClock } from '../graph/layers/index.js';
+import { stageLoss, type Tf } from './losses.js';
+import { MetricAccumulator, type EpochMetrics } from './metrics.js';
+import { createOptimizer } from './optimizers/index.js';
+import { createSchedule } from './schedules/index.js';
+import type { StageData } from './stage-data.js';
+
+export interface EpochRecord {
+  readonly stage: string;
+  readonly epoch: number;
+  readonly epochs: number;
+  /** The lr of the epoch's last step. */
+  readonly lr: number;
+  readonly train: EpochMetrics | null;
+  readonly val: EpochMetrics | null;
+  readonly imagesPerSecond: number;
+  readonly seconds: number;
+}
+
+export interface StageProgress {
+  onStep?(stage: string, epoch: number, step: number, steps: number, loss: number): void;
+  onEpoch(record: EpochRecord): void;
+  /** Asked between steps: true stops the stage after the current step (Ctrl-C). */
+  shouldStop(): boolean;
+}
+
+export interface StageResult {
+  readonly epochs: readonly EpochRecord[];
+  readonly best: { readonly epoch: number; readonly metric: Metric; readonly value: number } | null;
+  readonly stopped: 'completed' | 'early_stopping' | 'interrupted';
+}
+
+export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, model: tfjs.LayersModel, data: StageData, progress: StageProgress): Promise<StageResult> {
+  const epochs = stage.kind === 'evaluate' ? 1 : (stage.epochs as number);
+  if (stage.kind === 'evaluate') {
+    const val = await evaluate(tf, stage, model, data);
+    const record: EpochRecord = { stage: name, epoch: 1, epochs: 1, lr: 0, train: null, val, imagesPerSecond: 0, seconds: 0 };
+    progress.onEpoch(record);
+    return { epochs: [record], best: null, stopped: 'completed' };
+  }
+  const train = data.train!;
+  const vars = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
+  const optimizer = createOptimizer(stage.optimizer!, vars);
+  const schedule = createSchedule(stage.schedule, { baseLr: stage.optimizer!.lr, stepsPerEpoch: train.stepsPerEpoch });
+  const watch = stage.early_stopping;
+  const records: EpochRecord[] = [];
+  let best: { epoch: number; value: number; weights: tfjs.Tensor[] | null } | null = null;
+  let stopped: StageResult['stopped'] = 'completed';
+  let globalStep = 0;
+  try {
+    for (let epoch = 0; epoch < epochs && stopped === 'completed'; epoch++) {
+      const started = performance.now();
+      const acc = new MetricAccumulator();
+      let lr = schedule.lr();
+      for await (const batch of train.epoch(epoch)) {
+        lr = schedule.lr();
+        dropoutClock.step = globalStep;
+        const loss = trainStep(tf, stage, model, vars, optimizer, batch, lr, acc);
+        if (!Number.isFinite(loss)) {
+          throw new JobError(`stage '${name}': the loss became ${loss} at epoch ${epoch + 1}, step ${batch.step + 1} (lr ${lr})`, 'lower the lr or check the data; the last finished epoch is kept');
+        }
+        schedule.afterBatch();
+        globalStep++;
+        progress.onStep?.(name, epoch, batch.step, train.stepsPerEpoch, loss);
+        if (progress.shouldStop()) {
+          stopped = 'interrupted';
+          break;
+        }
+      }
+      const trainMetrics = acc.result();
+      const val = await evaluate(tf, stage, model, data);
+      const seconds = (performance.now() - started) / 1000;
+      const record: EpochRecord = { stage: name, epoch: epoch + 1, epochs, lr, train: trainMetrics, val, imagesPerSecond: trainMetrics.images / seconds, seconds };
+      records.push(record);
+      progress.onEpoch(record);
+      if (stopped === 'interrupted') break;
+      const metrics = metricValues(record);
+      schedule.afterEpoch(metrics);
+      if (watch) {
+        const value = metrics[watch.monitor];
+        if (value === undefined) throw new JobError(`stage '${name}': early_stopping watches ${watch.monitor}, which this stage does not measure`);
+        const better = best === null || (watch.mode === 'min' ? value < best.value - watch.min_delta : value > best.value + watch.min_delta);
+        if (better) {
+          tf.dispose(best?.weights ?? []);
+          best = { epoch: epoch + 1, value, weights: watch.restore_best ? model.getWeights().map((w) => w.clone()) : null };
+        } else if (epoch + 1 - best!.epoch > watch.patience) {
+          stopped = 'early_stopping';
+        }
+      }
+    }
+    if (stopped === 'early_stopping' && best?.weights) model.setWeights(best.weights);
+  } finally {
+    tf.dispose(best?.weights ?? []);
+    optimizer.dispose();
+  }
+  return { epochs: records, best: best && watch ? { epoch: best.epoch, metric: watch.monitor, value: best.value } : null, stopped };
+}
+
+function trainStep(tf: Tf, stage: ResolvedStage, model: tfjs.LayersModel, vars: tfjs.Variable[], optimizer: ReturnType<typeof createOptimizer>, batch: EpochBatch, lr: number, acc: MetricAccumulator): number {
+  let logits: tfjs.Tensor | null = null;
+  const loss = tf.tidy(() => {
+    const x = tf.tensor4d(batch.x, [...batch.shape]);
+    const labels = batch.y ? tf.tensor1d(batch.y, 'int32') : null;
+    const target = batch.target ? tf.tensor4d(batch.target, [...batch.shape]) : null;
+    const { value, grads } = tf.variableGrads(() => {
+      const out = model.apply(x, { training: true }) as tfjs.Tensor;
+      if (stage.kind === 'classify') logits = tf.keep(out);
+      return stageLoss(tf, stage, out, labels, target);
+    }, vars);
+    optimizer.step(vars.map((v) => grads[v.name]), lr);
+    return value;
+  });
+  // The one synchronous read of a step: the loss (and the logits for accuracy) come back to JS.
+  const value = loss.dataSync()[0];
+  loss.dispose();
+  const kept = logits as tfjs.Tensor | null;
+  acc.add(tf, value, batch.shape[0], kept, batch.y);
+  kept?.dispose();
+  return value;
+}
+
+export async function evaluate(tf: Tf, stage: ResolvedStage, model: tfjs.LayersModel, data: StageData): Promise<EpochMetrics | null> {
+  if (!data.val) return null;
+  const acc = new MetricAccumulator();
+  for await (const batch of data.val.epoch(0)) {
+    const out = tf.tidy(() => {
+      const x = tf.tensor4d(batch.x, [...batch.shape]);
+      const y = model.apply(x, { training: false }) as tfjs.Tensor;
+      const loss = stageLoss(tf, stage, y, batch.y ? tf.tensor1d(batch.y, 'int32') : null, batch.target ? tf.tensor4d(batch.target, [...batch.shape]) : null);
+      return { y, loss };
+    });
+    acc.add(tf, out.loss.dataSync()[0], batch.shape[0], stage.kind === 'reconstruct' ? null : out.y, batch.y);
+    tf.dispose([out.y, out.loss]);
+  }
+  return acc.result();
+}
+
+export function metricValues(r: EpochRecord): Partial<Record<Metric, number>> {
+  const m: Partial<Record<Metric, number>> = {};
+  if (r.train) m.train_loss = r.train.loss;
+  if (r.train?.top1 != null) m.train_top1 = r.train.top1;
+  if (r.val) m.val_loss = r.val.loss;
+  if (r.val?.top1 != null) m.val_top1 = r.val.top1;
+  if (r.val?.top5 != null) m.val_top5 = r.val.top5;
+  return m;
+}

@@ -1,0 +1,134 @@
+// Runs a pipeline's stages in order: each stage compiles its model afresh (seeded), starts the
+// layers named in `init` from the stages it needs, trains, and leaves its model, metrics and a
+// summary row in the run folder.
+import { mkdirSync, appendFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { ResolvedPipeline, SplitName } from '../config/types.js';
+import type { ImageSet } from '../data/load-split.js';
+import type { GraphPlan } from '../graph/analyze.js';
+import { compileGraphs } from '../graph/compile.js';
+import type { Tf } from './losses.js';
+import { trainStage, type EpochRecord, type StageResult } from './loop.js';
+import { openStageData } from './stage-data.js';
+import { initLayers, readWeights, saveModel } from './weights.js';
+
+export interface RunOptions {
+  readonly tf: Tf;
+  /** What made this run, recorded beside its results. */
+  readonly backend: { readonly kind: string; readonly versions: Readonly<Record<string, string>>; readonly details: Readonly<Record<string, string>> };
+  /** outputs/ of this project. */
+  readonly outputs: string;
+  /** Only these stages (and what they need); all when empty. */
+  readonly stages: readonly string[];
+  readonly workers: number;
+  readonly events: RunEvents;
+  readonly shouldStop: () => boolean;
+  readonly now?: () => Date;
+}
+
+export interface RunEvents {
+  stageStart(stage: string, info: { model: string; parameters: number; epochs: number; trainImages: number; stepsPerEpoch: number }): void;
+  decode?(split: SplitName, done: number, total: number): void;
+  step?(stage: string, epoch: number, step: number, steps: number, loss: number): void;
+  epoch(record: EpochRecord): void;
+  stageEnd(stage: string, result: StageResult, dir: string): void;
+}
+
+export interface SummaryRow {
+  readonly stage: string;
+  readonly model: string;
+  readonly epochs: number;
+  readonly parameters: number;
+  /** Best val top-1 over the epochs, in [0, 1]; null when the stage measured none. */
+  readonly bestValTop1: number | null;
+  readonly finalValLoss: number | null;
+  readonly stopped: StageResult['stopped'];
+}
+
+export interface RunResult {
+  readonly dir: string;
+  readonly rows: readonly SummaryRow[];
+  readonly interrupted: boolean;
+}
+
+export async function runPipeline(p: ResolvedPipeline, plan: GraphPlan, o: RunOptions): Promise<RunResult> {
+  const order = stagesToRun(p, o.stages);
+  const dir = join(o.outputs, 'runs', `${p.name}-${stamp((o.now ?? (() => new Date()))())}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'pipeline.yaml'), stringify(p, { lineWidth: 0 }));
+  writeFileSync(join(dir, 'run.json'), JSON.stringify({ pipeline: p.name, stages: order, backend: o.backend, started: new Date().toISOString(), node: process.version }, null, 2));
+  const splits = new Map<SplitName, ImageSet>();
+  const rows: SummaryRow[] = [];
+  const stageDirs = new Map<string, string>();
+  let interrupted = false;
+  for (const name of order) {
+    const stage = p.stages[name];
+    const graphs = compileGraphs(p, plan);
+    const model = graphs.model(stage.model);
+    for (const [initModel, from] of Object.entries(stage.init)) {
+      initLayers(model, plan.models[initModel].parts, readWeights(stageDirs.get(from)!), `stages.${name}.init.${initModel}`, from, o.tf);
+    }
+    for (const frozen of stage.freeze) for (const layer of model.layers) if (plan.models[frozen].parts.some((g) => layer.name.startsWith(`${g}/`))) layer.trainable = false;
+    const data = await openStageData(p, name, stage, { cacheDir: join(o.outputs, 'cache', 'data'), workers: o.workers, splits, onDecode: o.events.decode });
+    let result: StageResult;
+    try {
+      o.events.stageStart(name, { model: stage.model, parameters: plan.models[stage.model].trainable, epochs: stage.epochs ?? 1, trainImages: data.train?.size ?? 0, stepsPerEpoch: data.train?.stepsPerEpoch ?? 0 });
+      result = await trainStage(o.tf, name, stage, model, data, {
+        onStep: o.events.step,
+        onEpoch: (r) => {
+          appendFileSync(join(dir, 'metrics.jsonl'), JSON.stringify(r) + '\n');
+          o.events.epoch(r);
+        },
+        shouldStop: o.shouldStop,
+      });
+    } finally {
+      await data.close();
+    }
+    const stageDir = join(dir, name);
+    await saveModel(model, stageDir, o.tf);
+    stageDirs.set(name, stageDir);
+    rows.push(summaryRow(name, stage.model, plan.models[stage.model].trainable, result));
+    o.events.stageEnd(name, result, stageDir);
+    model.dispose();
+    if (result.stopped === 'interrupted') {
+      interrupted = true;
+      break;
+    }
+  }
+  writeFileSync(join(dir, 'summary.json'), JSON.stringify(rows, null, 2));
+  writeFileSync(join(dir, 'summary.md'), summaryTable(rows));
+  return { dir, rows, interrupted };
+}
+
+/** The stages asked for and everything they need, in run order. */
+export function stagesToRun(p: ResolvedPipeline, wanted: readonly string[]): string[] {
+  const all = Object.keys(p.stages);
+  if (wanted.length === 0) return all;
+  const keep = new Set<string>();
+  const visit = (s: string) => {
+    if (keep.has(s)) return;
+    keep.add(s);
+    p.stages[s].needs.forEach(visit);
+  };
+  wanted.forEach(visit);
+  return all.filter((s) => keep.has(s));
+}
+
+function summaryRow(stage: string, model: string, parameters: number, r: StageResult): SummaryRow {
+  const tops = r.epochs.map((e) => e.val?.top1).filter((v): v is number => typeof v === 'number');
+  const last = r.epochs[r.epochs.length - 1];
+  return { stage, model, epochs: r.epochs.length, parameters, bestValTop1: tops.length ? Math.max(...tops) : null, finalValLoss: last?.val?.loss ?? null, stopped: r.stopped };
+}
+
+/** The report's Table 1: stage, model, epochs, parameters, best val top-1. */
+export function summaryTable(rows: readonly SummaryRow[]): string {
+  const lines = ['| stage | model | epochs | parameters | best val top-1 |', '|---|---|---:|---:|---:|'];
+  for (const r of rows) lines.push(`| ${r.stage} | ${r.model} | ${r.epochs} | ${r.parameters.toLocaleString('en-US')} | ${r.bestValTop1 === null ? '-' : `${(100 * r.bestValTop1).toFixed(2)}%`} |`);
+  return lines.join('\n') + '\n';
+}
+
+function stamp(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
