@@ -2,7 +2,7 @@
 // need). --json: one JSON event per line. --quiet: only the summary.
 import type { EpochRecord, StageResult } from '../train/loop.js';
 import type { RunEvents, RunResult } from '../train/run.js';
-import { summaryTable } from '../train/run.js';
+import { summaryTable } from '../train/summary.js';
 import type { Io } from './command.js';
 
 export interface RunReporter {

@@ -12,6 +12,7 @@ import type { Tf } from './losses.js';
 import { trainStage, type EpochRecord, type StageResult } from './loop.js';
 import { openStageData } from './stage-data.js';
 import { initLayers, readWeights, saveModel } from './weights.js';
+import { summaryRow, summaryTable, type SummaryRow } from './summary.js';
 
 export interface RunOptions {
   readonly tf: Tf;
@@ -33,17 +34,6 @@ export interface RunEvents {
   step?(stage: string, epoch: number, step: number, steps: number, loss: number): void;
   epoch(record: EpochRecord): void;
   stageEnd(stage: string, result: StageResult, dir: string): void;
-}
-
-export interface SummaryRow {
-  readonly stage: string;
-  readonly model: string;
-  readonly epochs: number;
-  readonly parameters: number;
-  /** Best val top-1 over the epochs, in [0, 1]; null when the stage measured none. */
-  readonly bestValTop1: number | null;
-  readonly finalValLoss: number | null;
-  readonly stopped: StageResult['stopped'];
 }
 
 export interface RunResult {
@@ -113,19 +103,6 @@ export function stagesToRun(p: ResolvedPipeline, wanted: readonly string[]): str
   };
   wanted.forEach(visit);
   return all.filter((s) => keep.has(s));
-}
-
-function summaryRow(stage: string, model: string, parameters: number, r: StageResult): SummaryRow {
-  const tops = r.epochs.map((e) => e.val?.top1).filter((v): v is number => typeof v === 'number');
-  const last = r.epochs[r.epochs.length - 1];
-  return { stage, model, epochs: r.epochs.length, parameters, bestValTop1: tops.length ? Math.max(...tops) : null, finalValLoss: last?.val?.loss ?? null, stopped: r.stopped };
-}
-
-/** The report's Table 1: stage, model, epochs, parameters, best val top-1. */
-export function summaryTable(rows: readonly SummaryRow[]): string {
-  const lines = ['| stage | model | epochs | parameters | best val top-1 |', '|---|---|---:|---:|---:|'];
-  for (const r of rows) lines.push(`| ${r.stage} | ${r.model} | ${r.epochs} | ${r.parameters.toLocaleString('en-US')} | ${r.bestValTop1 === null ? '-' : `${(100 * r.bestValTop1).toFixed(2)}%`} |`);
-  return lines.join('\n') + '\n';
 }
 
 function stamp(d: Date): string {

@@ -1,9 +1,10 @@
 // The command table: a plain list. Order here is the order `pipe --help` shows.
 import type { Command } from '../command.js';
 import { doctor } from './doctor.js';
+import { makeDemoData } from './make-demo-data.js';
 import { run } from './run.js';
 import { schema } from './schema.js';
 import { show } from './show.js';
 import { validate } from './validate.js';
 
-export const commands: readonly Command[] = [validate, show, run, schema, doctor];
+export const commands: readonly Command[] = [validate, show, run, makeDemoData, schema, doctor];
