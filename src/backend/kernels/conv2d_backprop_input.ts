@@ -15,7 +15,7 @@
 // b*s phases per axis, taps + b - 1 taps, and the same shuffle.
 import { backend_util, type Conv2DBackpropInputAttrs, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { interleavePhases } from './layout.js';
+import { interleavePhases, type PhaseOutput } from './layout.js';
 import type { KernelOverride } from './overrides.js';
 import { Scratch, fitAxis } from './scratch.js';
 
@@ -70,48 +70,88 @@ function conv2DBackpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInf
   if (attrs.dataFormat === 'NCHW') throw new Error("wasm Conv2DBackpropInput supports dataFormat 'NHWC' only");
   const info = backend_util.computeConv2DInfo(
     attrs.inputShape, filter.shape as [number, number, number, number], attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
-  const { batchSize: n, inHeight, inWidth, inChannels, outChannels, strideHeight: sh, strideWidth: sw } = info;
-  const { outHeight, outWidth, padInfo } = info;
+  const { batchSize: n, inHeight, inWidth, inChannels, strideHeight: sh, strideWidth: sw, padInfo } = info;
   const block = blockFor(sh * sw * inChannels);
   const planH = phasePlan(info.filterHeight, sh, padInfo.top, block);
   const planW = phasePlan(info.filterWidth, sw, padInfo.left, block);
-  const s = new Scratch(backend);
-
-  const combined = combinedFilter(s, filter, planH, planW);
-  // Conv outputs needed per axis: ceil(size / phases). Output q reads dy rows step*q .. step*q + taps - 1.
   const [ph, pw] = [planH.source.length, planW.source.length];
-  const [qh, qw] = [Math.ceil(inHeight / ph), Math.ceil(inWidth / pw)];
-  const rows = fitAxis(outHeight, planH.padBefore, block * (qh - 1) + planH.taps - outHeight - planH.padBefore);
-  const cols = fitAxis(outWidth, planW.padBefore, block * (qw - 1) + planW.taps - outWidth - planW.padBefore);
-  const dyFit = s.slice(dy, [0, rows.begin, cols.begin, 0], [n, rows.size, cols.size, outChannels]);
-  const pad = [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]];
-  const phases = s.run('Conv2D', { x: dyFit, filter: combined }, { strides: [block, block], pad, dilations: [1, 1], dataFormat: 'NHWC' });
-  if (ph === 1 && pw === 1) return s.release(phases);
+  const q: [number, number] = [Math.ceil(inHeight / ph), Math.ceil(inWidth / pw)];
+  const s = new Scratch(backend);
+  const all = (count: number) => Array.from({ length: count }, (_, i) => i);
+  // Stride 1 has one phase: the conv's output is dx. (A kernel always has taps for it.)
+  if (ph * pw === 1) return s.release(phaseConv(s, dy, filter, planH, planW, [0], [0], q) as TensorInfo);
+
   const dx = s.alloc([n, inHeight, inWidth, inChannels]);
-  interleavePhases(s.view(phases), phases.shape, ph, pw, inChannels, inHeight, inWidth, s.view(dx));
+  let parts: (PhaseOutput | null)[];
+  if (inChannels < PER_PHASE_CHANNELS) {
+    // Few channels: one conv for all phases, or each conv would have 1-7 output channels.
+    const out = phaseConv(s, dy, filter, planH, planW, all(ph), all(pw), q) as TensorInfo;
+    parts = all(ph * pw).map((p) => ({ values: s.view(out), pixel: ph * pw * inChannels, offset: p * inChannels }));
+  } else {
+    // One conv per phase over only its own taps: a 3x3 stride-2 kernel has 9 taps, not the 16 of
+    // the phases' common 2x2 window, and a 1x1 stride-2 kernel feeds one phase of four.
+    const outs = all(ph * pw).map((p) => phaseConv(s, dy, filter, planH, planW, [Math.floor(p / pw)], [p % pw], q));
+    parts = outs.map((out) => (out ? { values: s.view(out), pixel: inChannels, offset: 0 } : null));
+  }
+  interleavePhases(parts, [n, q[0], q[1]], ph, pw, inChannels, inHeight, inWidth, s.view(dx));
   return s.release(dx);
 }
 
-/** The stride-1 filter [tapsH, tapsW, cout, (phaseH, phaseW, cin)] that computes every phase at once. */
-function combinedFilter(s: Scratch, filter: TensorInfo, planH: PhasePlan, planW: PhasePlan): TensorInfo {
+/** Below this many channels, separate per-phase convs would waste more of XNNPACK's tiles than they save in taps. */
+const PER_PHASE_CHANNELS = 8;
+
+/**
+ * The stride-`step` conv over dy that computes the phases phasesH x phasesW (phase-major channels),
+ * over only the taps some of them use; null when they use none (their outputs are zero).
+ */
+function phaseConv(
+  s: Scratch, dy: TensorInfo, filter: TensorInfo, planH: PhasePlan, planW: PhasePlan, phasesH: number[], phasesW: number[], [qh, qw]: [number, number],
+): TensorInfo | null {
+  const tapsH = usedTaps(planH, phasesH);
+  const tapsW = usedTaps(planW, phasesW);
+  if (!tapsH || !tapsW) return null;
+  const [n, outHeight, outWidth, outChannels] = dy.shape;
+  const combined = combinedFilter(s, filter, planH, planW, phasesH, phasesW, tapsH, tapsW);
+  // Output q reads dy rows step*q + lo .. step*q + hi - 1 (relative to the plan's padding).
+  const rows = fitAxis(outHeight, planH.padBefore - tapsH[0], planH.step * (qh - 1) + tapsH[1] - outHeight - planH.padBefore);
+  const cols = fitAxis(outWidth, planW.padBefore - tapsW[0], planW.step * (qw - 1) + tapsW[1] - outWidth - planW.padBefore);
+  const dyFit = s.slice(dy, [0, rows.begin, cols.begin, 0], [n, rows.size, cols.size, outChannels]);
+  const pad = [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]];
+  return s.run('Conv2D', { x: dyFit, filter: combined }, { strides: [planH.step, planW.step], pad, dilations: [1, 1], dataFormat: 'NHWC' });
+}
+
+/** The window [lo, hi) of taps that any of `phases` takes from the kernel; null when none does. */
+export function usedTaps(plan: PhasePlan, phases: readonly number[]): [number, number] | null {
+  let [lo, hi] = [Infinity, -Infinity];
+  for (const p of phases) {
+    plan.source[p].forEach((k, t) => {
+      if (k >= 0) [lo, hi] = [Math.min(lo, t), Math.max(hi, t + 1)];
+    });
+  }
+  return lo < hi ? [lo, hi] : null;
+}
+
+/** The filter [taps, taps, cout, (phaseH, phaseW, cin)] of phaseConv, for taps [lo, hi) on each axis. */
+function combinedFilter(
+  s: Scratch, filter: TensorInfo, planH: PhasePlan, planW: PhasePlan, phasesH: number[], phasesW: number[], [loH, hiH]: number[], [loW, hiW]: number[],
+): TensorInfo {
   const [, kw, cin, cout] = filter.shape;
-  const phasesW = planW.source.length;
-  const phases = planH.source.length * phasesW;
-  const out = s.alloc([planH.taps, planW.taps, cout, phases * cin]);
+  const slots = phasesH.length * phasesW.length * cin;
+  const out = s.alloc([hiH - loH, hiW - loW, cout, slots]);
   const src = s.view(filter);
   const dst = s.view(out).fill(0);
-  for (let th = 0; th < planH.taps; th++) {
-    for (let tw = 0; tw < planW.taps; tw++) {
-      const dstTap = (th * planW.taps + tw) * cout * phases * cin;
-      planH.source.forEach((sourceH, rh) => planW.source.forEach((sourceW, rw) => {
-        const a = sourceH[th];
-        const b = sourceW[tw];
+  for (let th = loH; th < hiH; th++) {
+    for (let tw = loW; tw < hiW; tw++) {
+      const dstTap = ((th - loH) * (hiW - loW) + tw - loW) * cout * slots;
+      phasesH.forEach((rh, i) => phasesW.forEach((rw, j) => {
+        const a = planH.source[rh][th];
+        const b = planW.source[rw][tw];
         if (a < 0 || b < 0) return;
         // Tap (a, b) of w, [cin, cout], goes transposed to [cout, cin] in this phase's channel slot.
         const srcTap = (a * kw + b) * cin * cout;
-        const to = dstTap + (rh * phasesW + rw) * cin;
-        for (let i = 0; i < cin; i++) {
-          for (let o = 0; o < cout; o++) dst[to + o * phases * cin + i] = src[srcTap + i * cout + o];
+        const to = dstTap + (i * phasesW.length + j) * cin;
+        for (let c = 0; c < cin; c++) {
+          for (let o = 0; o < cout; o++) dst[to + o * slots + c] = src[srcTap + c * cout + o];
         }
       }));
     }

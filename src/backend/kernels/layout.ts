@@ -37,21 +37,29 @@ export function swapLeading(src: Float32Array, a: number, b: number, run: number
   }
 }
 
+/** One phase's values in the input-gradient conv's output: pixel stride and channel offset. */
+export interface PhaseOutput {
+  readonly values: Float32Array;
+  readonly pixel: number;
+  readonly offset: number;
+}
+
 /**
- * The phase-major output of the input-gradient convolution, [n, qh, qw, (sh, sw, c)], interleaved
- * into [n, h, w, c]: pixel (y, x) comes from phase (y mod sh, x mod sw) at (y div sh, x div sw).
+ * The input-gradient conv's phase outputs, each [n, qh, qw, c] at its own stride and offset (null:
+ * all zero), interleaved into [n, h, w, c]: pixel (y, x) comes from phase (y mod ph, x mod pw) at
+ * (y div ph, x div pw).
  */
 export function interleavePhases(
-  src: Float32Array, [n, qh, qw]: readonly number[], sh: number, sw: number, c: number, h: number, w: number, dst: Float32Array,
+  parts: readonly (PhaseOutput | null)[], [n, qh, qw]: readonly number[], ph: number, pw: number, c: number, h: number, w: number, dst: Float32Array,
 ): void {
-  const pixel = sh * sw * c;
   let to = 0;
   for (let b = 0; b < n; b++) {
     for (let y = 0; y < h; y++) {
-      const row = (b * qh + Math.floor(y / sh)) * qw;
-      const phaseRow = (y % sh) * sw;
+      const row = (b * qh + Math.floor(y / ph)) * qw;
       for (let x = 0; x < w; x++, to += c) {
-        copyRun(src, (row + Math.floor(x / sw)) * pixel + (phaseRow + (x % sw)) * c, dst, to, c);
+        const part = parts[(y % ph) * pw + (x % pw)];
+        if (part === null) dst.fill(0, to, to + c);
+        else copyRun(part.values, (row + Math.floor(x / pw)) * part.pixel + part.offset, dst, to, c);
       }
     }
   }
