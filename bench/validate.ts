@@ -1,5 +1,5 @@
-// `pipe validate` of the five seed pipelines from a cold start (a fresh node process each time),
-// and `pipe show --model` compile time once the graph compiler lands. Run: npm run bench:validate
+// `pipe validate` of the five seed pipelines and `pipe show --model` of the DenseNet, each from a
+// cold start (a fresh node process every run). Run: npm run bench:validate
 // Needs a built dist/ (npm run build). Prints the median of N runs and every run.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -27,5 +27,7 @@ const baseline = Array.from({ length: runs }, () => {
   return performance.now() - t;
 });
 const validate = Array.from({ length: runs }, () => time(['validate', ...seeds]));
+const show = Array.from({ length: runs }, () => time(['show', 'pipelines/densenet.yaml', '--model', 'densenet']));
 console.log(`node -e 0 (process start alone): median ${median(baseline).toFixed(0)} ms`);
 console.log(`pipe validate <5 seed pipelines>: median ${median(validate).toFixed(0)} ms over ${runs} runs (${validate.map((v) => v.toFixed(0)).join(' ')})`);
+console.log(`pipe show pipelines/densenet.yaml --model densenet: median ${median(show).toFixed(0)} ms over ${runs} runs (${show.map((v) => v.toFixed(0)).join(' ')})`);
