@@ -1,14 +1,26 @@
-// What `pipe run` prints: plain lines, one per epoch, no control codes (what CI logs and pipes
-// need). --json: one JSON event per line. --quiet: only the summary.
+// What `pipe run` prints. Without a terminal (CI, pipes): plain lines, one per epoch, no control
+// codes. On a terminal: the listr2 view of run-view.ts. --json: one JSON event per line.
+// --quiet: only the summary.
 import type { EpochRecord, StageResult } from '../train/loop.js';
 import type { RunEvents, RunResult } from '../train/run.js';
 import { summaryTable } from '../train/summary.js';
+import { runView, type RunView } from './run-view.js';
 import type { Io } from './command.js';
 
 export interface RunReporter {
   readonly events: RunEvents;
   start(pipeline: string, backend: string): void;
-  finish(result: RunResult): void;
+  finish(result: RunResult): Promise<void>;
+}
+
+/** Both the view and the plain bookkeeping (ETA, JSON) see every event. */
+function viewEvents(view: RunView, plain: RunEvents): Partial<RunEvents> {
+  return {
+    stageStart: (s, i) => (plain.stageStart(s, i), view.events.stageStart(s, i)),
+    step: (...a) => view.events.step?.(...a),
+    epoch: (r) => (plain.epoch(r), view.events.epoch(r)),
+    stageEnd: (s, r, d) => (plain.stageEnd(s, r, d), view.events.stageEnd(s, r, d)),
+  };
 }
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? '-' : `${(100 * v).toFixed(2)}%`);
@@ -33,41 +45,44 @@ export function duration(s: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-export function runReporter(io: Io, opts: { quiet: boolean; json: boolean }): RunReporter {
+export function runReporter(io: Io, opts: { quiet: boolean; json: boolean; stages: readonly string[] }): RunReporter {
+  const view = io.isTty && !opts.quiet && !opts.json ? runView(opts.stages, epochLine) : null;
   const say = (line: string) => {
-    if (!opts.quiet && !opts.json) io.out(line + '\n');
+    if (!opts.quiet && !opts.json && !view) io.out(line + '\n');
   };
   const emit = (event: Record<string, unknown>) => {
     if (opts.json) io.out(JSON.stringify(event) + '\n');
   };
   const stageSeconds = new Map<string, number>();
+  const plain: RunEvents = {
+    stageStart(stage, info) {
+      stageSeconds.set(stage, 0);
+      say(`[${stage}] ${info.model}: ${info.parameters.toLocaleString('en-US')} parameters, ${info.trainImages} training images, ${info.stepsPerEpoch} steps per epoch, ${info.epochs} epochs`);
+      emit({ event: 'stage', stage, ...info });
+    },
+    decode(split, done, total) {
+      if (done === total) say(`decoded the ${split} split: ${total} images`);
+    },
+    epoch(r) {
+      const spent = (stageSeconds.get(r.stage) ?? 0) + r.seconds;
+      stageSeconds.set(r.stage, spent);
+      const eta = r.epoch < r.epochs ? (spent / r.epoch) * (r.epochs - r.epoch) : null;
+      say(epochLine(r, eta));
+      emit({ event: 'epoch', ...r, train: r.train && { ...r.train, perClassCorrect: undefined, perClassCount: undefined }, val: r.val, eta });
+    },
+    stageEnd(stage, result: StageResult, dir) {
+      say(`[${stage}] ${result.stopped === 'completed' ? 'done' : result.stopped.replace('_', ' ')}: model saved to ${dir}`);
+      emit({ event: 'stage_end', stage, stopped: result.stopped, best: result.best, dir });
+    },
+  };
   return {
     start(pipeline, backend) {
       say(`pipe run ${pipeline} on ${backend}`);
       emit({ event: 'start', pipeline, backend });
     },
-    events: {
-      stageStart(stage, info) {
-        stageSeconds.set(stage, 0);
-        say(`[${stage}] ${info.model}: ${info.parameters.toLocaleString('en-US')} parameters, ${info.trainImages} training images, ${info.stepsPerEpoch} steps per epoch, ${info.epochs} epochs`);
-        emit({ event: 'stage', stage, ...info });
-      },
-      decode(split, done, total) {
-        if (done === total) say(`decoded the ${split} split: ${total} images`);
-      },
-      epoch(r) {
-        const spent = (stageSeconds.get(r.stage) ?? 0) + r.seconds;
-        stageSeconds.set(r.stage, spent);
-        const eta = r.epoch < r.epochs ? (spent / r.epoch) * (r.epochs - r.epoch) : null;
-        say(epochLine(r, eta));
-        emit({ event: 'epoch', ...r, train: r.train && { ...r.train, perClassCorrect: undefined, perClassCount: undefined }, val: r.val, eta });
-      },
-      stageEnd(stage, result: StageResult, dir) {
-        say(`[${stage}] ${result.stopped === 'completed' ? 'done' : result.stopped.replace('_', ' ')}: model saved to ${dir}`);
-        emit({ event: 'stage_end', stage, stopped: result.stopped, best: result.best, dir });
-      },
-    },
-    finish(result) {
+    events: view ? { ...plain, ...viewEvents(view, plain) } : plain,
+    async finish(result) {
+      await view?.close();
       if (opts.json) {
         emit({ event: 'end', dir: result.dir, summary: result.rows, interrupted: result.interrupted });
         return;

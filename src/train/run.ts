@@ -30,6 +30,8 @@ export interface RunOptions {
 
 export interface RunEvents {
   stageStart(stage: string, info: { model: string; parameters: number; epochs: number; trainImages: number; stepsPerEpoch: number }): void;
+  /** The stage's model, initialised (and `init` applied), before its first step. */
+  stageReady?(stage: string, model: import('@tensorflow/tfjs').LayersModel): void;
   decode?(split: SplitName, done: number, total: number): void;
   step?(stage: string, epoch: number, step: number, steps: number, loss: number): void;
   epoch(record: EpochRecord): void;
@@ -64,6 +66,7 @@ export async function runPipeline(p: ResolvedPipeline, plan: GraphPlan, o: RunOp
     let result: StageResult;
     try {
       o.events.stageStart(name, { model: stage.model, parameters: plan.models[stage.model].trainable, epochs: stage.epochs ?? 1, trainImages: data.train?.size ?? 0, stepsPerEpoch: data.train?.stepsPerEpoch ?? 0 });
+      o.events.stageReady?.(name, model);
       result = await trainStage(o.tf, name, stage, model, data, {
         onStep: o.events.step,
         onEpoch: (r) => {

@@ -40,7 +40,8 @@ export const run: Command = {
       io.err('stopping after the current step (Ctrl-C again to quit at once)\n');
     };
     process.on('SIGINT', onSigint);
-    const reporter = runReporter(io, { quiet: Boolean(args.values.quiet), json: Boolean(args.values.json) });
+    const { stagesToRun } = await import('../../train/run.js');
+    const reporter = runReporter(io, { quiet: Boolean(args.values.quiet), json: Boolean(args.values.json), stages: stagesToRun(pipeline, stages) });
     try {
       reporter.start(pipeline.name, backend.kind);
       const result = await runPipeline(pipeline, plan, {
@@ -52,7 +53,7 @@ export const run: Command = {
         events: reporter.events,
         shouldStop: () => stop,
       });
-      reporter.finish(result);
+      await reporter.finish(result);
       return result.interrupted ? EXIT_JOB_FAILED : 0;
     } finally {
       process.off('SIGINT', onSigint);
