@@ -32,7 +32,7 @@ export interface LoadSplitOptions {
   /** The decode cache folder (a run passes outputs/cache/data); null: decode without caching. */
   readonly cacheDir: string | null;
   readonly onProgress?: DecodeProgress;
-  /** Where a corrupt cache entry is reported. */
+  /** Where a corrupt cache entry is reported (default: a `warning:` line on stderr). */
   readonly warn?: Warn;
   /** Files sharp decodes at once (default DECODE_CONCURRENCY). */
   readonly concurrency?: number;
@@ -44,7 +44,7 @@ export async function loadSplit(dataset: ResolvedDataset, split: SplitName, opti
   if (files.length === 0) throw inputError(`${dataset.root}: the '${split}' split has no images`);
   const decoder = listing.images.kind === 'files' || dataset.resize ? sharpDecoder() : 'idx';
   const key = decodeCacheKey(files, dataset, decoder);
-  const cache = options.cacheDir === null ? null : new DecodeCache(options.cacheDir, options.warn ?? (() => {}));
+  const cache = options.cacheDir === null ? null : new DecodeCache(options.cacheDir, options.warn ?? warnOnStderr);
   const cached = cache?.load(key) ?? null;
   const decoded = cached ?? (await decodeListing(listing, dataset, options));
   if (cache !== null && cached === null) cache.store(key, decoded, files.length);
@@ -61,6 +61,10 @@ export async function loadSplit(dataset: ResolvedDataset, split: SplitName, opti
     skipped: decoded.skipped,
     fromCache: cached !== null,
   };
+}
+
+function warnOnStderr(message: string): void {
+  process.stderr.write(`warning: ${message}\n`);
 }
 
 async function decodeListing(listing: SplitListing, dataset: ResolvedDataset, options: LoadSplitOptions): Promise<DecodedImages> {
