@@ -76,6 +76,20 @@ describe('decode cache', () => {
     expect((await load()).set.fromCache).toBe(true);
   });
 
+  it('warns on stderr when the caller does not take the warnings', async () => {
+    cacheDir = mkdtempSync(join(tmpdir(), 'pipe-cache-'));
+    await load();
+    flipByte(entry('.u8'));
+    const manifest = entry('.json');
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await loadSplit(dataset(), 'train', { cacheDir });
+      expect(stderr).toHaveBeenCalledWith(`warning: decode cache entry ${manifest} is corrupt (data checksum does not match the manifest): deleted, decoding again\n`);
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+
   it('loads a cached split back without sharp', async () => {
     cacheDir = mkdtempSync(join(tmpdir(), 'pipe-cache-'));
     await load();
