@@ -2,9 +2,10 @@
 import type { Command } from '../command.js';
 import { doctor } from './doctor.js';
 import { makeDemoData } from './make-demo-data.js';
+import { preview } from './preview.js';
 import { run } from './run.js';
 import { schema } from './schema.js';
 import { show } from './show.js';
 import { validate } from './validate.js';
 
-export const commands: readonly Command[] = [validate, show, run, makeDemoData, schema, doctor];
+export const commands: readonly Command[] = [validate, show, run, preview, makeDemoData, schema, doctor];

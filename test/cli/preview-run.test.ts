@@ -1,0 +1,85 @@
+// pipe preview and pipe run through the real binary, on a small generated data set.
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { writeShapesDataset } from '../../src/data/synthetic.js';
+import { runPipe } from '../helpers/cli.js';
+
+let dir: string;
+const PIPELINE = `name: mini
+dataset: {format: tiny-imagenet, root: shapes, image_size: [16, 16]}
+augment:
+  flip: [{op: random_horizontal_flip, p: 1}, {op: random_crop, size: 16, padding: 2}]
+models:
+  net:
+    input: [16, 16, 3]
+    nodes:
+      - {op: conv, filters: 4, kernel: 3, padding: 1}
+      - {op: relu}
+      - {op: global_avgpool}
+      - {op: dense, units: 2}
+stages:
+  train:
+    kind: classify
+    model: net
+    train: {split: train, augment: flip}
+    val: {split: val}
+    epochs: 2
+    batch_size: 8
+    optimizer: {type: sgd, lr: 0.05, momentum: 0.9}
+`;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'pipe-cli-'));
+  await writeShapesDataset({ root: join(dir, 'shapes'), classes: 2, trainPerClass: 12, valPerClass: 4, size: 16, seed: 0 });
+  writeFileSync(join(dir, 'p.yaml'), PIPELINE);
+}, 60_000);
+
+describe('pipe preview', () => {
+  it('writes a grid of originals beside augmented versions', async () => {
+    const r = runPipe(['preview', 'p.yaml', '--chain', 'flip', '-n', '4', '-o', 'grid.png'], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^wrote .*grid\.png: 4 images of the train split beside their 'flip' versions \(\d+x\d+\)\n$/);
+    const meta = await sharp(join(dir, 'grid.png')).metadata();
+    expect(meta.format).toBe('png');
+    expect(meta.width).toBeGreaterThan(2 * 16 * 2);
+  });
+
+  it('names the chains when the one asked for is unknown', () => {
+    const r = runPipe(['preview', 'p.yaml', '--chain', 'flp'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error: unknown augment chain 'flp'; did you mean 'flip'? (chains: flip)\n");
+  });
+});
+
+describe('pipe run', () => {
+  it('prints plain lines without a terminal: no control codes, one line per epoch, then the summary', () => {
+    const r = runPipe(['run', 'p.yaml', '--backend', 'wasm', '--workers', '0'], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/\u001b/);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe('pipe run mini on wasm');
+    expect(lines.filter((l) => l.startsWith('[train] epoch '))).toHaveLength(2);
+    expect(r.stdout).toMatch(/\[train\] epoch 1\/2 {2}loss \d+\.\d{4} {2}train \d+\.\d\d% {2}val_loss \d+\.\d{4} {2}val \d+\.\d\d% {2}lr 5\.00e-2 {2}\d+ img\/s {2}ETA \d+s\n/);
+    expect(r.stdout).toMatch(/\| stage \| model \| epochs \| parameters \| best val top-1 \|/);
+    const folder = /run folder: (.*)\n/.exec(r.stdout)![1];
+    expect(existsSync(join(folder, 'train', 'model.json'))).toBe(true);
+    expect(readFileSync(join(folder, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+
+  it('--json prints one JSON event per line', () => {
+    const r = runPipe(['run', 'p.yaml', '--backend', 'wasm', '--workers', '0', '--json', '--set', 'stages.train.epochs=1'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l).event);
+    expect(events).toEqual(['start', 'stage', 'epoch', 'stage_end', 'end']);
+  });
+
+  it('rejects an unknown stage and a bad --workers with exit 2', () => {
+    expect(runPipe(['run', 'p.yaml', '--stage', 'nope'], { cwd: dir })).toMatchObject({ code: 2, stderr: "error: unknown stage 'nope' (stages: train)\n" });
+    expect(runPipe(['run', 'p.yaml', '--workers', 'x'], { cwd: dir })).toMatchObject({ code: 2, stderr: "error: --workers expects a whole number >= 0, found 'x'\n" });
+  });
+});
