@@ -26,6 +26,18 @@ export function toChannelsMajor(
   }
 }
 
+/** Rows [top, top + rows) of images [first, first + n) of dy [*, oh, ow, c] -> [rows, ow, n, c]. */
+export function toPixelMajor(
+  src: Float32Array, [oh, ow, c]: readonly number[], first: number, n: number, top: number, rows: number, dst: Float32Array,
+): void {
+  let to = 0;
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < ow; j++) {
+      for (let b = 0; b < n; b++, to += c) copyRun(src, (((first + b) * oh + top + i) * ow + j) * c, dst, to, c);
+    }
+  }
+}
+
 /** [a, b, run] -> [b, a, run]: swaps the two leading axes, moving contiguous runs. */
 export function swapLeading(src: Float32Array, a: number, b: number, run: number, dst: Float32Array): void {
   for (let j = 0; j < b; j++) {
