@@ -139,7 +139,8 @@ async function main(): Promise<void> {
   const available = (await probeBackends()).filter((p) => p.available).map((p) => p.kind);
   const kinds = values.backend ? [values.backend as BackendKind] : available;
   console.log(`machine: ${cpus()[0].model}, ${cpus().length} cores, Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  const rows: string[] = [];
+  console.log('| model | backend | batch | img/s | img/s per CPU-second | timed steps | PyTorch img/s | ours / PyTorch |');
+  console.log('|---|---|---|---|---|---|---|---|');
   let engine = '';
   for (const name of names) {
     const o = SETTINGS[name];
@@ -158,13 +159,10 @@ async function main(): Promise<void> {
       }
       const imgPerS = o.batch / median(ours.stepS);
       const torchImgPerS = torch.length ? o.batch / median(torch) : null;
-      rows.push(`| ${name} ${o.size}x${o.size}x${o.channels}, ${o.classes} classes | ${kind} | ${o.batch} | ${imgPerS.toFixed(1)} | ${(o.batch / median(ours.cpuS)).toFixed(1)} | ${ours.stepS.length} | ${torchImgPerS ? torchImgPerS.toFixed(1) : '-'} | ${torchImgPerS ? (imgPerS / torchImgPerS).toFixed(3) : '-'} |`);
+      console.log(`| ${name} ${o.size}x${o.size}x${o.channels}, ${o.classes} classes | ${kind} | ${o.batch} | ${imgPerS.toFixed(1)} | ${(o.batch / median(ours.cpuS)).toFixed(1)} | ${ours.stepS.length} | ${torchImgPerS ? torchImgPerS.toFixed(1) : '-'} | ${torchImgPerS ? (imgPerS / torchImgPerS).toFixed(3) : '-'} |`);
     }
   }
   console.log(`peer: ${engine || 'none'}, 1 thread, ${ROUNDS} runs of ${STEPS} steps alternating with ours`);
-  console.log('| model | backend | batch | img/s | img/s per CPU-second | timed steps | PyTorch img/s | ours / PyTorch |');
-  console.log('|---|---|---|---|---|---|---|---|');
-  for (const row of rows) console.log(row);
   console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   if (values.profile) for (const name of names) console.log((await profile(name)).join('\n'));
 }

@@ -13,7 +13,7 @@
 import type { BatchMatMulAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelOverride } from './overrides.js';
-import { Scratch } from './scratch.js';
+import { withScratch } from './scratch.js';
 
 function build(stock: KernelFunc | null): KernelFunc {
   if (!stock) throw new Error('the wasm backend has no stock BatchMatMul kernel to fall back on');
@@ -22,23 +22,24 @@ function build(stock: KernelFunc | null): KernelFunc {
     const { transposeA, transposeB } = args.attrs as unknown as BatchMatMulAttrs;
     const batch = (t: TensorInfo) => t.shape.slice(0, -2).reduce((x, y) => x * y, 1);
     if ((!transposeA && !transposeB) || batch(a) !== 1 || batch(b) !== 1 || a.dtype !== 'float32' || b.dtype !== 'float32') return stock(args);
-    const s = new Scratch(args.backend as BackendWasm);
-    const matrix = (t: TensorInfo) => ({ ...t, shape: t.shape.slice(-2) });
-    const flip = (t: TensorInfo) => s.transpose(matrix(t), [1, 0]);
-    const product = (x: TensorInfo, y: TensorInfo) => {
-      const out = stock({ ...args, inputs: { a: matrix(x), b: matrix(y) }, attrs: { ...args.attrs, transposeA: false, transposeB: false } }) as TensorInfo;
-      return s.keep(out);
-    };
-    const [m, k] = transposeA ? a.shape.slice(-2).reverse() : a.shape.slice(-2);
-    const n = transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
-    let out: TensorInfo;
-    if (transposeA && transposeB) out = flip(product(b, a));
-    else if (transposeA) out = product(flip(a), b);
-    else if (m * (k + n) < n * k) out = flip(product(b, flip(a)));
-    else out = product(a, flip(b));
-    // The 2-D product loses the operands' leading 1s; the caller expects them.
-    const lead = (a.shape.length >= b.shape.length ? a : b).shape.slice(0, -2);
-    return { ...s.release(out), shape: [...lead, m, n] };
+    return withScratch(args.backend as BackendWasm, (s) => {
+      const matrix = (t: TensorInfo) => ({ ...t, shape: t.shape.slice(-2) });
+      const flip = (t: TensorInfo) => s.transpose(matrix(t), [1, 0]);
+      const product = (x: TensorInfo, y: TensorInfo) => {
+        const out = stock({ ...args, inputs: { a: matrix(x), b: matrix(y) }, attrs: { ...args.attrs, transposeA: false, transposeB: false } }) as TensorInfo;
+        return s.keep(out);
+      };
+      const [m, k] = transposeA ? a.shape.slice(-2).reverse() : a.shape.slice(-2);
+      const n = transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
+      let out: TensorInfo;
+      if (transposeA && transposeB) out = flip(product(b, a));
+      else if (transposeA) out = product(flip(a), b);
+      else if (m * (k + n) < n * k) out = flip(product(b, flip(a)));
+      else out = product(a, flip(b));
+      // The 2-D product loses the operands' leading 1s; the caller expects them.
+      const lead = (a.shape.length >= b.shape.length ? a : b).shape.slice(0, -2);
+      return { ...out, shape: [...lead, m, n] };
+    });
   };
 }
 

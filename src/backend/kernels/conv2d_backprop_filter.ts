@@ -16,7 +16,7 @@ import { backend_util, type Conv2DBackpropFilterAttrs, type KernelFunc, type Ten
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { swapLeading, toChannelsMajor, toPixelMajor } from './layout.js';
 import type { KernelOverride } from './overrides.js';
-import { Scratch, fitAxis } from './scratch.js';
+import { fitAxis, withScratch } from './scratch.js';
 
 function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: BackendWasm; attrs: Conv2DBackpropFilterAttrs }): TensorInfo {
   const { inputs: { x, dy }, backend, attrs } = args;
@@ -25,35 +25,35 @@ function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
     x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
   const { batchSize: n, inHeight, inWidth, inChannels, outChannels, strideHeight: sh, strideWidth: sw } = info;
   const { filterHeight: kh, filterWidth: kw, outHeight, outWidth, padInfo } = info;
-  const s = new Scratch(backend);
-
-  const cols = fitAxis(inWidth, padInfo.left, (outWidth - 1) * sw + kw - padInfo.left - inWidth);
-  const row = outWidth * outChannels;
-  const group = Math.min(n, Math.max(MIN_GROUP, Math.floor(CHUNK_FLOATS / (outHeight * row))));
-  const band = Math.max(1, Math.min(outHeight, Math.floor(CHUNK_FLOATS / (group * row))));
-  const sum = new Float32Array(inChannels * kh * kw * outChannels);
-  for (let first = 0; first < n; first += group) {
-    const g = Math.min(group, n - first);
-    for (let top = 0; top < outHeight; top += band) {
-      const r = Math.min(band, outHeight - top);
-      // Output rows [top, top + r) read padded input rows [top*sh, (top + r - 1)*sh + kh): kept,
-      // padded or cut so that the conv yields exactly kh x kw outputs.
-      const rows = fitAxis(inHeight, padInfo.top - top * sh, (top + r - 1) * sh + kh - padInfo.top - inHeight);
-      if (rows.size === 0 || cols.size === 0) continue; // this chunk read only padding
-      const xt = s.alloc([inChannels, rows.size, cols.size, g]);
-      const dyt = s.alloc([r, outWidth, g, outChannels]);
-      toChannelsMajor(s.view(x), x.shape.slice(1), first, g, rows.begin, rows.size, cols.begin, cols.size, s.view(xt));
-      toPixelMajor(s.view(dy), dy.shape.slice(1), first, g, top, r, s.view(dyt));
-      const pad = [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]];
-      const part = s.run('Conv2D', { x: xt, filter: dyt }, { strides: [1, 1], pad, dilations: [sh, sw], dataFormat: 'NHWC' });
-      const values = s.view(part);
-      for (let i = 0; i < sum.length; i++) sum[i] += values[i];
-      s.free(xt, dyt, part);
+  return withScratch(backend, (s) => {
+    const cols = fitAxis(inWidth, padInfo.left, (outWidth - 1) * sw + kw - padInfo.left - inWidth);
+    const row = outWidth * outChannels;
+    const group = Math.min(n, Math.max(MIN_GROUP, Math.floor(CHUNK_FLOATS / (outHeight * row))));
+    const band = Math.max(1, Math.min(outHeight, Math.floor(CHUNK_FLOATS / (group * row))));
+    const sum = new Float32Array(inChannels * kh * kw * outChannels);
+    for (let first = 0; first < n; first += group) {
+      const g = Math.min(group, n - first);
+      for (let top = 0; top < outHeight; top += band) {
+        const r = Math.min(band, outHeight - top);
+        // Output rows [top, top + r) read padded input rows [top*sh, (top + r - 1)*sh + kh): kept,
+        // padded or cut so that the conv yields exactly kh x kw outputs.
+        const rows = fitAxis(inHeight, padInfo.top - top * sh, (top + r - 1) * sh + kh - padInfo.top - inHeight);
+        if (rows.size === 0 || cols.size === 0) continue; // this chunk read only padding
+        const xt = s.alloc([inChannels, rows.size, cols.size, g]);
+        const dyt = s.alloc([r, outWidth, g, outChannels]);
+        toChannelsMajor(s.view(x), x.shape.slice(1), first, g, rows.begin, rows.size, cols.begin, cols.size, s.view(xt));
+        toPixelMajor(s.view(dy), dy.shape.slice(1), first, g, top, r, s.view(dyt));
+        const pad = [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]];
+        const part = s.run('Conv2D', { x: xt, filter: dyt }, { strides: [1, 1], pad, dilations: [sh, sw], dataFormat: 'NHWC' });
+        const values = s.view(part);
+        for (let i = 0; i < sum.length; i++) sum[i] += values[i];
+        s.free(xt, dyt, part);
+      }
     }
-  }
-  const dw = s.alloc([kh, kw, inChannels, outChannels]);
-  swapLeading(sum, inChannels, kh * kw, outChannels, s.view(dw));
-  return s.release(dw);
+    const dw = s.alloc([kh, kw, inChannels, outChannels]);
+    swapLeading(sum, inChannels, kh * kw, outChannels, s.view(dw));
+    return dw;
+  });
 }
 
 /**

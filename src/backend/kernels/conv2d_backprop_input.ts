@@ -1,13 +1,15 @@
 // Conv2DBackpropInput for wasm (the transposed convolution). tfjs-backend-wasm 4.22 runs it as a
-// naive loop (~1-2 GFLOP/s); here it is one stride-1 XNNPACK convolution plus a pixel shuffle.
+// naive loop (~1-2 GFLOP/s); here it is XNNPACK convolutions over dy, one per output phase (or
+// one for all of them), plus a pixel shuffle.
 //
 // Derivation, one axis (the other is alike). Forward: y[i] = sum_k xp[s*i + k] * w[k], so
 // dx[u] = sum_{k, i: s*i + k = u + p} dy[i] * w[k]. Split u = s*q + r (r = phase). Then
 // k = k0 + s*m with k0 = (r + p) mod s, i = q + c_r - m, c_r = floor((r + p) / s): every phase
 // is a stride-1 correlation of dy with the taps w[k0], w[k0 + s], ... reversed. Aligning the
 // phases' offsets c_r gives one conv with s*s*Cin output channels (phase-major), whose output
-// [n, q, q', (r, r', c)] is shuffled to dx[n, s*q + r, s*q' + r', c]. With s = 1 this is the
-// usual "convolve with the flipped, transposed filter".
+// [n, q, q', (r, r', c)] is shuffled to dx[n, s*q + r, s*q' + r', c]; or each phase is its own
+// conv over just its taps. With s = 1 this is the usual "convolve with the flipped, transposed
+// filter".
 //
 // Few input channels (an RGB or greyscale first layer) would leave that conv with 1-3 output
 // channels, which XNNPACK computes at the cost of 8. Blocking fixes it: b outputs per phase per
@@ -17,7 +19,7 @@ import { backend_util, type Conv2DBackpropInputAttrs, type KernelFunc, type Tens
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { interleavePhases, type PhaseOutput } from './layout.js';
 import type { KernelOverride } from './overrides.js';
-import { Scratch, fitAxis } from './scratch.js';
+import { fitAxis, withScratch, type Scratch } from './scratch.js';
 
 /** For one axis: the combined filter's length and, per phase r and tap t, the source tap (-1 = zero). */
 export interface PhasePlan {
@@ -76,25 +78,26 @@ function conv2DBackpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInf
   const planW = phasePlan(info.filterWidth, sw, padInfo.left, block);
   const [ph, pw] = [planH.source.length, planW.source.length];
   const q: [number, number] = [Math.ceil(inHeight / ph), Math.ceil(inWidth / pw)];
-  const s = new Scratch(backend);
-  const all = (count: number) => Array.from({ length: count }, (_, i) => i);
-  // Stride 1 has one phase: the conv's output is dx. (A kernel always has taps for it.)
-  if (ph * pw === 1) return s.release(phaseConv(s, dy, filter, planH, planW, [0], [0], q) as TensorInfo);
+  return withScratch(backend, (s) => {
+    const all = (count: number) => Array.from({ length: count }, (_, i) => i);
+    // Stride 1 has one phase: the conv's output is dx. (A kernel always has taps for it.)
+    if (ph * pw === 1) return phaseConv(s, dy, filter, planH, planW, [0], [0], q) as TensorInfo;
 
-  const dx = s.alloc([n, inHeight, inWidth, inChannels]);
-  let parts: (PhaseOutput | null)[];
-  if (inChannels < PER_PHASE_CHANNELS) {
-    // Few channels: one conv for all phases, or each conv would have 1-7 output channels.
-    const out = phaseConv(s, dy, filter, planH, planW, all(ph), all(pw), q) as TensorInfo;
-    parts = all(ph * pw).map((p) => ({ values: s.view(out), pixel: ph * pw * inChannels, offset: p * inChannels }));
-  } else {
-    // One conv per phase over only its own taps: a 3x3 stride-2 kernel has 9 taps, not the 16 of
-    // the phases' common 2x2 window, and a 1x1 stride-2 kernel feeds one phase of four.
-    const outs = all(ph * pw).map((p) => phaseConv(s, dy, filter, planH, planW, [Math.floor(p / pw)], [p % pw], q));
-    parts = outs.map((out) => (out ? { values: s.view(out), pixel: inChannels, offset: 0 } : null));
-  }
-  interleavePhases(parts, [n, q[0], q[1]], ph, pw, inChannels, inHeight, inWidth, s.view(dx));
-  return s.release(dx);
+    const dx = s.alloc([n, inHeight, inWidth, inChannels]);
+    let parts: (PhaseOutput | null)[];
+    if (inChannels < PER_PHASE_CHANNELS) {
+      // Few channels: one conv for all phases, or each conv would have 1-7 output channels.
+      const out = phaseConv(s, dy, filter, planH, planW, all(ph), all(pw), q) as TensorInfo;
+      parts = all(ph * pw).map((p) => ({ values: s.view(out), pixel: ph * pw * inChannels, offset: p * inChannels }));
+    } else {
+      // One conv per phase over only its own taps: a 3x3 stride-2 kernel has 9 taps, not the 16 of
+      // the phases' common 2x2 window, and a 1x1 stride-2 kernel feeds one phase of four.
+      const outs = all(ph * pw).map((p) => phaseConv(s, dy, filter, planH, planW, [Math.floor(p / pw)], [p % pw], q));
+      parts = outs.map((out) => (out ? { values: s.view(out), pixel: inChannels, offset: 0 } : null));
+    }
+    interleavePhases(parts, [n, q[0], q[1]], ph, pw, inChannels, inHeight, inWidth, s.view(dx));
+    return dx;
+  });
 }
 
 /** Below this many channels, separate per-phase convs would waste more of XNNPACK's tiles than they save in taps. */

@@ -1,7 +1,8 @@
 // Layout moves for the engine kernels, as plain loops over heap views. tfjs-backend-wasm's
 // Transpose walks the output in order and gathers with a stride of a whole image when the batch
 // axis moves innermost (~14 ns/element, 23 ms for a 28x28x16 batch of 128); its Slice copies
-// one subarray per innermost row. These loops keep both sides in cache and run at ~1 ns/element.
+// one subarray per innermost row. These loops keep both sides in cache: 2-4 ns/element here
+// (a quarter to a half of the stock gather), copies of runs of 64 floats or more at memcpy speed.
 
 /**
  * Images [first, first + n) of x [*, h, w, c] -> [c, rows, cols, n], keeping only the window of

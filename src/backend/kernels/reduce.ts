@@ -8,7 +8,7 @@
 import { util, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelOverride } from './overrides.js';
-import { Scratch, reshaped } from './scratch.js';
+import { reshaped, withScratch } from './scratch.js';
 
 /** [outer, reduced, inner] when `axes` are contiguous and leave the last axis alone; else null. */
 export function poolableReduction(shape: readonly number[], axes: readonly number[]): [number, number, number] | null {
@@ -29,15 +29,16 @@ function pooledReduction(kind: 'sum' | 'mean', stock: KernelFunc | null): Kernel
     const split = x.dtype === 'float32' ? poolableReduction(x.shape, axes) : null;
     if (split === null) return stock(args);
     const [outer, reduced, inner] = split;
-    const s = new Scratch(args.backend as BackendWasm);
-    const pooled = s.run('AvgPool', { x: reshaped(x, [outer, reduced, 1, inner]) }, { filterSize: [reduced, 1], strides: [1, 1], pad: 'valid' });
-    if (kind === 'sum') {
-      const values = s.view(pooled);
-      for (let i = 0; i < values.length; i++) values[i] *= reduced;
-    }
-    const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
-    const shape = keepDims ? kept : x.shape.filter((_, i) => !axes.includes(i));
-    return { ...s.release(pooled), shape };
+    return withScratch(args.backend as BackendWasm, (s) => {
+      const pooled = s.run('AvgPool', { x: reshaped(x, [outer, reduced, 1, inner]) }, { filterSize: [reduced, 1], strides: [1, 1], pad: 'valid' });
+      if (kind === 'sum') {
+        const values = s.view(pooled);
+        for (let i = 0; i < values.length; i++) values[i] *= reduced;
+      }
+      const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+      const shape = keepDims ? kept : x.shape.filter((_, i) => !axes.includes(i));
+      return { ...pooled, shape };
+    });
   };
 }
 

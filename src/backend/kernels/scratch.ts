@@ -55,11 +55,22 @@ export class Scratch {
     }
   }
 
-  /** Frees every intermediate except `keep`, and returns `keep`. */
-  release(keep: TensorInfo): TensorInfo {
-    for (const t of this.temps) if (t.dataId !== keep.dataId) this.backend.disposeData(t.dataId);
+  /** Frees every intermediate except `keep` (none when null), and returns `keep`. */
+  release<T extends TensorInfo | null>(keep: T): T {
+    for (const t of this.temps) if (t.dataId !== keep?.dataId) this.backend.disposeData(t.dataId);
     this.temps.length = 0;
     return keep;
+  }
+}
+
+/** Runs an engine kernel's body with a Scratch whose intermediates are freed however it ends. */
+export function withScratch(backend: BackendWasm, body: (s: Scratch) => TensorInfo): TensorInfo {
+  const s = new Scratch(backend);
+  try {
+    return s.release(body(s));
+  } catch (e) {
+    s.release(null);
+    throw e;
   }
 }
 
