@@ -120,6 +120,28 @@ describe('optimiser contract', () => {
     tf.dispose(params);
   });
 
+  // One kernel per term of torch's formula, in one tidy per parameter: this pins the count so an
+  // extra pass over every weight (the update is memory-bound) does not slip in unnoticed.
+  it.each([
+    [{ type: 'sgd', lr: 0.1 }, 2],
+    [{ type: 'sgd', lr: 0.1, momentum: 0.9, weight_decay: 1e-4 }, 6],
+    [{ type: 'sgd', lr: 0.1, momentum: 0.9, nesterov: true }, 6],
+    [{ type: 'adam', lr: 0.1 }, 13],
+    [{ type: 'adam', lr: 0.1, weight_decay: 0.1, amsgrad: true }, 16],
+    [{ type: 'adamw', lr: 0.1 }, 14],
+    [{ type: 'rmsprop', lr: 0.1 }, 9],
+    [{ type: 'rmsprop', lr: 0.1, centered: true, momentum: 0.9 }, 16],
+  ] as const)('%j runs %i kernels per parameter and step', async (config, kernels) => {
+    const p = tf.variable(tf.ones([4]));
+    const g = tf.ones([4]);
+    const opt = createOptimizer(config as OptimizerConfig, [p]);
+    opt.step([g], 0.1);
+    const profile = await tf.profile(() => opt.step([g], 0.1));
+    expect(profile.kernels.map((k) => k.name)).toHaveLength(kernels);
+    opt.dispose();
+    tf.dispose([p, g]);
+  });
+
   it('names its slots as torch does', () => {
     const params = makeParams();
     const slotsOf = (config: OptimizerConfig) => {
