@@ -53,3 +53,23 @@ describe.each(grid)('%s', (_name, xShape, pShape) => {
     expect(relativeError(ours, ref)).toBeLessThanOrEqual(1e-4);
   });
 });
+
+// The forward kernel: per-channel parameters folded into one multiply and one add.
+const forward: [string, number[], number[] | null, boolean][] = [
+  ['[c] parameters with scale and offset', [3, 4, 4, 6], [6], true],
+  ['[1, 1, 1, c] parameters', [3, 4, 4, 6], [1, 1, 1, 6], true],
+  ['no scale or offset', [5, 6], [6], false],
+  ['[w, c] parameters (stock kernel)', [3, 4, 5, 6], [5, 6], true],
+];
+
+describe.each(forward)('FusedBatchNorm forward: %s', (_name, xShape, pShape, affine) => {
+  it('matches cpu', async () => {
+    const shape = pShape as number[];
+    const [x, mean, variance, scale, offset] = [xShape, shape, shape, shape, shape].map((s, i) => randomValues(s, 81 + i));
+    const run = () => tf.batchNorm(tf.tensor(x, xShape), tf.tensor(mean, shape), tf.tensor(variance.map((v) => v + 1.5), shape),
+      affine ? tf.tensor(offset, shape) : undefined, affine ? tf.tensor(scale, shape) : undefined, 1e-3);
+    const [ours] = await valuesOn('wasm', run);
+    const [ref] = await valuesOn('cpu', run);
+    expect(relativeError(ours, ref)).toBeLessThanOrEqual(1e-5);
+  });
+});

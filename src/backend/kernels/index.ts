@@ -4,6 +4,7 @@ import { getGradient, getKernel, registerGradient, registerKernel, unregisterKer
 import { batchMatMulOverride } from './batch_mat_mul.js';
 import { conv2DBackpropFilterOverride } from './conv2d_backprop_filter.js';
 import { conv2DBackpropInputOverride } from './conv2d_backprop_input.js';
+import { fusedBatchNormOverride } from './fused_batch_norm.js';
 import { fusedBatchNormGrad } from './fused_batch_norm_grad.js';
 import { castOverride, identityOverride } from './identity.js';
 import { maxPoolGradOverride } from './max_pool_grad.js';
@@ -22,6 +23,7 @@ export const wasmKernels: readonly KernelOverride[] = [
   castOverride,
   batchMatMulOverride,
   tileOverride,
+  fusedBatchNormOverride,
 ];
 
 /** Gradients take their own path only while the wasm backend is active (see each file). */
