@@ -40,6 +40,8 @@ interface Measured {
   /** Wall seconds per step, and CPU seconds (ours only). */
   readonly stepS: number[];
   readonly cpuS: number[];
+  /** The wasm heap's size after the steps (it only grows: the high-water mark), in MiB. */
+  heapMiB?: number;
 }
 
 function median(xs: number[]): number {
@@ -61,6 +63,8 @@ function trainStep(tf: typeof tfjs, m: SeedModel, opt: tfjs.Optimizer, x: tfjs.T
 
 async function measure(kind: BackendKind, name: SettingName): Promise<Measured> {
   const { tf } = await initBackend({ backend: kind, env: {} });
+  // Production mode only silences tfjs's warnings: here the cpu backend's "install tfjs-node" banner.
+  tf.enableProdMode();
   const o = SETTINGS[name];
   const m = resnet9(tf, o);
   const rng = Rng.from(0, `bench/backend/${name}`);
@@ -83,6 +87,8 @@ async function measure(kind: BackendKind, name: SettingName): Promise<Measured> 
     result.stepS.push(wall);
     result.cpuS.push(cpu);
   }
+  const wasm = tf.getBackend() === 'wasm' ? (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm : null;
+  if (wasm) result.heapMiB = wasm.HEAPU8.length / 2 ** 20;
   tf.dispose([x, y]);
   m.model.dispose();
   opt.dispose();
@@ -139,8 +145,8 @@ async function main(): Promise<void> {
   const available = (await probeBackends()).filter((p) => p.available).map((p) => p.kind);
   const kinds = values.backend ? [values.backend as BackendKind] : available;
   console.log(`machine: ${cpus()[0].model}, ${cpus().length} cores, Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log('| model | backend | batch | img/s | img/s per CPU-second | timed steps | PyTorch img/s | ours / PyTorch |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('| model | backend | batch | img/s | img/s per CPU-second | timed steps | PyTorch img/s | ours / PyTorch | wasm heap |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   let engine = '';
   for (const name of names) {
     const o = SETTINGS[name];
@@ -154,12 +160,13 @@ async function main(): Promise<void> {
         const r = await measure(kind, name);
         ours.stepS.push(...r.stepS);
         ours.cpuS.push(...r.cpuS);
+        ours.heapMiB = Math.max(ours.heapMiB ?? 0, r.heapMiB ?? 0) || undefined;
         // A backend too slow for more than one round is measured once.
         if (r.stepS.length < STEPS) break;
       }
       const imgPerS = o.batch / median(ours.stepS);
       const torchImgPerS = torch.length ? o.batch / median(torch) : null;
-      console.log(`| ${name} ${o.size}x${o.size}x${o.channels}, ${o.classes} classes | ${kind} | ${o.batch} | ${imgPerS.toFixed(1)} | ${(o.batch / median(ours.cpuS)).toFixed(1)} | ${ours.stepS.length} | ${torchImgPerS ? torchImgPerS.toFixed(1) : '-'} | ${torchImgPerS ? (imgPerS / torchImgPerS).toFixed(3) : '-'} |`);
+      console.log(`| ${name} ${o.size}x${o.size}x${o.channels}, ${o.classes} classes | ${kind} | ${o.batch} | ${imgPerS.toFixed(1)} | ${(o.batch / median(ours.cpuS)).toFixed(1)} | ${ours.stepS.length} | ${torchImgPerS ? torchImgPerS.toFixed(1) : '-'} | ${torchImgPerS ? (imgPerS / torchImgPerS).toFixed(3) : '-'} | ${ours.heapMiB ? `${ours.heapMiB.toFixed(0)} MiB` : '-'} |`);
     }
   }
   console.log(`peer: ${engine || 'none'}, 1 thread, ${ROUNDS} runs of ${STEPS} steps alternating with ours`);
