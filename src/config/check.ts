@@ -195,7 +195,15 @@ function checkSchedule(ctx: Ctx, at: Path, sch: Obj, stage: Obj): void {
   if (sch.type === 'reduce_on_plateau' && typeof sch.monitor === 'string' && VAL_METRICS.has(sch.monitor) && stage.val === undefined) {
     error(ctx, [...at, 'monitor'], `reduce_on_plateau watches ${sch.monitor}, but the stage has no 'val' data`, 'value');
   }
-  if (Array.isArray(sch.schedules)) sch.schedules.forEach((inner, i) => isObj(inner) && checkSchedule(ctx, [...at, 'schedules', i], inner, stage));
+  if (Array.isArray(sch.schedules)) {
+    sch.schedules.forEach((inner, i) => {
+      if (!isObj(inner)) return;
+      // As torch's SequentialLR: its parts are epoch schedules stepped without metrics.
+      if (inner.type === 'cyclic' || inner.type === 'reduce_on_plateau' || inner.type === 'sequential') {
+        error(ctx, [...at, 'schedules', i, 'type'], `sequential cannot hold a ${String(inner.type)} schedule (it chains epoch schedules: step, multistep, exponential, cosine, linear, manual, constant)`, 'value');
+      } else checkSchedule(ctx, [...at, 'schedules', i], inner, stage);
+    });
+  }
 }
 
 function checkReport(ctx: Ctx): void {

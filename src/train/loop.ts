@@ -48,7 +48,7 @@ export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, mod
   const train = data.train!;
   const vars = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
   const optimizer = createOptimizer(stage.optimizer!, vars);
-  const schedule = createSchedule(stage.schedule, { baseLr: stage.optimizer!.lr, stepsPerEpoch: train.stepsPerEpoch });
+  const schedule = createSchedule(stage.schedule, { baseLr: stage.optimizer!.lr, stepsPerEpoch: train.stepsPerEpoch, where: `stages.${name}.schedule` });
   const watch = stage.early_stopping;
   const records: EpochRecord[] = [];
   let best: { epoch: number; value: number; weights: tfjs.Tensor[] | null } | null = null;
