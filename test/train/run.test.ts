@@ -157,6 +157,43 @@ describe('pipe run on tiny data', () => {
     expect(records.filter((r) => r.stage === 'finetune')).toHaveLength(2);
   }, 300_000);
 
+  it('stops early when the watched metric stops improving', async () => {
+    const { result, records } = await run(CLASSIFY + '    early_stopping: {monitor: train_loss, mode: max, patience: 1}\n');
+    // train_loss falls, so "max" sees no improvement after epoch 1: stop after 1 + patience epochs.
+    expect(records.map((r) => r.epoch)).toEqual([1, 2, 3]);
+    expect(result.rows[0].stopped).toBe('early_stopping');
+  }, 300_000);
+
+  it('an evaluate stage measures a trained model: the same numbers as its last epoch', async () => {
+    const { records } = await run(CLASSIFY.replace('epochs: 8', 'epochs: 2') + '  test: {kind: evaluate, needs: [train], model: net, init: {net: train}, val: {split: val}}\n');
+    const [last, evaluated] = [records[1], records[2]];
+    expect(evaluated.stage).toBe('test');
+    expect(evaluated.train).toBeNull();
+    expect(evaluated.val!.top1).toBe(last.val!.top1);
+    expect(evaluated.val!.loss).toBeCloseTo(last.val!.loss, 6);
+  }, 300_000);
+
+  it('freeze keeps a model\'s weights fixed while the rest trains', async () => {
+    const snapshots: Record<string, Float32Array[]> = {};
+    const take = (m: tf.LayersModel, prefix: string) => m.layers.filter((l) => l.name.startsWith(prefix)).flatMap((l) => l.getWeights().map((w) => w.dataSync() as Float32Array));
+    let model: tf.LayersModel | null = null;
+    await run(TASK2.replace('    init: {encoder: pretrain}', '    init: {encoder: pretrain}\n    freeze: [encoder]'), [], {
+      stageReady: (stage, m) => {
+        if (stage !== 'finetune') return;
+        model = m;
+        snapshots.encoder = take(m, 'encoder/');
+        snapshots.head = take(m, 'head/');
+      },
+      stageEnd: (stage) => {
+        if (stage !== 'finetune' || !model) return;
+        expect(take(model, 'encoder/')).toEqual(snapshots.encoder);
+        expect(take(model, 'head/')).not.toEqual(snapshots.head);
+        snapshots.checked = [];
+      },
+    });
+    expect(snapshots.checked).toBeDefined();
+  }, 300_000);
+
   it('stops with a clear message when the loss diverges', async () => {
     const error = await run(CLASSIFY, ['stages.train.optimizer.lr=1e38', 'stages.train.epochs=2']).catch((e) => e);
     expect(error).toBeInstanceOf(JobError);
