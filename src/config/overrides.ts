@@ -2,7 +2,8 @@
 // as YAML (3e-4 is a number, [1, 2] a list, true a boolean), except where the schema wants a
 // string, where the text is kept as written. A path the schema does not know is an error naming
 // the closest valid path.
-import { parse as parseYaml } from 'yaml';
+
+import { CORE_SCHEMA, load } from 'js-yaml';
 import { InputError, type Diagnostic, type SourceLocation } from '../errors.js';
 import { formatPath, parsePath, type Path } from './paths.js';
 import type { JsonSchema } from './schema/fragments.js';
@@ -126,7 +127,8 @@ function knownKeys(schema: JsonSchema | undefined, node: unknown, resolveRef: Re
 function typedValue(raw: string, schema: JsonSchema | undefined, resolveRef: Resolve): unknown {
   let parsed: unknown;
   try {
-    parsed = parseYaml(raw);
+    // js-yaml with the core schema: the same reading of `3e-4`, `[1, 7]` or `true` as the files get.
+    parsed = load(raw, { schema: CORE_SCHEMA });
   } catch {
     parsed = raw;
   }

@@ -1,4 +1,3 @@
-import { stringify } from 'yaml';
 import { didYouMean } from '../../config/suggest.js';
 import { InputError } from '../../errors.js';
 import type { Command } from '../command.js';
@@ -22,7 +21,8 @@ export const show: Command = {
     const { pipeline, plan } = await loadPipeline(args.positionals[0], io.cwd, sets(args));
     const wanted = (args.values.model as string[] | undefined) ?? [];
     if (wanted.length === 0) {
-      io.out(args.values.json ? JSON.stringify(pipeline, null, 2) + '\n' : stringify(pipeline, { lineWidth: 0 }));
+      // `yaml` loads only here: importing it costs other commands a tenth of their start-up.
+      io.out(args.values.json ? JSON.stringify(pipeline, null, 2) + '\n' : (await import('yaml')).stringify(pipeline, { lineWidth: 0 }));
       return 0;
     }
     const known = Object.keys(pipeline.models);
