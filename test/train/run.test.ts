@@ -5,11 +5,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/index.js';
-import { resolvePipeline } from '../../src/config/resolve.js';
 import { JobError } from '../../src/errors.js';
-import { analyzeGraphs } from '../../src/graph/analyze.js';
 import type { EpochRecord } from '../../src/train/loop.js';
-import { runPipeline, type RunEvents } from '../../src/train/run.js';
+import type { RunEvents } from '../../src/train/run.js';
+import { runFile } from '../helpers/run.js';
 import { buildTinyImageNet } from '../helpers/tiny-imagenet.js';
 
 let dir: string;
@@ -99,18 +98,7 @@ stages:
 async function run(yaml: string, sets: string[] = [], events: Partial<RunEvents> = {}) {
   const file = `p-${Math.random().toString(36).slice(2)}.yaml`;
   writeFileSync(join(dir, file), yaml);
-  const { pipeline, locate } = await resolvePipeline(file, { cwd: dir, sets });
-  const records: EpochRecord[] = [];
-  const result = await runPipeline(pipeline, analyzeGraphs(pipeline, locate), {
-    tf,
-    backend: { kind: 'wasm', versions: {}, details: {} },
-    outputs: join(dir, 'outputs'),
-    stages: [],
-    workers: 0,
-    shouldStop: () => false,
-    events: { stageStart: () => {}, epoch: (r) => records.push(r), stageEnd: () => {}, ...events },
-  });
-  return { result, records };
+  return runFile(file, { cwd: dir, outputs: join(dir, 'outputs'), sets, events });
 }
 
 describe('pipe run on tiny data', () => {
@@ -129,7 +117,7 @@ describe('pipe run on tiny data', () => {
   it('repeats exactly: same pipeline, seed and backend give identical metrics', async () => {
     const a = await run(CLASSIFY, ['stages.train.epochs=2']);
     const b = await run(CLASSIFY, ['stages.train.epochs=2']);
-    const strip = (rs: EpochRecord[]) => rs.map((r) => ({ ...r, imagesPerSecond: 0, seconds: 0 }));
+    const strip = (rs: readonly EpochRecord[]) => rs.map((r) => ({ ...r, imagesPerSecond: 0, seconds: 0 }));
     expect(strip(b.records)).toEqual(strip(a.records));
   }, 300_000);
 

@@ -6,10 +6,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/index.js';
 import { resolvePipeline } from '../../src/config/resolve.js';
-import { analyzeGraphs } from '../../src/graph/analyze.js';
-import type { EpochRecord } from '../../src/train/loop.js';
-import { runPipeline } from '../../src/train/run.js';
 import { REPO } from '../helpers/cli.js';
+import { runFile } from '../helpers/run.js';
 import { buildTinyImageNet } from '../helpers/tiny-imagenet.js';
 
 let root: string;
@@ -36,18 +34,9 @@ describe.each([
   ['task2-ae', ['finetune'], ['stages.pretrain.epochs=1', 'stages.pretrain.batch_size=2', 'stages.pretrain.train.concat.0.max_images=2', 'stages.pretrain.train.concat.1.max_images=2', 'stages.finetune.train.fraction=0.5']],
 ] as const)('pipelines/%s.yaml', (file, stages, extra) => {
   it('runs every stage', async () => {
-    const { pipeline, locate } = await resolvePipeline(`pipelines/${file}.yaml`, { cwd: REPO, sets: small(stages, [...extra]) });
-    const records: EpochRecord[] = [];
     const before = tf.memory().numTensors;
-    const result = await runPipeline(pipeline, analyzeGraphs(pipeline, locate), {
-      tf,
-      backend: { kind: 'wasm', versions: {}, details: {} },
-      outputs: join(root, 'outputs'),
-      stages: [],
-      workers: 0,
-      shouldStop: () => false,
-      events: { stageStart: () => {}, epoch: (r) => records.push(r), stageEnd: () => {} },
-    });
+    const { result, records } = await runFile(`pipelines/${file}.yaml`, { cwd: REPO, outputs: join(root, 'outputs'), sets: small(stages, [...extra]) });
+    const { pipeline } = await resolvePipeline(`pipelines/${file}.yaml`, { cwd: REPO, sets: small(stages, [...extra]) });
     expect(result.rows.map((r) => r.stage)).toEqual(Object.keys(pipeline.stages));
     for (const r of records) expect(Number.isFinite(r.train?.loss)).toBe(true);
     expect(tf.memory().numTensors).toBe(before);
