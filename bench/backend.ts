@@ -4,7 +4,9 @@
 // same run where /usr/bin/python3 has torch. Figures are medians of timed steps after warm-up ones.
 // The machine is shared: peer and engine are measured in alternating rounds, so load that comes
 // and goes hits both, and the ratio is of the two medians. Our steps' CPU time is reported too
-// (single-threaded, so it is what a dedicated core would take).
+// (single-threaded, so it is what a dedicated core would take). Each round of ours runs in a fresh
+// process, as a training run would: after ResNet9 has grown the wasm heap to 1.6 GB the small net
+// ran 25% slower in the same process.
 //
 //   npm run bench:backend                      # both models, every available backend, the peer
 //   npm run bench:backend -- --model small     # one model
@@ -95,6 +97,13 @@ async function measure(kind: BackendKind, name: SettingName): Promise<Measured> 
   return result;
 }
 
+/** `measure` in a fresh process running this file (with tsx's loader flags, in process.execArgv). */
+function measureInChild(kind: BackendKind, name: SettingName): Measured {
+  const args = [...process.execArgv, fileURLToPath(import.meta.url), '--child', `${kind}:${name}`];
+  const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(out.trim().split('\n').pop() as string) as Measured;
+}
+
 /** The peer's median step, in seconds, and its engine; or why it was skipped. */
 function peer(name: SettingName): { stepS: number; engine: string } | string {
   if (!existsSync(PEER)) return `peer skipped: ${PEER} is missing`;
@@ -139,7 +148,12 @@ async function profile(name: SettingName): Promise<string[]> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { model: { type: 'string' }, backend: { type: 'string' }, profile: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { model: { type: 'string' }, backend: { type: 'string' }, profile: { type: 'boolean' }, child: { type: 'string' } } });
+  if (values.child) {
+    const [kind, name] = values.child.split(':') as [BackendKind, SettingName];
+    console.log(JSON.stringify(await measure(kind, name)));
+    return;
+  }
   const names = (values.model ? [values.model] : Object.keys(SETTINGS)) as SettingName[];
   for (const n of names) if (!(n in SETTINGS)) throw new Error(`unknown --model ${n}; known: ${Object.keys(SETTINGS).join(', ')}`);
   const available = (await probeBackends()).filter((p) => p.available).map((p) => p.kind);
@@ -157,7 +171,7 @@ async function main(): Promise<void> {
         const p = peer(name);
         if (typeof p === 'string') console.log(`(${name}: ${p})`);
         else [torch[torch.length], engine] = [p.stepS, p.engine];
-        const r = await measure(kind, name);
+        const r = measureInChild(kind, name);
         ours.stepS.push(...r.stepS);
         ours.cpuS.push(...r.cpuS);
         ours.heapMiB = Math.max(ours.heapMiB ?? 0, r.heapMiB ?? 0) || undefined;
