@@ -70,6 +70,10 @@ export function runReporter(io: Io, opts: { quiet: boolean; json: boolean; stage
       say(epochLine(r, eta));
       emit({ event: 'epoch', ...r, train: r.train && { ...r.train, perClassCorrect: undefined, perClassCount: undefined }, val: r.val, eta });
     },
+    stageKept(stage, dir) {
+      say(`[${stage}] kept from the resumed run: ${dir}`);
+      emit({ event: 'stage_kept', stage, dir });
+    },
     stageEnd(stage, result: StageResult, dir) {
       say(`[${stage}] ${result.stopped === 'completed' ? 'done' : result.stopped.replace('_', ' ')}: model saved to ${dir}`);
       emit({ event: 'stage_end', stage, stopped: result.stopped, best: result.best, dir });

@@ -11,6 +11,8 @@ import { MetricAccumulator, type EpochMetrics } from './metrics.js';
 import { createOptimizer } from './optimizers/index.js';
 import { createSchedule } from './schedules/index.js';
 import type { StageData } from './stage-data.js';
+import { restoreWeights, writeCheckpoint, type Checkpoint } from './checkpoint.js';
+import { readWeights, saveModel } from './weights.js';
 
 export interface EpochRecord {
   readonly stage: string;
@@ -37,7 +39,16 @@ export interface StageResult {
   readonly stopped: 'completed' | 'early_stopping' | 'interrupted';
 }
 
-export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, model: tfjs.LayersModel, data: StageData, progress: StageProgress): Promise<StageResult> {
+/** Where a stage keeps its checkpoints, and the one to resume from (null: start afresh). */
+export interface StageFiles {
+  /** The last checkpoint (epoch end, or where the run was stopped). */
+  readonly checkpoint: string;
+  /** The best epoch's weights, kept when early stopping restores them. */
+  readonly best: string;
+  readonly resume: Checkpoint | null;
+}
+
+export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, model: tfjs.LayersModel, data: StageData, progress: StageProgress, files: StageFiles): Promise<StageResult> {
   const epochs = stage.kind === 'evaluate' ? 1 : (stage.epochs as number);
   if (stage.kind === 'evaluate') {
     const val = await evaluate(tf, stage, model, data);
@@ -50,37 +61,48 @@ export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, mod
   const optimizer = createOptimizer(stage.optimizer!, vars);
   const schedule = createSchedule(stage.schedule, { baseLr: stage.optimizer!.lr, stepsPerEpoch: train.stepsPerEpoch, where: `stages.${name}.schedule` });
   const watch = stage.early_stopping;
-  const records: EpochRecord[] = [];
-  let best: { epoch: number; value: number; weights: tfjs.Tensor[] | null } | null = null;
+  const resume = files.resume;
+  if (resume) {
+    restoreWeights(model, resume.weights, tf);
+    optimizer.load(resume.optimizer);
+    schedule.load(resume.state.schedule);
+  }
+  const records: EpochRecord[] = [...(resume?.state.records ?? [])];
+  let best = resume?.state.best ?? null;
   let stopped: StageResult['stopped'] = 'completed';
-  let globalStep = 0;
+  let globalStep = resume?.state.globalStep ?? 0;
+  const save = (epoch: number, step: number, acc: MetricAccumulator | null) =>
+    writeCheckpoint(files.checkpoint, model, optimizer, { epoch, step, globalStep, records, best, accumulator: acc?.state() ?? null, schedule: schedule.state() }, tf);
   try {
-    for (let epoch = 0; epoch < epochs && stopped === 'completed'; epoch++) {
+    for (let epoch = resume?.state.epoch ?? 0; epoch < epochs && stopped === 'completed'; epoch++) {
       const started = performance.now();
-      const acc = new MetricAccumulator();
+      const fromStep = resume && epoch === resume.state.epoch ? resume.state.step : 0;
+      const acc = resume?.state.accumulator && epoch === resume.state.epoch ? MetricAccumulator.from(resume.state.accumulator) : new MetricAccumulator();
       let lr = schedule.lr();
-      for await (const batch of train.epoch(epoch)) {
+      for await (const batch of train.epoch(epoch, fromStep)) {
         lr = schedule.lr();
         dropoutClock.step = globalStep;
         const loss = trainStep(tf, stage, model, vars, optimizer, batch, lr, acc);
         if (!Number.isFinite(loss)) {
-          throw new JobError(`stage '${name}': the loss became ${loss} at epoch ${epoch + 1}, step ${batch.step + 1} (lr ${lr})`, 'lower the lr or check the data; the last finished epoch is kept');
+          throw new JobError(`stage '${name}': the loss became ${loss} at epoch ${epoch + 1}, step ${batch.step + 1} (lr ${lr})`, `lower the lr or check the data; the last good checkpoint (${records.length} epochs) is in ${files.checkpoint}`);
         }
         schedule.afterBatch();
         globalStep++;
         progress.onStep?.(name, epoch, batch.step, train.stepsPerEpoch, loss);
         if (progress.shouldStop()) {
+          // Stopped mid-epoch: keep the part-epoch's state; the epoch is finished on resume.
+          await save(epoch, batch.step + 1, acc);
           stopped = 'interrupted';
           break;
         }
       }
+      if (stopped === 'interrupted') break;
       const trainMetrics = acc.result();
       const val = await evaluate(tf, stage, model, data);
       const seconds = (performance.now() - started) / 1000;
       const record: EpochRecord = { stage: name, epoch: epoch + 1, epochs, lr, train: trainMetrics, val, imagesPerSecond: trainMetrics.images / seconds, seconds };
       records.push(record);
       progress.onEpoch(record);
-      if (stopped === 'interrupted') break;
       const metrics = metricValues(record);
       schedule.afterEpoch(metrics);
       if (watch) {
@@ -88,16 +110,16 @@ export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, mod
         if (value === undefined) throw new JobError(`stage '${name}': early_stopping watches ${watch.monitor}, which this stage does not measure`);
         const better = best === null || (watch.mode === 'min' ? value < best.value - watch.min_delta : value > best.value + watch.min_delta);
         if (better) {
-          tf.dispose(best?.weights ?? []);
-          best = { epoch: epoch + 1, value, weights: watch.restore_best ? model.getWeights().map((w) => w.clone()) : null };
+          best = { epoch: epoch + 1, value };
+          if (watch.restore_best) await saveModel(model, files.best, tf);
         } else if (epoch + 1 - best!.epoch > watch.patience) {
           stopped = 'early_stopping';
         }
       }
+      await save(epoch + 1, 0, null);
     }
-    if (stopped === 'early_stopping' && best?.weights) model.setWeights(best.weights);
+    if (stopped === 'early_stopping' && watch?.restore_best) restoreWeights(model, readWeights(files.best), tf);
   } finally {
-    tf.dispose(best?.weights ?? []);
     optimizer.dispose();
   }
   return { epochs: records, best: best && watch ? { epoch: best.epoch, metric: watch.monitor, value: best.value } : null, stopped };

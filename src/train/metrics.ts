@@ -14,6 +14,16 @@ export interface EpochMetrics {
   readonly images: number;
 }
 
+/** A part-epoch's sums, as a checkpoint stores them. */
+export interface AccumulatorState {
+  readonly lossSum: number;
+  readonly images: number;
+  readonly top1: number;
+  readonly top5: number;
+  readonly correct: readonly number[] | null;
+  readonly count: readonly number[] | null;
+}
+
 export class MetricAccumulator {
   private lossSum = 0;
   private images = 0;
@@ -21,6 +31,16 @@ export class MetricAccumulator {
   private top5 = 0;
   private correct: number[] | null = null;
   private count: number[] | null = null;
+
+  state(): AccumulatorState {
+    return { lossSum: this.lossSum, images: this.images, top1: this.top1, top5: this.top5, correct: this.correct && [...this.correct], count: this.count && [...this.count] };
+  }
+
+  static from(s: AccumulatorState): MetricAccumulator {
+    const a = new MetricAccumulator();
+    Object.assign(a, { ...s, correct: s.correct && [...s.correct], count: s.count && [...s.count] });
+    return a;
+  }
 
   /** `loss` is the batch mean; weighting by batch size gives the mean over images. */
   add(tf: Tf, loss: number, n: number, logits: tfjs.Tensor | null, labels: Int32Array | null): void {

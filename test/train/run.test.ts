@@ -7,7 +7,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/index.js';
 import { JobError } from '../../src/errors.js';
 import type { EpochRecord } from '../../src/train/loop.js';
-import type { RunEvents } from '../../src/train/run.js';
+import { runPipeline, type RunEvents } from '../../src/train/run.js';
+import { resolvePipeline } from '../../src/config/resolve.js';
+import { analyzeGraphs } from '../../src/graph/analyze.js';
 import { runFile } from '../helpers/run.js';
 import { buildTinyImageNet } from '../helpers/tiny-imagenet.js';
 
@@ -180,6 +182,57 @@ describe('pipe run on tiny data', () => {
       },
     });
     expect(snapshots.checked).toBeDefined();
+  }, 300_000);
+
+  it('resumes a stopped run exactly: same metrics and weights as an uninterrupted one', async () => {
+    const file = 'resume.yaml';
+    writeFileSync(join(dir, file), TASK2.replace('    epochs: 2\n', '    epochs: 3\n').replace('    train: {split: train, fraction: 0.2, stratified: true}', '    train: {split: train, fraction: 0.5, stratified: true}\n    early_stopping: {monitor: val_loss, patience: 5}'));
+    const final = new Map<string, Float32Array[]>();
+    const weightsAtEnd = (key: string) => ({
+      stageReady: (stage: string, m: tf.LayersModel) => void (stage === 'finetune' && (model = m)),
+      stageEnd: (stage: string) => void (stage === 'finetune' && model && final.set(key, model.getWeights().map((w) => w.dataSync() as Float32Array))),
+    });
+    let model: tf.LayersModel | null = null;
+    const outputs = join(dir, 'resume-out');
+    const whole = await runFile(file, { cwd: dir, outputs, events: weightsAtEnd('whole') });
+    // Stop twice: mid-epoch in the pretraining, then mid-epoch in the fine-tuning, resuming each time.
+    let steps = 0;
+    let stopAt = 7;
+    const runTo = async (resume?: string) => {
+      const { pipeline, locate } = await resolvePipeline(file, { cwd: dir });
+      const records: EpochRecord[] = [];
+      const result = await runPipeline(pipeline, analyzeGraphs(pipeline, locate), {
+        tf, backend: { kind: 'wasm', versions: {}, details: {} }, outputs, stages: [], workers: 0, resume,
+        shouldStop: () => ++steps === stopAt,
+        events: { stageStart: () => {}, epoch: (r) => records.push(r), ...weightsAtEnd('resumed') },
+      });
+      return { result, records };
+    };
+    const first = await runTo();
+    expect(first.result.interrupted).toBe(true);
+    stopAt = 40;
+    const second = await runTo(first.result.dir);
+    expect(second.result.interrupted).toBe(true);
+    stopAt = -1;
+    const third = await runTo(first.result.dir);
+    expect(third.result.interrupted).toBe(false);
+    const strip = (rs: readonly EpochRecord[]) => rs.map((r) => ({ ...r, imagesPerSecond: 0, seconds: 0 }));
+    expect(strip([...first.records, ...second.records, ...third.records])).toEqual(strip(whole.records));
+    const lines = readFileSync(join(first.result.dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).epoch);
+    expect(lines).toEqual(whole.records.map((r) => r.epoch));
+    expect(final.get('resumed')).toEqual(final.get('whole'));
+    expect(third.result.rows).toEqual(whole.result.rows);
+  }, 300_000);
+
+  it('refuses to resume a run of another pipeline, naming what changed', async () => {
+    const { result } = await run(CLASSIFY, ['stages.train.epochs=1']);
+    writeFileSync(join(dir, 'other.yaml'), CLASSIFY.replace('lr: 0.05', 'lr: 0.01'));
+    const { pipeline, locate } = await resolvePipeline('other.yaml', { cwd: dir, sets: ['stages.train.epochs=1'] });
+    const attempt = runPipeline(pipeline, analyzeGraphs(pipeline, locate), {
+      tf, backend: { kind: 'wasm', versions: {}, details: {} }, outputs: join(dir, 'outputs'), stages: [], workers: 0, resume: result.dir, shouldStop: () => false,
+      events: { stageStart: () => {}, epoch: () => {}, stageEnd: () => {} },
+    });
+    await expect(attempt).rejects.toThrow(/the pipeline changed since the run in .* was made, from line \d+ of its pipeline.yaml: 'lr: 0.05' is now 'lr: 0.01'/);
   }, 300_000);
 
   it('stops with a clear message when the loss diverges', async () => {

@@ -9,15 +9,16 @@ import { setOption, sets } from './options.js';
 export const run: Command = {
   name: 'run',
   summary: 'train and evaluate the stages of a pipeline',
-  usage: 'pipe run PIPELINE [--stage S]... [--set PATH=VALUE]... [--backend NAME] [--workers N] [--quiet | --json]',
+  usage: 'pipe run PIPELINE [--stage S]... [--set PATH=VALUE]... [--backend NAME] [--workers N] [--resume RUN_DIR] [--quiet | --json]',
   description:
-    'Validates the pipeline, compiles its models and runs its stages in the order their needs allow: per epoch one line of loss, train and val accuracy, lr, images/s and ETA. Results go to outputs/runs/<pipeline>-<time>/: the resolved pipeline, metrics.jsonl, each stage\'s model in tfjs format, and summary.md (stage, model, epochs, parameters, best val top-1).\nCtrl-C stops after the current step and keeps what was trained. Exit 0 done, 1 the job failed (e.g. the loss diverged), 2 bad input.',
+    'Validates the pipeline, compiles its models and runs its stages in the order their needs allow: per epoch one line of loss, train and val accuracy, lr, images/s and ETA. Results go to outputs/runs/<pipeline>-<time>/: the resolved pipeline, metrics.jsonl, each stage\'s model in tfjs format, and summary.md (stage, model, epochs, parameters, best val top-1).\nEach stage writes a checkpoint at every epoch end; Ctrl-C stops after the current step and writes one there, and --resume continues from it with the same results as an uninterrupted run. Exit 0 done, 1 the job failed (e.g. the loss diverged), 2 bad input.',
   options: [
     { name: 'stage', type: 'string', multiple: true, value: 'S', description: 'run only this stage and the stages it needs' },
     setOption,
     { name: 'backend', type: 'string', value: 'NAME', description: 'tensorflow-gpu, tensorflow, wasm or cpu (default: the best available; also PIPE_BACKEND)' },
     { name: 'workers', type: 'string', value: 'N', description: 'data loader threads (default: cores - 1; 0: load on the training thread)' },
     { name: 'outputs', type: 'string', value: 'DIR', description: 'where runs and caches go (default: outputs)' },
+    { name: 'resume', type: 'string', value: 'RUN_DIR', description: 'continue a stopped run in its folder: finished stages are kept, the stopped one resumes from its checkpoint (the pipeline must be the same)' },
     { name: 'quiet', type: 'boolean', description: 'print only the summary' },
     { name: 'json', type: 'boolean', description: 'print JSON lines: one event per line' },
   ],
@@ -52,6 +53,7 @@ export const run: Command = {
         workers: workers ?? defaultLoaderWorkers(),
         events: reporter.events,
         shouldStop: () => stop,
+        ...(args.values.resume ? { resume: resolve(io.cwd, args.values.resume as string) } : {}),
       });
       await reporter.finish(result);
       return result.interrupted ? EXIT_JOB_FAILED : 0;

@@ -1,0 +1,83 @@
+// A stage's resumable state, written at every epoch end and when a run is stopped: the model's
+// weights (BatchNorm statistics included), the optimiser's slots, the schedule's state, where
+// the loop is (epoch, step, global step), the part-epoch's metric sums, the epochs so far and
+// the best metric. Data order and augmentation are functions of (seed, epoch, item) and dropout
+// of the global step, so nothing else is needed for a resumed run to equal an uninterrupted one.
+// Written to a temporary folder and renamed into place: a crash leaves the previous checkpoint.
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type * as tfjs from '@tensorflow/tfjs';
+import type { Tf } from './losses.js';
+import type { EpochRecord } from './loop.js';
+import type { AccumulatorState } from './metrics.js';
+import type { EngineOptimizer, OptimizerState } from './optimizers/index.js';
+import type { ScheduleState } from './schedules/index.js';
+import { readWeights, saveModel, writeAtomic } from './weights.js';
+
+export const CHECKPOINT_VERSION = 1;
+
+export interface LoopState {
+  /** The epoch in progress (0-based) and the next step in it. */
+  readonly epoch: number;
+  readonly step: number;
+  readonly globalStep: number;
+  readonly records: readonly EpochRecord[];
+  readonly best: { readonly epoch: number; readonly value: number } | null;
+  /** Sums of the part of `epoch` already trained; null at an epoch boundary. */
+  readonly accumulator: AccumulatorState | null;
+  readonly schedule: ScheduleState;
+}
+
+export interface Checkpoint {
+  readonly state: LoopState;
+  readonly optimizer: OptimizerState;
+  readonly weights: ReadonlyMap<string, { readonly shape: readonly number[]; readonly data: Float32Array }>;
+}
+
+export async function writeCheckpoint(dir: string, model: tfjs.LayersModel, optimizer: EngineOptimizer, state: LoopState, tf: Tf): Promise<void> {
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  await saveModel(model, tmp, tf);
+  const opt = optimizer.state();
+  const slotNames = Object.keys(opt.slots);
+  const arrays = slotNames.flatMap((n) => opt.slots[n]);
+  writeAtomic(join(tmp, 'optimizer.bin'), Buffer.concat(arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))));
+  const manifest = { version: CHECKPOINT_VERSION, state, optimizer: { type: opt.type, step: opt.step, slots: slotNames.map((n) => ({ name: n, sizes: opt.slots[n].map((a) => a.length) })) } };
+  writeAtomic(join(tmp, 'checkpoint.json'), Buffer.from(JSON.stringify(manifest)));
+  const old = `${dir}.old-${process.pid}`;
+  if (existsSync(dir)) renameSync(dir, old);
+  renameSync(tmp, dir);
+  rmSync(old, { recursive: true, force: true });
+}
+
+export function readCheckpoint(dir: string): Checkpoint | null {
+  if (!existsSync(join(dir, 'checkpoint.json'))) return null;
+  const manifest = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')) as {
+    version: number;
+    state: LoopState;
+    optimizer: { type: OptimizerState['type']; step: number; slots: { name: string; sizes: number[] }[] };
+  };
+  if (manifest.version !== CHECKPOINT_VERSION) throw new Error(`${dir}: checkpoint format ${manifest.version}, this engine reads ${CHECKPOINT_VERSION}`);
+  const bytes = readFileSync(join(dir, 'optimizer.bin'));
+  let offset = bytes.byteOffset;
+  const slots: Record<string, Float32Array[]> = {};
+  for (const { name, sizes } of manifest.optimizer.slots) {
+    slots[name] = sizes.map((n) => {
+      const a = new Float32Array(bytes.buffer.slice(offset, offset + 4 * n));
+      offset += 4 * n;
+      return a;
+    });
+  }
+  return { state: manifest.state, optimizer: { type: manifest.optimizer.type, step: manifest.optimizer.step, slots }, weights: readWeights(dir) };
+}
+
+/** Sets every weight of `model` (trainable or not) from a checkpoint, by name. */
+export function restoreWeights(model: tfjs.LayersModel, weights: Checkpoint['weights'], tf: Tf): void {
+  const values = model.weights.map((w) => {
+    const s = weights.get(w.originalName);
+    if (!s || s.shape.join('x') !== w.shape.join('x')) throw new Error(`checkpoint does not fit the model: ${w.originalName}`);
+    return tf.tensor(s.data, [...s.shape]);
+  });
+  model.setWeights(values);
+  tf.dispose(values);
+}
