@@ -32,9 +32,10 @@ const grid: [string, Shape4, Shape4, number | [number, number], Pad][] = [
   ['3x3 strides [2, 1]', [2, 9, 8, 3], [3, 3, 3, 4], [2, 1], 'same'],
   ['3x3 s2 explicit pad 1 (PyTorch padding=1)', [2, 8, 8, 3], [3, 3, 3, 4], 2, [[0, 0], [1, 1], [1, 1], [0, 0]]],
   ['3x3 s3 asymmetric explicit pad', [2, 10, 8, 3], [3, 3, 3, 4], 3, [[0, 0], [2, 0], [0, 1], [0, 0]]],
-  // Big enough that the filter gradient is cut into chunks (2 image groups x bands of rows).
-  ['3x3 s2 same, chunked: 20 images, 2 bands', [20, 33, 33, 1], [3, 3, 1, 64], 2, 'same'],
-  ['3x3 s1 same, chunked: 18 images, 2 bands', [18, 24, 24, 1], [3, 3, 1, 32], 1, 'same'],
+  // Big enough that the filter gradient is cut into bands of output rows (2 each, the last short).
+  ['3x3 s2 same, in bands: 20 images', [20, 33, 33, 1], [3, 3, 1, 64], 2, 'same'],
+  ['3x3 s1 same, in bands: 18 images', [18, 24, 24, 1], [3, 3, 1, 32], 1, 'same'],
+  ['3x3 s2 valid, in bands, odd rows cut', [20, 34, 33, 1], [3, 3, 1, 64], 2, 'valid'],
 ];
 
 let tf: typeof tfjs;
