@@ -75,7 +75,8 @@ export function runReporter(io: Io, opts: { quiet: boolean; json: boolean; stage
       emit({ event: 'stage_kept', stage, dir });
     },
     stageEnd(stage, result: StageResult, dir) {
-      say(`[${stage}] ${result.stopped === 'completed' ? 'done' : result.stopped.replace('_', ' ')}: model saved to ${dir}`);
+      const how = result.stopped === 'completed' ? 'done' : result.stopped.replace('_', ' ');
+      say(`[${stage}] ${how}: model saved to ${dir}${result.stopped === 'interrupted' ? ' (resume with --resume and the run folder)' : ''}`);
       emit({ event: 'stage_end', stage, stopped: result.stopped, best: result.best, dir });
     },
   };

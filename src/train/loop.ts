@@ -89,6 +89,10 @@ export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, mod
         schedule.afterBatch();
         globalStep++;
         progress.onStep?.(name, epoch, batch.step, train.stepsPerEpoch, loss);
+        // Batches assembled on this thread arrive as microtasks, which never let the event loop
+        // run: without this, Ctrl-C (a signal event) and the terminal view's timers would wait
+        // for the whole stage.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         if (progress.shouldStop()) {
           // Stopped mid-epoch: keep the part-epoch's state; the epoch is finished on resume.
           await save(epoch, batch.step + 1, acc);

@@ -1,11 +1,12 @@
 // pipe preview and pipe run through the real binary, on a small generated data set.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeShapesDataset } from '../../src/data/synthetic.js';
-import { runPipe } from '../helpers/cli.js';
+import { REPO, runPipe } from '../helpers/cli.js';
 
 let dir: string;
 const PIPELINE = `name: mini
@@ -71,12 +72,50 @@ describe('pipe run', () => {
     expect(readFileSync(join(folder, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
   });
 
+  it('--quiet prints only the summary', () => {
+    const r = runPipe(['run', 'p.yaml', '--backend', 'wasm', '--workers', '0', '--quiet', '--set', 'stages.train.epochs=1'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\n\| stage \| model \| epochs \| parameters \| best val top-1 \|\n\|---\|---\|---:\|---:\|---:\|\n\| train \| net \| 1 \| 122 \| \d+\.\d\d% \|\n\nrun folder: .*\n$/);
+  });
+
   it('--json prints one JSON event per line', () => {
     const r = runPipe(['run', 'p.yaml', '--backend', 'wasm', '--workers', '0', '--json', '--set', 'stages.train.epochs=1'], { cwd: dir });
     expect(r.code).toBe(0);
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l).event);
     expect(events).toEqual(['start', 'stage', 'epoch', 'stage_end', 'end']);
   });
+
+  it.skipIf(!existsSync('/usr/bin/script'))('shows a listr2 view of the stages on a terminal', () => {
+    // util-linux `script` gives the command a pseudo-terminal (of 120 columns).
+    const r = spawnSync('script', ['-qec', `stty cols 120 rows 30; ${process.execPath} ${join(REPO, 'bin/pipe.js')} run p.yaml --workers 0 --set stages.train.epochs=1`, '/dev/null'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    const text = r.stdout.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+    expect(r.status).toBe(0);
+    expect(text).toContain('\u2714 train: epoch 1/1'); // listr2's tick beside the finished stage
+    expect(text).toMatch(/\u203a \[train\] epoch 1\/1 {2}loss /); // its output bar: the epoch line
+    expect(text).not.toContain('pipe run mini on'); // the plain lines are for pipes only
+    expect(text).toContain('| stage | model | epochs | parameters | best val top-1 |');
+  });
+
+  it('Ctrl-C stops after the current step with a checkpoint, and --resume finishes the run', async () => {
+    const child = spawn(process.execPath, [join(REPO, 'bin/pipe.js'), 'run', 'p.yaml', '--workers', '0', '--set', 'stages.train.epochs=30'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('[train] epoch 2/30') && !err) child.kill('SIGINT'); // once: a second one quits at once
+    });
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(code).toBe(1);
+    expect(err).toBe('stopping after the current step (Ctrl-C again to quit at once)\n');
+    expect(out).toMatch(/\[train\] interrupted: model saved to .* \(resume with --resume and the run folder\)/);
+    const folder = /run folder: (.*)\n/.exec(out)![1];
+    expect(existsSync(join(folder, 'train', 'checkpoint', 'checkpoint.json'))).toBe(true);
+    const resumed = runPipe(['run', 'p.yaml', '--workers', '0', '--set', 'stages.train.epochs=30', '--resume', folder], { cwd: dir });
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain('[train] epoch 30/30');
+    expect(resumed.stdout).not.toContain('[train] epoch 2/30'); // finished epochs are not redone
+  }, 180_000);
 
   it('rejects an unknown stage and a bad --workers with exit 2', () => {
     expect(runPipe(['run', 'p.yaml', '--stage', 'nope'], { cwd: dir })).toMatchObject({ code: 2, stderr: "error: unknown stage 'nope' (stages: train)\n" });

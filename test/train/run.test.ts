@@ -235,9 +235,13 @@ describe('pipe run on tiny data', () => {
     await expect(attempt).rejects.toThrow(/the pipeline changed since the run in .* was made, from line \d+ of its pipeline.yaml: 'lr: 0.05' is now 'lr: 0.01'/);
   }, 300_000);
 
-  it('stops with a clear message when the loss diverges', async () => {
-    const error = await run(CLASSIFY, ['stages.train.optimizer.lr=1e38', 'stages.train.epochs=2']).catch((e) => e);
+  it('stops with a clear message when the loss diverges, keeping the last good checkpoint', async () => {
+    // A sane first epoch, then an lr that overflows float32 at once.
+    const yaml = CLASSIFY.replace('epochs: 8', 'epochs: 3') + '    schedule: {type: manual, lr_at: {1: 1.0e38}}\n';
+    const error = await run(yaml).catch((e) => e);
     expect(error).toBeInstanceOf(JobError);
-    expect(error.message).toMatch(/^stage 'train': the loss became (NaN|Infinity) at epoch 1, step \d+ \(lr 1e\+38\)$/);
+    expect(error.message).toMatch(/^stage 'train': the loss became (NaN|Infinity|-Infinity) at epoch 2, step \d+ \(lr 1e\+38\)$/);
+    const checkpoint = /is in (.*)$/.exec(error.hint)![1];
+    expect(JSON.parse(readFileSync(join(checkpoint, 'checkpoint.json'), 'utf8')).state).toMatchObject({ epoch: 1, step: 0 });
   }, 300_000);
 });
