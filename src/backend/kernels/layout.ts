@@ -17,14 +17,18 @@ export interface PhaseOutput {
 export function interleavePhases(
   parts: readonly (PhaseOutput | null)[], [n, qh, qw]: readonly number[], ph: number, pw: number, c: number, h: number, w: number, dst: Float32Array,
 ): void {
-  let to = 0;
   for (let b = 0; b < n; b++) {
     for (let y = 0; y < h; y++) {
-      const row = (b * qh + Math.floor(y / ph)) * qw;
-      for (let x = 0; x < w; x++, to += c) {
-        const part = parts[(y % ph) * pw + (x % pw)];
-        if (part === null) dst.fill(0, to, to + c);
-        else copyRun(part.values, (row + Math.floor(x / pw)) * part.pixel + part.offset, dst, to, c);
+      const phaseRow = (b * qh + Math.floor(y / ph)) * qw;
+      const outRow = (b * h + y) * w * c;
+      // One phase at a time: its pixels are every pw-th of this row, read in order from its output.
+      for (let rw = 0; rw < pw; rw++) {
+        const part = parts[(y % ph) * pw + rw];
+        for (let x = rw, q = phaseRow; x < w; x += pw, q++) {
+          const to = outRow + x * c;
+          if (part === null) dst.fill(0, to, to + c);
+          else copyRun(part.values, q * part.pixel + part.offset, dst, to, c);
+        }
       }
     }
   }
