@@ -147,11 +147,21 @@ describe('pipe run on tiny data', () => {
     expect(records.filter((r) => r.stage === 'finetune')).toHaveLength(2);
   }, 300_000);
 
-  it('stops early when the watched metric stops improving', async () => {
-    const { result, records } = await run(CLASSIFY + '    early_stopping: {monitor: train_loss, mode: max, patience: 1}\n');
+  it('stops early when the watched metric stops improving, and ends with the best epoch\'s weights', async () => {
+    const yaml = CLASSIFY + '    early_stopping: {monitor: train_loss, mode: max, patience: 1}\n' + '  test: {kind: evaluate, needs: [train], model: net, init: {net: train}, val: {split: val}}\n';
+    const { result, records } = await run(yaml);
     // train_loss falls, so "max" sees no improvement after epoch 1: stop after 1 + patience epochs.
-    expect(records.map((r) => r.epoch)).toEqual([1, 2, 3]);
+    expect(records.filter((r) => r.stage === 'train').map((r) => r.epoch)).toEqual([1, 2, 3]);
     expect(result.rows[0].stopped).toBe('early_stopping');
+    // The saved model is epoch 1's (restore_best): evaluating it gives epoch 1's numbers.
+    const evaluated = records.find((r) => r.stage === 'test')!;
+    expect(evaluated.val!.loss).toBeCloseTo(records[0].val!.loss, 6);
+    expect(evaluated.val!.loss).not.toBeCloseTo(records[2].val!.loss, 6);
+  }, 300_000);
+
+  it('init names every weight the earlier stage lacks', async () => {
+    const error = await run(TASK2.replace('    init: {encoder: pretrain}', '    init: {encoder: pretrain, head: pretrain}')).catch((e) => e);
+    expect(error.message).toMatch(/^stages\.finetune\.init\.head: cannot start from stage 'pretrain': head\/dense_1\/kernel: not in stage 'pretrain'; head\/dense_1\/bias: not in stage 'pretrain'$/);
   }, 300_000);
 
   it('an evaluate stage measures a trained model: the same numbers as its last epoch', async () => {
