@@ -6,12 +6,12 @@ import type { Metric, ResolvedStage } from '../config/types.js';
 import type { EpochBatch } from '../data/loader.js';
 import { JobError } from '../errors.js';
 import { dropoutClock } from '../graph/layers/index.js';
+import { restoreWeights, writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import { stageLoss, type Tf } from './losses.js';
 import { MetricAccumulator, type EpochMetrics } from './metrics.js';
 import { createOptimizer } from './optimizers/index.js';
 import { createSchedule } from './schedules/index.js';
 import type { StageData } from './stage-data.js';
-import { restoreWeights, writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import { readWeights, saveModel } from './weights.js';
 
 export interface EpochRecord {

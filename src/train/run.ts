@@ -6,15 +6,15 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { ResolvedPipeline, SplitName } from '../config/types.js';
 import type { ImageSet } from '../data/load-split.js';
+import { InputError } from '../errors.js';
 import type { GraphPlan } from '../graph/analyze.js';
 import { compileGraphs } from '../graph/compile.js';
+import { readCheckpoint } from './checkpoint.js';
 import type { Tf } from './losses.js';
 import { trainStage, type EpochRecord, type StageResult } from './loop.js';
 import { openStageData } from './stage-data.js';
-import { readCheckpoint } from './checkpoint.js';
-import { InputError } from '../errors.js';
-import { initLayers, readWeights, saveModel } from './weights.js';
 import { summaryRow, summaryTable, type SummaryRow } from './summary.js';
+import { initLayers, readWeights, saveModel } from './weights.js';
 
 export interface RunOptions {
   readonly tf: Tf;
