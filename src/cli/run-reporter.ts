@@ -54,6 +54,7 @@ export function runReporter(io: Io, opts: { quiet: boolean; json: boolean; stage
     if (opts.json) io.out(JSON.stringify(event) + '\n');
   };
   const stageSeconds = new Map<string, number>();
+  const decoded = new Map<string, number>();
   const plain: RunEvents = {
     stageStart(stage, info) {
       stageSeconds.set(stage, 0);
@@ -61,7 +62,11 @@ export function runReporter(io: Io, opts: { quiet: boolean; json: boolean; stage
       emit({ event: 'stage', stage, ...info });
     },
     decode(split, done, total) {
+      // A line per tenth: Tiny ImageNet's 100,000 JPEGs take minutes to decode the first time.
+      const tenth = Math.floor((10 * done) / total);
       if (done === total) say(`decoded the ${split} split: ${total} images`);
+      else if (tenth > (decoded.get(split) ?? 0)) say(`decoding the ${split} split: ${done}/${total}`);
+      decoded.set(split, tenth);
     },
     epoch(r) {
       const spent = (stageSeconds.get(r.stage) ?? 0) + r.seconds;
