@@ -27,7 +27,9 @@ function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
   const { filterHeight: kh, filterWidth: kw, outHeight: oh, outWidth: ow, padInfo } = info;
   return withScratch(backend, (s) => {
     // [n, h*w, c] -> [h*w, n, c] -> [h*w, c, n] = X; [n, oh*ow, co] -> [oh*ow, n, co] = D.
-    const xt = s.transpose(s.transpose(reshaped(x, [n, h * w, c]), [1, 0, 2]), [0, 2, 1]);
+    const pixelMajor = s.transpose(reshaped(x, [n, h * w, c]), [1, 0, 2]);
+    const xt = s.transpose(pixelMajor, [0, 2, 1]);
+    s.free(pixelMajor); // the heap is capped at 4 GiB: hold one copy of x at a time
     const dyt = s.transpose(reshaped(dy, [n, oh * ow, co]), [1, 0, 2]);
     // Columns: pad to what the forward conv read; columns it never read (a stride's slack) yield
     // extra output positions past kw*c, computed and dropped.
