@@ -66,7 +66,7 @@ describe('pipe (the binary)', () => {
     expect(p.stages.train.epochs).toBe(2);
     expect(p.stages.train.optimizer).toEqual({ type: 'sgd', lr: 0.1, momentum: 0.9, dampening: 0, nesterov: false, weight_decay: 2e-4 });
     expect(p.stages.train.loss).toBe('cross_entropy');
-    expect(p.models.resnet9.nodes[1]).toEqual({ op: 'batchnorm', momentum: 0.1, eps: 1e-5, affine: true });
+    expect(p.models.resnet9.nodes[1]).toEqual({ op: 'batchnorm', momentum: 0.1, eps: 1e-5 });
     expect(p.dataset.root).toMatch(/^\/.*\/data\/tiny-imagenet-200$/);
     const y = runPipe(['show', 'pipelines/resnet9.yaml']);
     expect(y.code).toBe(0);

@@ -26,7 +26,7 @@ const cases: [string, string, string[]][] = [
   ['conv_transpose', '[5, 5, 3]', ['{op: conv_transpose, filters: 2, kernel: 3, stride: 2, padding: 1, output_padding: 1}']],
   ['conv_transpose', '[4, 6, 3]', ['{op: conv_transpose, filters: 2, kernel: 4, stride: 2, padding: 1, bias: false}']],
   ['batchnorm', '[4, 4, 3]', ['{op: batchnorm}']],
-  ['batchnorm', '[6]', ['{op: batchnorm, affine: false}']],
+  ['batchnorm', '[6]', ['{op: batchnorm, momentum: 0.01, eps: 0.001}']],
   ['relu', '[4, 4, 3]', ['{op: relu}']],
   ['leaky_relu', '[4, 4, 3]', ['{op: leaky_relu, negative_slope: 0.2}']],
   ['elu', '[4, 4, 3]', ['{op: elu}']],

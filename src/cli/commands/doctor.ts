@@ -1,6 +1,7 @@
 // `pipe doctor`: which compute backend the engine would train on here, and why not the others.
 import { BACKEND_KINDS, initBackend, probeBackends, type BackendInfo, type BackendProbe } from '../../backend/index.js';
 import type { Command } from '../command.js';
+import { backendOption } from './options.js';
 
 // How BackendInfo.details keys read in the report.
 const DETAIL_LABELS: Readonly<Record<string, string>> = {
@@ -18,7 +19,7 @@ export const doctor: Command = {
   description:
     `Starts the compute backend the engine would train on and prints it with its package versions, then every other backend with the reason it is not used. Without --backend (or PIPE_BACKEND) the first available of ${BACKEND_KINDS.join(' > ')} is chosen.`,
   options: [
-    { name: 'backend', type: 'string', value: 'NAME', description: `use this backend (${BACKEND_KINDS.join(', ')}); PIPE_BACKEND does the same` },
+    backendOption,
     { name: 'json', type: 'boolean', description: 'print JSON instead of text' },
   ],
   async run(args, io) {

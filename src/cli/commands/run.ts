@@ -4,7 +4,7 @@ import { EXIT_JOB_FAILED, InputError } from '../../errors.js';
 import type { Command } from '../command.js';
 import { loadPipeline } from '../load-pipeline.js';
 import { runReporter } from '../run-reporter.js';
-import { setOption, sets } from './options.js';
+import { backendOption, setOption, sets } from './options.js';
 
 export const run: Command = {
   name: 'run',
@@ -15,7 +15,7 @@ export const run: Command = {
   options: [
     { name: 'stage', type: 'string', multiple: true, value: 'S', description: 'run only this stage and the stages it needs' },
     setOption,
-    { name: 'backend', type: 'string', value: 'NAME', description: 'tensorflow-gpu, tensorflow, wasm or cpu (default: the best available; also PIPE_BACKEND)' },
+    backendOption,
     { name: 'workers', type: 'string', value: 'N', description: 'data loader threads (default: cores - 1; 0: load on the training thread)' },
     { name: 'outputs', type: 'string', value: 'DIR', description: 'where runs and caches go (default: outputs)' },
     { name: 'resume', type: 'string', value: 'RUN_DIR', description: 'continue a stopped run in its folder: finished stages are kept, the stopped one resumes from its checkpoint (the pipeline must be the same)' },

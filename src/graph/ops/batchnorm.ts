@@ -1,4 +1,4 @@
-import { bool, entry, num } from '../../config/schema/fragments.js';
+import { entry, num } from '../../config/schema/fragments.js';
 import { chain, type GraphOp } from '../op.js';
 import { nodeFields } from './fields.js';
 
@@ -12,18 +12,17 @@ export const batchnorm: GraphOp = {
     ...nodeFields,
     momentum: num('PyTorch momentum of the running statistics: running = (1 - m) * running + m * batch.', { minimum: 0, maximum: 1, default: 0.1 }),
     eps: num('Added to the variance before the square root.', { exclusiveMinimum: 0, default: 1e-5 }),
-    affine: bool('Learn gamma and beta.', true),
+    // No `affine: false`: tf.layers.batchNormalization without gamma and beta fails to train.
   }),
 
-  infer(node, [input]) {
+  infer(_node, [input]) {
     const c = input[input.length - 1];
-    return { shape: input, trainable: node.params.affine === false ? 0 : 2 * c, macs: 0 };
+    return { shape: input, trainable: 2 * c, macs: 0 };
   },
 
   build({ tf, name }, node) {
-    const affine = node.params.affine !== false;
     // tfjs's momentum is PyTorch's 1 - momentum: running = m * running + (1 - m) * batch.
-    const layer = tf.layers.batchNormalization({ name, axis: -1, momentum: 1 - Number(node.params.momentum ?? 0.1), epsilon: Number(node.params.eps ?? 1e-5), center: affine, scale: affine });
+    const layer = tf.layers.batchNormalization({ name, axis: -1, momentum: 1 - Number(node.params.momentum ?? 0.1), epsilon: Number(node.params.eps ?? 1e-5) });
     return chain(layer);
   },
 };
