@@ -14,30 +14,14 @@ import { compileChain } from '../src/data/augment/chain.js';
 import type { Image } from '../src/data/augment/image.js';
 import type { ResolvedAugmentStep } from '../src/data/augment/steps.js';
 import { Rng } from '../src/data/random.js';
+import { seedChains } from './seed-chains.js';
 
 const SIZE = 64;
 const IMAGES = 5_000; // per timed run
 const RUNS = 5;
 const TARGET = 5_000; // images/s the DenseNet chain must sustain (issue 5, point 6)
 
-const densenet: ResolvedAugmentStep[] = [{
-  op: 'random_apply', p: 0.5, chain: [
-    { op: 'random_horizontal_flip', p: 0.5 },
-    { op: 'random_vertical_flip', p: 0.2 },
-    { op: 'gaussian_blur', kernel_size: 3, sigma: [0.1, 2.0] },
-    { op: 'random_crop', size: 64, padding: 10, pad_if_needed: false, fill: 0, padding_mode: 'constant' },
-    { op: 'random_affine', degrees: 45, translate: [0.2, 0.2], scale: null, shear: 16, interpolation: 'nearest', fill: 0, center: null },
-  ],
-}];
-const resnet: ResolvedAugmentStep[] = [
-  { op: 'random_crop', size: 56, padding: 0, pad_if_needed: false, fill: 0, padding_mode: 'constant' },
-  { op: 'random_choice', p: null, choices: [
-    { op: 'random_horizontal_flip', p: 0.6 },
-    { op: 'random_vertical_flip', p: 0.6 },
-    { op: 'random_rotation', degrees: 20, interpolation: 'nearest', expand: false, center: null, fill: 0 },
-    { op: 'color_jitter', brightness: 0, contrast: [0.9, 1.08], saturation: 0, hue: 0 },
-  ] },
-];
+const { densenet, resnet } = seedChains;
 const cutout: ResolvedAugmentStep[] = [{ op: 'cutout', num_holes: 12, max_h_size: 16, max_w_size: 16, fill_value: 0, p: 1 }];
 
 /** Each chain, with the same chain in torchvision/albumentations-free Python for the peer. */

@@ -22,6 +22,7 @@ import type { ImageSet } from '../src/data/load-split.js';
 import { BatchLoader } from '../src/data/loader.js';
 import { selectData } from '../src/data/select.js';
 import { dataSource, type AugmentStep } from '../src/data/spec.js';
+import { seedChains } from './seed-chains.js';
 
 const IMAGES = 4_000; // 64x64 JPEGs, as Tiny ImageNet's
 const CLASSES = 20;
@@ -29,15 +30,7 @@ const RUNS = 3;
 const BATCH = 128;
 const OPTIONS: DecodeOptions = { channels: 3, image_size: [64, 64], resize: false, on_bad_image: 'error' };
 
-const densenet: AugmentStep[] = [{
-  op: 'random_apply', p: 0.5, chain: [
-    { op: 'random_horizontal_flip', p: 0.5 },
-    { op: 'random_vertical_flip', p: 0.2 },
-    { op: 'gaussian_blur', kernel_size: 3, sigma: [0.1, 2.0] },
-    { op: 'random_crop', size: 64, padding: 10, pad_if_needed: false, fill: 0, padding_mode: 'constant' },
-    { op: 'random_affine', degrees: 45, translate: [0.2, 0.2], scale: null, shear: 16, interpolation: 'nearest', fill: 0, center: null },
-  ],
-}];
+const densenet = seedChains.densenet as unknown as AugmentStep[];
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
