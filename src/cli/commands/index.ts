@@ -3,10 +3,11 @@ import type { Command } from '../command.js';
 import { doctor } from './doctor.js';
 import { makeDemoData } from './make-demo-data.js';
 import { preview } from './preview.js';
+import { report } from './report.js';
 import { run } from './run.js';
 import { schedule } from './schedule.js';
 import { schema } from './schema.js';
 import { show } from './show.js';
 import { validate } from './validate.js';
 
-export const commands: readonly Command[] = [validate, show, run, preview, makeDemoData, schedule, schema, doctor];
+export const commands: readonly Command[] = [validate, show, run, preview, report, makeDemoData, schedule, schema, doctor];

@@ -1,0 +1,47 @@
+// `pipe report RUN...`: reads the run folders, builds one document (results table, curves,
+// per-class analysis, augmentation previews) and writes it twice: report.md with its charts and
+// pictures as files beside it, and report.html, self-contained.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chartFile, type ReportDocument, type Section } from './document.js';
+import { toHtml } from './html.js';
+import { SplitImages } from './images.js';
+import { toMarkdown } from './markdown.js';
+import type { RunFolder } from './run-folder.js';
+import { classSections } from './sections/classes.js';
+import { curveSection } from './sections/curves.js';
+import { previewSection } from './sections/previews.js';
+import { summarySection } from './sections/summary.js';
+
+export interface WrittenReport {
+  readonly markdown: string;
+  readonly html: string;
+  readonly document: ReportDocument;
+}
+
+export async function writeReport(runs: readonly RunFolder[], dir: string): Promise<WrittenReport> {
+  // Pictures and charts of an earlier report in this folder would linger beside the new one.
+  for (const sub of ['charts', 'images']) rmSync(join(dir, sub), { recursive: true, force: true });
+  mkdirSync(join(dir, 'charts'), { recursive: true });
+  const images = new SplitImages();
+  const sections: Section[] = [summarySection(runs), await curveSection(runs), ...(await classSections(runs, { dir, images }))];
+  const previews = await previewSection(runs, { dir, images });
+  if (previews) sections.push(previews);
+  const document: ReportDocument = { title: title(runs), runs: runs.map(describeRun), sections };
+  for (const s of sections) for (const b of s.blocks) if (b.kind === 'chart') writeFileSync(join(dir, chartFile(b.id)), b.svg);
+  const markdown = join(dir, 'report.md');
+  const html = join(dir, 'report.html');
+  writeFileSync(markdown, toMarkdown(document));
+  writeFileSync(html, toHtml(document, dir));
+  return { markdown, html, document };
+}
+
+function title(runs: readonly RunFolder[]): string {
+  if (runs.length === 1) return runs[0].pipeline.report?.title ?? runs[0].pipeline.name;
+  return `${runs.length} runs compared: ${[...new Set(runs.map((r) => r.pipeline.name))].join(', ')}`;
+}
+
+function describeRun(run: RunFolder): string {
+  const when = run.started ? `started ${run.started.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}` : 'start time not recorded';
+  return `${run.label}: pipeline ${run.pipeline.name}, ${when}, backend ${run.backend ?? 'not recorded'}`;
+}

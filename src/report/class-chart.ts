@@ -1,0 +1,36 @@
+// Correct predictions per class (the report's per-class figure): one bar per class, best first,
+// the best and worst k coloured, so the spread across classes shows at a glance.
+import type { TopLevelSpec } from 'vega-lite';
+import { bestAndWorst, byAccuracy, type ClassScore } from './classes.js';
+
+/** Up to this many classes the axis names each one; beyond, bars are ranked without names. */
+const NAMED_BARS = 40;
+
+export function perClassSpec(title: string, scores: readonly ClassScore[], k: number): TopLevelSpec {
+  const ranked = scores.filter((c) => c.count > 0).sort(byAccuracy);
+  const { best, worst } = bestAndWorst(ranked, k);
+  const group = (c: ClassScore) => (best.includes(c) ? `best ${best.length}` : worst.includes(c) ? `worst ${worst.length}` : 'other');
+  const values = ranked.map((c, i) => ({ rank: i + 1, name: shortName(c.name), correct: c.correct, count: c.count, group: group(c) }));
+  const named = ranked.length <= NAMED_BARS;
+  const most = Math.max(...ranked.map((c) => c.count));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    width: named ? { step: 16 } : 720,
+    height: 200,
+    data: { values },
+    mark: { type: 'bar' },
+    encoding: {
+      x: named
+        ? { field: 'name', type: 'nominal', sort: { field: 'rank' }, title: null, axis: { labelAngle: -50, labelLimit: 120 } }
+        : { field: 'rank', type: 'ordinal', title: `${ranked.length} classes, best to worst`, axis: { labels: false, ticks: false } },
+      y: { field: 'correct', type: 'quantitative', title: `correct (of ${most})`, scale: { domain: [0, most] } },
+      color: { field: 'group', type: 'nominal', title: null, scale: { domain: [`best ${best.length}`, 'other', `worst ${worst.length}`], range: ['#54a24b', '#bab0ac', '#e45756'] } },
+    },
+  };
+}
+
+/** words.txt lists synonyms (`maypole, may pole`): the first is name enough for an axis. */
+export function shortName(name: string): string {
+  return name.split(',')[0].trim();
+}

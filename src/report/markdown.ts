@@ -1,0 +1,44 @@
+// report.md: the document as GitHub-flavoured Markdown; charts and pictures are files beside it.
+import { chartFile, type Block, type Cell, type ReportDocument } from './document.js';
+
+export function toMarkdown(doc: ReportDocument): string {
+  const out: string[] = [`# ${doc.title}`, '', ...doc.runs.map((r) => `- ${r}`), ''];
+  for (const s of doc.sections) {
+    out.push(`${'#'.repeat(s.level)} ${s.title}`, '');
+    for (const b of s.blocks) out.push(block(b), '');
+  }
+  return out.join('\n');
+}
+
+function block(b: Block): string {
+  switch (b.kind) {
+    case 'text':
+      return b.text;
+    case 'table': {
+      const head = `| ${b.columns.map((c) => cellText(c.title)).join(' | ')} |`;
+      const rule = `|${b.columns.map((c) => (c.align === 'right' ? '---:' : '---')).join('|')}|`;
+      const rows = b.rows.map((r) => `| ${r.map(cell).join(' | ')} |`);
+      return [...(b.caption ? [`*${b.caption}*`, ''] : []), head, rule, ...rows].join('\n');
+    }
+    case 'chart':
+      return `![${b.caption}](${chartFile(b.id)})\n\n*${b.caption}*`;
+    case 'picture':
+      return `![${b.image.alt}](${b.image.file})\n\n*${b.caption}*`;
+    default:
+      return exhaustive(b);
+  }
+}
+
+function cell(c: Cell): string {
+  if (typeof c === 'string') return cellText(c);
+  return c.images.map((i) => `![${cellText(i.alt)}](${i.file})`).join(' ');
+}
+
+/** A table cell holds one line, and `|` would end it. */
+function cellText(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function exhaustive(b: never): never {
+  throw new Error(`unknown block ${JSON.stringify(b)}`);
+}
