@@ -50,15 +50,31 @@ export async function readRunFolder(dir: string, shownAs: string = dir): Promise
   const stages = Object.keys(pipeline.stages ?? {}).map((name) => ({
     name,
     result: readJson<StageResult>(dir, `${name}/result.json`, shownAs),
-    predictions: readPredictions(dir, name, shownAs),
+    predictions: readPredictions(dir, `${name}/predictions.json`, shownAs),
   }));
   return { dir, label: basename(dir), pipeline, started: run?.started ?? null, backend: run?.backend?.kind ?? null, epochs, summary, stages };
 }
 
+/** What one stage left in a folder of its own (a stage store entry). */
+export interface StageFiles {
+  readonly result: StageResult | null;
+  readonly predictions: StagePredictions | null;
+  readonly epochs: readonly EpochRecord[];
+}
+
+export function readStageFiles(dir: string, stage: string, shownAs: string): StageFiles {
+  const epochs = readEpochs(join(dir, 'metrics.jsonl'), shownAs);
+  return { result: readJson<StageResult>(dir, 'result.json', shownAs), predictions: readPredictions(dir, 'predictions.json', shownAs), epochs: lastOfEach(epochs.filter((e) => e.stage === stage)) };
+}
+
 /** The epochs of one stage, in order; a resumed run that wrote an epoch twice keeps the last. */
 export function stageEpochs(run: RunFolder, stage: string): EpochRecord[] {
+  return lastOfEach(run.epochs.filter((r) => r.stage === stage));
+}
+
+function lastOfEach(epochs: readonly EpochRecord[]): EpochRecord[] {
   const byEpoch = new Map<number, EpochRecord>();
-  for (const r of run.epochs) if (r.stage === stage) byEpoch.set(r.epoch, r);
+  for (const r of epochs) byEpoch.set(r.epoch, r);
   return [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
 }
 
@@ -89,12 +105,12 @@ function readEpochs(file: string, shownAs: string): EpochRecord[] {
   return out;
 }
 
-function readPredictions(dir: string, stage: string, shownAs: string): StagePredictions | null {
-  const p = readJson<StagePredictions>(dir, `${stage}/predictions.json`, shownAs);
+function readPredictions(dir: string, rel: string, shownAs: string): StagePredictions | null {
+  const p = readJson<StagePredictions>(dir, rel, shownAs);
   if (p === null) return null;
   const n = p.items?.length;
   if (!Array.isArray(p.classNames) || p.labels?.length !== n || p.predicted?.length !== n) {
-    throw new InputError([{ message: `${shownAs}: ${stage}/predictions.json has ${n ?? 'no'} items, ${p.labels?.length ?? 'no'} labels and ${p.predicted?.length ?? 'no'} predictions`, hint: 'they must be equally long' }]);
+    throw new InputError([{ message: `${shownAs}: ${rel} has ${n ?? 'no'} items, ${p.labels?.length ?? 'no'} labels and ${p.predicted?.length ?? 'no'} predictions`, hint: 'they must be equally long' }]);
   }
   return p;
 }

@@ -17,7 +17,7 @@ export const report: Command = {
     const out = resolve(io.cwd, (args.values.out as string | undefined) ?? defaultOut(runs.map((r) => r.dir)));
     const { writeReport } = await import('../../report/build.js');
     const written = await writeReport(runs, out);
-    const shown = (p: string) => relative(io.cwd, p) || '.';
+    const shown = (p: string) => (relative(io.cwd, p).startsWith('..') ? p : relative(io.cwd, p));
     io.out(`wrote ${shown(written.html)} and ${shown(written.markdown)} (${runs.length} run${runs.length > 1 ? 's' : ''}, ${written.document.sections.length} sections)\n`);
     return 0;
   },
