@@ -8,7 +8,8 @@ const CONFIG = {
   font: 'Helvetica, Arial, sans-serif',
   view: { stroke: '#ddd' },
   axis: { labelFontSize: 11, titleFontSize: 12, gridColor: '#eee' },
-  legend: { labelFontSize: 11, titleFontSize: 11, labelLimit: 320 },
+  // labelLimit 0: no cut. Without a canvas Vega over-estimates text widths and cut run names short.
+  legend: { labelFontSize: 11, titleFontSize: 11, labelLimit: 0 },
   title: { fontSize: 13, anchor: 'start' as const, offset: 8 },
 };
 

@@ -40,7 +40,8 @@ const PAIRS = [
   ['#b279a2', '#d6a5c9'], ['#439894', '#83bcb6'], ['#b79a20', '#f2cf5b'], ['#9e765f', '#d8b5a5'],
 ];
 
-export function curveSpec(stage: string, metric: CurveMetric, runs: readonly RunCurve[]): { spec: TopLevelSpec; rulesLeftOut: string[] } {
+/** The chart, how many lr rules it draws, and the runs whose changes are too many to draw. */
+export function curveSpec(stage: string, metric: CurveMetric, runs: readonly RunCurve[]): { spec: TopLevelSpec; rules: number; rulesLeftOut: string[] } {
   const label = (run: string, split: string) => (runs.length > 1 ? `${run} ${split}` : split);
   const points: { series: string; epoch: number; value: number }[] = [];
   const rules: { series: string; epoch: number; lr: string }[] = [];
@@ -87,7 +88,7 @@ export function curveSpec(stage: string, metric: CurveMetric, runs: readonly Run
         : []),
     ],
   };
-  return { spec, rulesLeftOut };
+  return { spec, rules: rules.length, rulesLeftOut };
 }
 
 /** Accuracy in percent, as the report's tables give it. */

@@ -12,13 +12,13 @@ export async function curveSection(runs: readonly RunFolder[]): Promise<Section>
     if (!curves.length) continue;
     for (const metric of ['loss', 'top1'] as CurveMetric[]) {
       if (!hasMetric(curves, metric)) continue;
-      const { spec, rulesLeftOut } = curveSpec(stage, metric, curves);
+      const { spec, rules, rulesLeftOut } = curveSpec(stage, metric, curves);
       const id = `curve-${s + 1}-${metric}`;
-      const lines = curves.length > 1 ? 'one colour per run, dark: validation, light: training' : 'dark: validation, light: training';
-      const rules = rulesLeftOut.length
-        ? `; not drawn for ${rulesLeftOut.join(', ')}, whose lr changes at every epoch or more than ${MAX_LR_RULES} times`
-        : '';
-      blocks.push({ kind: 'chart', id, caption: `${stage}, ${metric === 'loss' ? 'loss' : 'top-1 accuracy'} per epoch (${lines}; dashed: the learning rate changed${rules}).`, svg: await renderSvg(spec, id) });
+      const notes = [curves.length > 1 ? 'one colour per run, dark: validation, light: training' : 'dark: validation, light: training'];
+      if (rules) notes.push('dashed: the learning rate changed');
+      if (rulesLeftOut.length) notes.push(`no lr rules for ${rulesLeftOut.join(', ')}: its lr changes at every epoch or more than ${MAX_LR_RULES} times`);
+      else if (!rules) notes.push('the learning rate did not change');
+      blocks.push({ kind: 'chart', id, caption: `${stage}, ${metric === 'loss' ? 'loss' : 'top-1 accuracy'} per epoch (${notes.join('; ')}).`, svg: await renderSvg(spec, id) });
     }
   }
   if (!blocks.length) blocks.push({ kind: 'text', text: 'No epoch finished in these runs: metrics.jsonl is empty.' });
