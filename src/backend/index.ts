@@ -54,7 +54,7 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
   return start(probe, await loadTf(), request ? request.source : 'preference order');
 }
 
-function requestedBackend(opts: InitBackendOptions): { kind: BackendKind; source: string; fromFlag: boolean } | null {
+export function requestedBackend(opts: InitBackendOptions): { kind: BackendKind; source: string; fromFlag: boolean } | null {
   const env = opts.env ?? process.env;
   const fromFlag = Boolean(opts.backend);
   const name = fromFlag ? opts.backend : env.PIPE_BACKEND;
@@ -89,4 +89,17 @@ async function start(probe: BackendProbe, tf: TfModule, chosenBy: string): Promi
     throw new JobError(`backend '${probe.kind}' was available but did not start: ${(e as Error).message}`, `choose another with --backend (${BACKEND_KINDS.join(', ')})`);
   }
   return { kind: probe.kind, tf, versions, chosenBy, details };
+}
+
+/**
+ * The kind initBackend will pick, found without loading tfjs: the requested one, else the first
+ * whose package is installed. Stage keys are computed with it, so a run whose stages are all
+ * cached never starts a backend. A native package that is installed but fails to load is the
+ * one case where the guess is wrong: the caller starts such a backend before trusting it.
+ */
+export async function expectedBackend(opts: InitBackendOptions = {}): Promise<BackendKind> {
+  const request = requestedBackend(opts);
+  if (request) return request.kind;
+  for (const kind of BACKEND_KINDS) if ((await packageVersion(BACKEND_SPECS[kind].packageName)) !== null) return kind;
+  return 'cpu';
 }

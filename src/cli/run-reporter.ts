@@ -20,6 +20,7 @@ function viewEvents(view: RunView, plain: RunEvents): Partial<RunEvents> {
     step: (...a) => view.events.step?.(...a),
     epoch: (r) => (plain.epoch(r), view.events.epoch(r)),
     stageEnd: (s, r, d) => (plain.stageEnd(s, r, d), view.events.stageEnd(s, r, d)),
+    stageReused: (s, k, d) => (plain.stageReused?.(s, k, d), view.events.stageReused(s, k, d)),
   };
 }
 
@@ -75,13 +76,17 @@ export function runReporter(io: Io, opts: { quiet: boolean; json: boolean; stage
       say(epochLine(r, eta));
       emit({ event: 'epoch', ...r, train: r.train && { ...r.train, perClassCorrect: undefined, perClassCount: undefined }, val: r.val, eta });
     },
-    stageKept(stage, dir) {
-      say(`[${stage}] kept from the resumed run: ${dir}`);
-      emit({ event: 'stage_kept', stage, dir });
+    stageReused(stage, key, dir) {
+      say(`[${stage}] reused from the cache (key ${key.slice(0, 12)}): ${dir}`);
+      emit({ event: 'stage_reused', stage, key, dir });
+    },
+    stageResumed(stage, from) {
+      say(`[${stage}] resuming at epoch ${from.epoch + 1}, step ${from.step} (${from.checkpoint})`);
+      emit({ event: 'stage_resumed', stage, ...from });
     },
     stageEnd(stage, result: StageResult, dir) {
       const how = result.stopped === 'completed' ? 'done' : result.stopped.replace('_', ' ');
-      say(`[${stage}] ${how}: model saved to ${dir}${result.stopped === 'interrupted' ? ' (resume with --resume and the run folder)' : ''}`);
+      say(`[${stage}] ${how}: ${result.stopped === 'interrupted' ? `checkpoint in ${dir} (run the pipeline again to continue)` : `model saved to ${dir}`}`);
       emit({ event: 'stage_end', stage, stopped: result.stopped, best: result.best, dir });
     },
   };
@@ -94,10 +99,11 @@ export function runReporter(io: Io, opts: { quiet: boolean; json: boolean; stage
     async finish(result) {
       await view?.close();
       if (opts.json) {
-        emit({ event: 'end', dir: result.dir, summary: result.rows, interrupted: result.interrupted });
+        emit({ event: 'end', dir: result.dir, summary: result.rows, interrupted: result.interrupted, reused: result.reused });
         return;
       }
-      io.out(`\n${summaryTable(result.rows)}\nrun folder: ${result.dir}\n`);
+      const reused = result.reused.length ? `reused from the cache: ${result.reused.join(', ')}\n` : '';
+      io.out(`\n${summaryTable(result.rows)}\n${reused}run folder: ${result.dir}\n`);
     },
   };
 }

@@ -16,7 +16,7 @@ interface StageSlot {
 }
 
 export interface RunView {
-  readonly events: Pick<RunEvents, 'stageStart' | 'step' | 'epoch' | 'stageEnd'>;
+  readonly events: Pick<RunEvents, 'stageStart' | 'step' | 'epoch' | 'stageEnd'> & Required<Pick<RunEvents, 'stageReused'>>;
   /** Marks stages that never ran (an interrupted run) as skipped and waits for the last frame. */
   close(): Promise<void>;
 }
@@ -59,6 +59,12 @@ export function runView(stages: readonly string[], line: typeof epochLine): RunV
         });
       },
       stageEnd(stage) {
+        const slot = slots.get(stage)!;
+        slot.ended = true;
+        slot.end();
+      },
+      stageReused(stage, key) {
+        withTask(stage, (t) => (t.title = `${stage}: reused from the cache (${key.slice(0, 12)})`));
         const slot = slots.get(stage)!;
         slot.ended = true;
         slot.end();

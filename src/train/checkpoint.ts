@@ -4,6 +4,8 @@
 // the best metric. Data order and augmentation are functions of (seed, epoch, item) and dropout
 // of the global step, so nothing else is needed for a resumed run to equal an uninterrupted one.
 // Written to a temporary folder and renamed into place: a crash leaves the previous checkpoint.
+// checkpoint.json (written last) holds the size and sha256 of every other file: a truncated or
+// altered checkpoint is detected on reading, never silently resumed from.
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
@@ -12,7 +14,8 @@ import type { EpochRecord } from './loop.js';
 import type { AccumulatorState } from './metrics.js';
 import type { EngineOptimizer, OptimizerState } from './optimizers/index.js';
 import type { ScheduleState } from './schedules/index.js';
-import { readWeights, saveModel, writeAtomic } from './weights.js';
+import { fileSum, sumProblem, syncDir, writeAtomic, type FileSum } from '../cache/files.js';
+import { readWeights, saveModel } from './weights.js';
 
 export const CHECKPOINT_VERSION = 1;
 
@@ -37,27 +40,59 @@ export interface Checkpoint {
 export async function writeCheckpoint(dir: string, model: tfjs.LayersModel, optimizer: EngineOptimizer, state: LoopState, tf: Tf): Promise<void> {
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
+  try {
+    await writeInto(tmp, model, optimizer, state, tf);
+  } catch (e) {
+    // A full disk or an I/O error: the previous checkpoint is untouched; drop the partial one.
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  // Swap: between the two renames only `old` holds a checkpoint, and reading falls back to it.
+  const old = `${dir}.old`;
+  rmSync(old, { recursive: true, force: true });
+  if (existsSync(dir)) renameSync(dir, old);
+  renameSync(tmp, dir);
+  syncDir(join(dir, '..'));
+  rmSync(old, { recursive: true, force: true });
+}
+
+async function writeInto(tmp: string, model: tfjs.LayersModel, optimizer: EngineOptimizer, state: LoopState, tf: Tf): Promise<void> {
   await saveModel(model, tmp, tf);
   const opt = optimizer.state();
   const slotNames = Object.keys(opt.slots);
   const arrays = slotNames.flatMap((n) => opt.slots[n]);
   writeAtomic(join(tmp, 'optimizer.bin'), Buffer.concat(arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))));
-  const manifest = { version: CHECKPOINT_VERSION, state, optimizer: { type: opt.type, step: opt.step, slots: slotNames.map((n) => ({ name: n, sizes: opt.slots[n].map((a) => a.length) })) } };
+  const files = Object.fromEntries(CHECKPOINT_FILES.map((f) => [f, fileSum(join(tmp, f))]));
+  const manifest = { version: CHECKPOINT_VERSION, state, optimizer: { type: opt.type, step: opt.step, slots: slotNames.map((n) => ({ name: n, sizes: opt.slots[n].map((a) => a.length) })) }, files };
   writeAtomic(join(tmp, 'checkpoint.json'), Buffer.from(JSON.stringify(manifest)));
-  const old = `${dir}.old-${process.pid}`;
-  if (existsSync(dir)) renameSync(dir, old);
-  renameSync(tmp, dir);
-  rmSync(old, { recursive: true, force: true });
 }
 
+const CHECKPOINT_FILES = ['model.json', 'weights.bin', 'optimizer.bin'];
+
+/** A checkpoint whose files do not match its manifest. */
+export class CorruptCheckpoint extends Error {}
+
+/** The checkpoint in `dir` (or in `dir`.old, left by a crash between the two renames of a write);
+ *  null when there is none; CorruptCheckpoint when its files do not match its manifest. */
 export function readCheckpoint(dir: string): Checkpoint | null {
+  if (!existsSync(join(dir, 'checkpoint.json')) && existsSync(join(`${dir}.old`, 'checkpoint.json'))) dir = `${dir}.old`;
   if (!existsSync(join(dir, 'checkpoint.json'))) return null;
-  const manifest = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')) as {
+  let manifest: {
     version: number;
     state: LoopState;
     optimizer: { type: OptimizerState['type']; step: number; slots: { name: string; sizes: number[] }[] };
+    files: Record<string, FileSum>;
   };
-  if (manifest.version !== CHECKPOINT_VERSION) throw new Error(`${dir}: checkpoint format ${manifest.version}, this engine reads ${CHECKPOINT_VERSION}`);
+  try {
+    manifest = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8'));
+  } catch {
+    throw new CorruptCheckpoint(`${dir}/checkpoint.json does not parse`);
+  }
+  if (manifest.version !== CHECKPOINT_VERSION) throw new CorruptCheckpoint(`${dir}: checkpoint format ${manifest.version}, this engine reads ${CHECKPOINT_VERSION}`);
+  for (const f of CHECKPOINT_FILES) {
+    const problem = manifest.files?.[f] ? sumProblem(join(dir, f), manifest.files[f]) : 'has no checksum in checkpoint.json';
+    if (problem !== null) throw new CorruptCheckpoint(`${join(dir, f)} ${problem}`);
+  }
   const bytes = readFileSync(join(dir, 'optimizer.bin'));
   let offset = bytes.byteOffset;
   const slots: Record<string, Float32Array[]> = {};

@@ -6,13 +6,12 @@ import type { Metric, ResolvedStage } from '../config/types.js';
 import type { EpochBatch } from '../data/loader.js';
 import { JobError } from '../errors.js';
 import { dropoutClock } from '../graph/layers/index.js';
-import { restoreWeights, writeCheckpoint, type Checkpoint } from './checkpoint.js';
+import { readCheckpoint, restoreWeights, writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import { stageLoss, type Tf } from './losses.js';
 import { MetricAccumulator, type EpochMetrics } from './metrics.js';
 import { createOptimizer } from './optimizers/index.js';
 import { createSchedule } from './schedules/index.js';
 import type { StageData } from './stage-data.js';
-import { readWeights, saveModel } from './weights.js';
 
 export interface EpochRecord {
   readonly stage: string;
@@ -41,11 +40,15 @@ export interface StageResult {
 
 /** Where a stage keeps its checkpoints, and the one to resume from (null: start afresh). */
 export interface StageFiles {
-  /** The last checkpoint (epoch end, or where the run was stopped). */
+  /** The last checkpoint (epoch end, mid-epoch every checkpoint_every minutes, or where the run
+   *  was stopped). */
   readonly checkpoint: string;
-  /** The best epoch's weights, kept when early stopping restores them. */
+  /** The checkpoint of the best epoch by the stage's monitor (early_stopping's, else val top-1
+   *  for a classifier, else val loss, else train loss); early stopping restores its weights. */
   readonly best: string;
   readonly resume: Checkpoint | null;
+  /** Weights to start from instead of the model's initial ones (--warm-start). */
+  readonly warmStart?: Checkpoint['weights'];
 }
 
 export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, model: tfjs.LayersModel, data: StageData, progress: StageProgress, files: StageFiles): Promise<StageResult> {
@@ -61,7 +64,9 @@ export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, mod
   const optimizer = createOptimizer(stage.optimizer!, vars);
   const schedule = createSchedule(stage.schedule, { baseLr: stage.optimizer!.lr, stepsPerEpoch: train.stepsPerEpoch, where: `stages.${name}.schedule` });
   const watch = stage.early_stopping;
+  const monitor = stageMonitor(stage, data);
   const resume = files.resume;
+  if (files.warmStart && !resume) restoreWeights(model, files.warmStart, tf);
   if (resume) {
     restoreWeights(model, resume.weights, tf);
     optimizer.load(resume.optimizer);
@@ -71,8 +76,10 @@ export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, mod
   let best = resume?.state.best ?? null;
   let stopped: StageResult['stopped'] = 'completed';
   let globalStep = resume?.state.globalStep ?? 0;
-  const save = (epoch: number, step: number, acc: MetricAccumulator | null) =>
-    writeCheckpoint(files.checkpoint, model, optimizer, { epoch, step, globalStep, records, best, accumulator: acc?.state() ?? null, schedule: schedule.state() }, tf);
+  const save = (epoch: number, step: number, acc: MetricAccumulator | null, dir = files.checkpoint) =>
+    writeCheckpoint(dir, model, optimizer, { epoch, step, globalStep, records, best, accumulator: acc?.state() ?? null, schedule: schedule.state() }, tf);
+  const everyMs = stage.checkpoint_every * 60_000;
+  let lastSave = performance.now();
   try {
     for (let epoch = resume?.state.epoch ?? 0; epoch < epochs && stopped === 'completed'; epoch++) {
       const started = performance.now();
@@ -99,6 +106,10 @@ export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, mod
           stopped = 'interrupted';
           break;
         }
+        if (performance.now() - lastSave >= everyMs && batch.step + 1 < train.stepsPerEpoch) {
+          await save(epoch, batch.step + 1, acc);
+          lastSave = performance.now();
+        }
       }
       if (stopped === 'interrupted') break;
       const trainMetrics = acc.result();
@@ -109,24 +120,32 @@ export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, mod
       progress.onEpoch(record);
       const metrics = metricValues(record);
       schedule.afterEpoch(metrics);
-      if (watch) {
-        const value = metrics[watch.monitor];
-        if (value === undefined) throw new JobError(`stage '${name}': early_stopping watches ${watch.monitor}, which this stage does not measure`);
-        const better = best === null || (watch.mode === 'min' ? value < best.value - watch.min_delta : value > best.value + watch.min_delta);
-        if (better) {
-          best = { epoch: epoch + 1, value };
-          if (watch.restore_best) await saveModel(model, files.best, tf);
-        } else if (epoch + 1 - best!.epoch > watch.patience) {
-          stopped = 'early_stopping';
-        }
-      }
+      const value = metrics[monitor.metric];
+      if (value === undefined && watch) throw new JobError(`stage '${name}': early_stopping watches ${monitor.metric}, which this stage does not measure`);
+      const better = value !== undefined && (best === null || (monitor.mode === 'min' ? value < best.value - monitor.min_delta : value > best.value + monitor.min_delta));
+      if (better) best = { epoch: epoch + 1, value: value! };
+      else if (watch && epoch + 1 - best!.epoch > watch.patience) stopped = 'early_stopping';
       await save(epoch + 1, 0, null);
+      if (better) await save(epoch + 1, 0, null, files.best);
+      lastSave = performance.now();
     }
-    if (stopped === 'early_stopping' && watch?.restore_best) restoreWeights(model, readWeights(files.best), tf);
+    if (stopped === 'early_stopping' && watch?.restore_best) {
+      const kept = readCheckpoint(files.best);
+      if (!kept) throw new JobError(`stage '${name}': the best epoch's checkpoint ${files.best} is missing`);
+      restoreWeights(model, kept.weights, tf);
+    }
   } finally {
     optimizer.dispose();
   }
-  return { epochs: records, best: best && watch ? { epoch: best.epoch, metric: watch.monitor, value: best.value } : null, stopped };
+  return { epochs: records, best: best && { epoch: best.epoch, metric: monitor.metric, value: best.value }, stopped };
+}
+
+/** What "best" means for a stage: early_stopping's monitor, else the natural one of its data. */
+function stageMonitor(stage: ResolvedStage, data: StageData): { metric: Metric; mode: 'min' | 'max'; min_delta: number } {
+  const w = stage.early_stopping;
+  if (w) return { metric: w.monitor, mode: w.mode, min_delta: w.min_delta };
+  if (data.val && stage.kind === 'classify') return { metric: 'val_top1', mode: 'max', min_delta: 0 };
+  return { metric: data.val ? 'val_loss' : 'train_loss', mode: 'min', min_delta: 0 };
 }
 
 function trainStep(tf: Tf, stage: ResolvedStage, model: tfjs.LayersModel, vars: tfjs.Variable[], optimizer: ReturnType<typeof createOptimizer>, batch: EpochBatch, lr: number, acc: MetricAccumulator): number {

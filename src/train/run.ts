@@ -1,161 +1,199 @@
-// Runs a pipeline's stages in order: each stage compiles its model afresh (seeded), starts the
-// layers named in `init` from the stages it needs, trains, and leaves its model, metrics and a
-// summary row in the run folder.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// Runs a pipeline's stages in order. Each stage is looked up in the stage store by its content
+// key: a complete entry is reused as it is; otherwise the stage trains in its entry's folder
+// (resuming from the entry's checkpoint when one is there, so an interrupted stage continues
+// wherever it is run again), its results are sealed into the entry, and copied to the run folder.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import type { ResolvedPipeline, SplitName } from '../config/types.js';
+import type { StageKey } from '../cache/key.js';
+import { acquireLock } from '../cache/lock.js';
+import type { StageStore } from '../cache/store.js';
 import type { ImageSet } from '../data/load-split.js';
-import { InputError } from '../errors.js';
 import type { GraphPlan } from '../graph/analyze.js';
-import { compileGraphs } from '../graph/compile.js';
-import { readCheckpoint } from './checkpoint.js';
+import { CorruptCheckpoint, readCheckpoint, type Checkpoint } from './checkpoint.js';
 import type { Tf } from './losses.js';
-import { trainStage, type EpochRecord, type StageResult } from './loop.js';
+import type { EpochRecord, StageResult } from './loop.js';
+import { predict } from './predict.js';
+import { copyStage, openRunDir, stagesToRun, writeMetrics, writeSummary, type RunInfo } from './run-dir.js';
 import { openStageData } from './stage-data.js';
-import { summaryRow, summaryTable, type SummaryRow } from './summary.js';
+import { summaryRow, type SummaryRow } from './summary.js';
 import { initLayers, readWeights, saveModel } from './weights.js';
 
+export { stagesToRun } from './run-dir.js';
+
 export interface RunOptions {
-  readonly tf: Tf;
-  /** What made this run, recorded beside its results. */
-  readonly backend: { readonly kind: string; readonly versions: Readonly<Record<string, string>>; readonly details: Readonly<Record<string, string>> };
+  /** Starts the backend, the first time a stage must train: a run whose stages are all in the
+   *  store never loads tfjs (tfjs and the graph compiler are imported on that first call too). */
+  readonly tf: () => Promise<Tf>;
+  /** What makes this run, recorded beside its results. */
+  readonly backend: RunInfo['backend'];
   /** outputs/ of this project. */
   readonly outputs: string;
+  readonly store: StageStore;
+  /** Every stage's content key (cache/key.ts), computed for this backend. */
+  readonly keys: Readonly<Record<string, StageKey>>;
   /** Only these stages (and what they need); all when empty. */
   readonly stages: readonly string[];
   readonly workers: number;
   readonly events: RunEvents;
   readonly shouldStop: () => boolean;
   readonly now?: () => Date;
-  /** A run folder to continue: finished stages are kept, an interrupted one resumes. */
+  /** A run folder to continue in (its stages' keys were checked by the caller). */
   readonly resume?: string;
+  /** Stage -> weights to start from instead of its initial ones (--warm-start). */
+  readonly warmStart?: Readonly<Record<string, Checkpoint['weights']>>;
+  /** Wait for another process training the same stage instead of stopping. */
+  readonly wait?: boolean;
+  readonly warn: (message: string) => void;
 }
 
 export interface RunEvents {
   stageStart(stage: string, info: { model: string; parameters: number; epochs: number; trainImages: number; stepsPerEpoch: number }): void;
   /** The stage's model, initialised (and `init` applied), before its first step. */
   stageReady?(stage: string, model: import('@tensorflow/tfjs').LayersModel): void;
+  /** Training continues from a checkpoint: at `epoch` (0-based), step `step` of it. */
+  stageResumed?(stage: string, from: { epoch: number; step: number; checkpoint: string }): void;
   decode?(split: SplitName, done: number, total: number): void;
   step?(stage: string, epoch: number, step: number, steps: number, loss: number): void;
   epoch(record: EpochRecord): void;
   stageEnd(stage: string, result: StageResult, dir: string): void;
-  /** A stage finished by the run being resumed: its model and results are kept as they are. */
-  stageKept?(stage: string, dir: string): void;
+  /** A stage found complete in the store: its results are reused, nothing trains. */
+  stageReused?(stage: string, key: string, dir: string): void;
 }
 
 export interface RunResult {
   readonly dir: string;
   readonly rows: readonly SummaryRow[];
   readonly interrupted: boolean;
+  /** Stages reused from the store. */
+  readonly reused: readonly string[];
 }
 
 export async function runPipeline(p: ResolvedPipeline, plan: GraphPlan, o: RunOptions): Promise<RunResult> {
   const order = stagesToRun(p, o.stages);
-  const dir = o.resume ?? freshRunDir(join(o.outputs, 'runs'), `${p.name}-${stamp((o.now ?? (() => new Date()))())}`);
-  const resolved = stringify(p, { lineWidth: 0 });
-  if (o.resume) checkSamePipeline(o.resume, resolved);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'pipeline.yaml'), resolved);
-  writeFileSync(join(dir, 'run.json'), JSON.stringify({ pipeline: p.name, stages: order, backend: o.backend, started: new Date().toISOString(), node: process.version }, null, 2));
+  const dir = await openRunDir(p, o.keys, { pipeline: p.name, stages: order, backend: o.backend }, { outputs: o.outputs, now: (o.now ?? (() => new Date()))(), resume: o.resume });
   const splits = new Map<SplitName, ImageSet>();
   const rows: SummaryRow[] = [];
-  const stageDirs = new Map<string, string>();
+  const reused: string[] = [];
+  const records: EpochRecord[] = [];
+  const reuse = (name: string, key: string, model: string, parameters: number) => {
+    const result = copyStage(o.store.dir(key), dir, name);
+    records.push(...result.epochs);
+    writeMetrics(dir, records);
+    rows.push(summaryRow(name, model, parameters, result));
+    reused.push(name);
+    o.events.stageReused?.(name, key, join(dir, name));
+  };
   let interrupted = false;
   for (const name of order) {
     const stage = p.stages[name];
-    const stageDir = join(dir, name);
-    stageDirs.set(name, stageDir);
-    const kept = o.resume ? readResult(stageDir) : null;
-    if (kept) {
-      rows.push(summaryRow(name, stage.model, plan.models[stage.model].trainable, kept));
-      o.events.stageKept?.(name, stageDir);
+    const { key, input } = o.keys[name];
+    const parameters = plan.models[stage.model].trainable;
+    if (o.store.complete(key)) {
+      reuse(name, key, stage.model, parameters);
       continue;
     }
-    const graphs = compileGraphs(p, plan);
-    const model = graphs.model(stage.model);
+    const lock = await acquireLock(o.store.lockPath(key), { what: `${p.name}, stage ${name}`, wait: o.wait, onWait: (h) => o.warn(`stage ${name}: waiting for pid ${h.pid}, which is training it`) });
+    try {
+      // Whoever held the lock may have finished this very stage.
+      if (o.store.complete(key)) {
+        reuse(name, key, stage.model, parameters);
+        continue;
+      }
+      const entry = o.store.begin(key, { pipeline: p.name, stage: name, input });
+      const before = records.length;
+      const progress = (stageRecords: readonly EpochRecord[]) => {
+        records.length = before;
+        records.push(...stageRecords);
+        writeMetrics(dir, records);
+      };
+      // Runs while the stage's model still exists, so stageEnd listeners can look at it.
+      const finish = (result: StageResult) => {
+        if (result.stopped === 'interrupted') return o.events.stageEnd(name, result, entry);
+        o.store.seal(key);
+        copyStage(entry, dir, name);
+        o.events.stageEnd(name, result, join(dir, name));
+      };
+      const result = await trainInEntry(p, plan, name, entry, o, splits, progress, finish);
+      rows.push(summaryRow(name, stage.model, parameters, result));
+      if (result.stopped === 'interrupted') {
+        interrupted = true;
+        break;
+      }
+    } finally {
+      lock.release();
+    }
+  }
+  writeSummary(dir, rows);
+  return { dir, rows, interrupted, reused };
+}
+
+/** Trains one stage in its store entry; `progress` gets the stage's epochs so far after each one
+ *  (those of a resumed checkpoint included), `finish` the result before the model is disposed. */
+async function trainInEntry(p: ResolvedPipeline, plan: GraphPlan, name: string, entry: string, o: RunOptions, splits: Map<SplitName, ImageSet>, progress: (records: readonly EpochRecord[]) => void, finish: (result: StageResult) => void): Promise<StageResult> {
+  const stage = p.stages[name];
+  const tf = await o.tf();
+  const { compileGraphs } = await import('../graph/compile.js');
+  const { trainStage } = await import('./loop.js');
+  const graphs = compileGraphs(p, plan);
+  const model = graphs.model(stage.model);
+  try {
     for (const [initModel, from] of Object.entries(stage.init)) {
-      initLayers(model, plan.models[initModel].parts, readWeights(stageDirs.get(from)!), `stages.${name}.init.${initModel}`, from, o.tf);
+      initLayers(model, plan.models[initModel].parts, readWeights(o.store.dir(o.keys[from].key)), `stages.${name}.init.${initModel}`, from, tf);
     }
     for (const frozen of stage.freeze) for (const layer of model.layers) if (plan.models[frozen].parts.some((g) => layer.name.startsWith(`${g}/`))) layer.trainable = false;
     const data = await openStageData(p, name, stage, { cacheDir: join(o.outputs, 'cache', 'data'), workers: o.workers, splits, onDecode: o.events.decode });
-    let result: StageResult;
     try {
       o.events.stageStart(name, { model: stage.model, parameters: plan.models[stage.model].trainable, epochs: stage.epochs ?? 1, trainImages: data.train?.size ?? 0, stepsPerEpoch: data.train?.stepsPerEpoch ?? 0 });
       o.events.stageReady?.(name, model);
-      const files = { checkpoint: join(stageDir, 'checkpoint'), best: join(stageDir, 'best'), resume: o.resume ? readCheckpoint(join(stageDir, 'checkpoint')) : null };
-      result = await trainStage(o.tf, name, stage, model, data, {
+      const files = { checkpoint: join(entry, 'checkpoint'), best: join(entry, 'best') };
+      const resume = resumePoint(files, name, o.warn);
+      const stageRecords: EpochRecord[] = [...(resume?.checkpoint.state.records ?? [])];
+      if (resume) {
+        progress(stageRecords);
+        o.events.stageResumed?.(name, { epoch: resume.checkpoint.state.epoch, step: resume.checkpoint.state.step, checkpoint: resume.dir });
+      }
+      const result = await trainStage(tf, name, stage, model, data, {
         onStep: o.events.step,
         onEpoch: (r) => {
-          appendFileSync(join(dir, 'metrics.jsonl'), JSON.stringify(r) + '\n');
+          stageRecords.push(r);
+          progress(stageRecords);
           o.events.epoch(r);
         },
         shouldStop: o.shouldStop,
-      }, files);
+      }, { ...files, resume: resume?.checkpoint ?? null, warmStart: o.warmStart?.[name] });
+      if (result.stopped === 'interrupted') {
+        finish(result);
+        return result;
+      }
+      await saveModel(model, entry, tf);
+      if (stage.kind === 'classify' && data.val && data.valItems) {
+        writeFileSync(join(entry, 'predictions.json'), JSON.stringify(await predict(tf, model, data.val, data.valItems)));
+      }
+      writeFileSync(join(entry, 'metrics.jsonl'), result.epochs.map((r) => JSON.stringify(r) + '\n').join(''));
+      writeFileSync(join(entry, 'result.json'), JSON.stringify(result));
+      finish(result);
+      return result;
     } finally {
       await data.close();
     }
-    await saveModel(model, stageDir, o.tf);
-    rows.push(summaryRow(name, stage.model, plan.models[stage.model].trainable, result));
-    o.events.stageEnd(name, result, stageDir);
+  } finally {
     model.dispose();
-    if (result.stopped === 'interrupted') {
-      interrupted = true;
-      break;
-    }
-    writeFileSync(join(stageDir, 'result.json'), JSON.stringify(result));
   }
-  writeFileSync(join(dir, 'summary.json'), JSON.stringify(rows, null, 2));
-  writeFileSync(join(dir, 'summary.md'), summaryTable(rows));
-  return { dir, rows, interrupted };
 }
 
-/** The stages asked for and everything they need, in run order. */
-export function stagesToRun(p: ResolvedPipeline, wanted: readonly string[]): string[] {
-  const all = Object.keys(p.stages);
-  if (wanted.length === 0) return all;
-  const keep = new Set<string>();
-  const visit = (s: string) => {
-    if (keep.has(s)) return;
-    keep.add(s);
-    p.stages[s].needs.forEach(visit);
-  };
-  wanted.forEach(visit);
-  return all.filter((s) => keep.has(s));
-}
-
-/** A new folder: two runs started in the same second get `-2`, `-3`, never each other's files. */
-function freshRunDir(parent: string, base: string): string {
-  mkdirSync(parent, { recursive: true });
-  for (let k = 1; ; k++) {
-    const dir = join(parent, k === 1 ? base : `${base}-${k}`);
+/** The checkpoint to continue from: the last one, else (damaged) the best one, else none. Every
+ *  damaged checkpoint is reported; resuming from an earlier one still gives the same result, as
+ *  the run from there is deterministic. */
+function resumePoint(files: { checkpoint: string; best: string }, stage: string, warn: (m: string) => void): { checkpoint: Checkpoint; dir: string } | null {
+  for (const dir of [files.checkpoint, files.best]) {
     try {
-      mkdirSync(dir);
-      return dir;
+      const checkpoint = readCheckpoint(dir);
+      if (checkpoint) return { checkpoint, dir };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if (!(e instanceof CorruptCheckpoint)) throw e;
+      warn(`stage ${stage}: checkpoint not used: ${e.message}`);
     }
   }
-}
-
-function readResult(stageDir: string): StageResult | null {
-  const file = join(stageDir, 'result.json');
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as StageResult) : null;
-}
-
-/** Resuming is only sound for the pipeline that made the run: refuse another, naming what differs. */
-function checkSamePipeline(dir: string, resolved: string): void {
-  const file = join(dir, 'pipeline.yaml');
-  if (!existsSync(file)) throw new InputError([{ message: `${dir} is not a run folder of pipe run (no pipeline.yaml)` }]);
-  const before = readFileSync(file, 'utf8');
-  if (before === resolved) return;
-  const a = before.split('\n');
-  const b = resolved.split('\n');
-  const line = a.findIndex((l, i) => l !== b[i]);
-  throw new InputError([{ message: `the pipeline changed since the run in ${dir} was made, from line ${line + 1} of its pipeline.yaml: '${a[line]?.trim() ?? ''}' is now '${b[line]?.trim() ?? ''}'`, hint: 'run it afresh without --resume' }]);
-}
-
-function stamp(d: Date): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+  return null;
 }

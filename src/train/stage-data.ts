@@ -9,6 +9,8 @@ import { selectionSources, type ResolvedDataSelection } from '../data/spec.js';
 export interface StageData {
   readonly train: BatchLoader | null;
   readonly val: BatchLoader | null;
+  /** The validation items in evaluation order, when they are labelled images of one split. */
+  readonly valItems: { readonly split: SplitName; readonly items: readonly number[]; readonly classNames: readonly string[] } | null;
   close(): Promise<void>;
 }
 
@@ -30,10 +32,15 @@ export async function openStageData(p: ResolvedPipeline, name: string, stage: Re
     opts.splits.set(split, sets[split]!);
   }
   const splits = Object.fromEntries(opts.splits);
+  let valItems: StageData['valItems'] = null;
   const open = async (sel: ResolvedDataSelection | undefined, part: 'train' | 'val'): Promise<BatchLoader | null> => {
     if (!sel) return null;
     const where = `stages.${name}.${part}`;
     const parts = selectData(sel, (s) => splitSummary(opts.splits.get(s)!), where, p.augment);
+    const split = parts[0]?.split;
+    if (part === 'val' && split && parts.every((q) => q.split === split && q.labelled)) {
+      valItems = { split, items: parts.flatMap((q) => [...q.indices]), classNames: opts.splits.get(split)!.classNames };
+    }
     const training = part === 'train';
     return BatchLoader.open({
       parts,
@@ -53,6 +60,7 @@ export async function openStageData(p: ResolvedPipeline, name: string, stage: Re
   return {
     train,
     val,
+    valItems,
     async close() {
       await Promise.all([train?.close(), val?.close()]);
     },

@@ -1,9 +1,10 @@
 // A stage's trained model on disk in the standard tfjs layers format (model.json + weights.bin,
 // loadable by tf.loadLayersModel in a browser once the engine's layers are registered), and
 // starting another stage's layers from it, matched by layer name.
-import { mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
+import { writeAtomic } from '../cache/files.js';
 import { InputError } from '../errors.js';
 import type { Tf } from './losses.js';
 
@@ -30,16 +31,6 @@ export async function saveModel(model: tfjs.LayersModel, dir: string, tf: Tf): P
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
-}
-
-/** Temp file, fsync, rename: a reader sees the old file or the new one, never half of one. */
-export function writeAtomic(path: string, bytes: Buffer): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, bytes);
-  const fd = openSync(tmp, 'r');
-  fsyncSync(fd);
-  closeSync(fd);
-  renameSync(tmp, path);
 }
 
 export function readWeights(dir: string): Map<string, SavedWeight> {

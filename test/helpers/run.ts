@@ -1,26 +1,55 @@
-// Runs a pipeline file through runPipeline as `pipe run` would, quietly, collecting the epochs.
+// Runs a pipeline through prepareRun + runPipeline as `pipe run` would, quietly, collecting the
+// epochs (on the backend the test started).
 import * as tf from '@tensorflow/tfjs';
+import { StageStore } from '../../src/cache/store.js';
 import { resolvePipeline } from '../../src/config/resolve.js';
-import { analyzeGraphs } from '../../src/graph/analyze.js';
+import type { ResolvedPipeline } from '../../src/config/types.js';
+import { analyzeGraphs, type GraphPlan } from '../../src/graph/analyze.js';
 import type { EpochRecord } from '../../src/train/loop.js';
+import { prepareRun } from '../../src/train/prepare.js';
 import { runPipeline, type RunEvents, type RunResult } from '../../src/train/run.js';
 
 export interface TestRun {
   readonly result: RunResult;
   readonly records: readonly EpochRecord[];
+  readonly warnings: readonly string[];
 }
 
-export async function runFile(file: string, o: { cwd: string; outputs: string; sets?: readonly string[]; workers?: number; events?: Partial<RunEvents> }): Promise<TestRun> {
+export interface TestRunOptions {
+  readonly outputs: string;
+  readonly workers?: number;
+  readonly events?: Partial<RunEvents>;
+  readonly resume?: string;
+  readonly warmStart?: boolean;
+  readonly shouldStop?: () => boolean;
+  readonly stages?: readonly string[];
+}
+
+export async function runFile(file: string, o: TestRunOptions & { cwd: string; sets?: readonly string[] }): Promise<TestRun> {
   const { pipeline, locate } = await resolvePipeline(file, { cwd: o.cwd, sets: o.sets ?? [] });
+  return runResolved(pipeline, analyzeGraphs(pipeline, locate), o);
+}
+
+export async function runResolved(pipeline: ResolvedPipeline, plan: GraphPlan, o: TestRunOptions): Promise<TestRun> {
   const records: EpochRecord[] = [];
-  const result = await runPipeline(pipeline, analyzeGraphs(pipeline, locate), {
-    tf,
-    backend: { kind: tf.getBackend(), versions: {}, details: {} },
+  const warnings: string[] = [];
+  const warn = (m: string) => void warnings.push(m);
+  const store = StageStore.at(o.outputs, warn);
+  const kind = tf.getBackend();
+  const prepared = await prepareRun(pipeline, plan, { backend: kind, store, stages: o.stages ?? [], resume: o.resume, warmStart: o.warmStart });
+  const result = await runPipeline(pipeline, plan, {
+    tf: async () => tf,
+    backend: { kind, versions: {}, details: {} },
     outputs: o.outputs,
-    stages: [],
+    store,
+    keys: prepared.keys,
+    warmStart: prepared.warmStart,
+    resume: prepared.resume,
+    warn,
+    stages: o.stages ?? [],
     workers: o.workers ?? 0,
-    shouldStop: () => false,
-    events: { stageStart: () => {}, epoch: (r) => records.push(r), stageEnd: () => {}, ...o.events },
+    shouldStop: o.shouldStop ?? (() => false),
+    events: { stageStart: () => {}, stageEnd: () => {}, ...o.events, epoch: (r) => (records.push(r), o.events?.epoch?.(r)) },
   });
-  return { result, records };
+  return { result, records, warnings };
 }

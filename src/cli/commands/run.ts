@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { initBackend } from '../../backend/index.js';
+import { expectedBackend, initBackend, type BackendInfo } from '../../backend/index.js';
+import { StageStore } from '../../cache/store.js';
 import { EXIT_JOB_FAILED, InputError } from '../../errors.js';
 import type { Command } from '../command.js';
 import { loadPipeline } from '../load-pipeline.js';
@@ -9,16 +10,18 @@ import { backendOption, setOption, sets } from './options.js';
 export const run: Command = {
   name: 'run',
   summary: 'train and evaluate the stages of a pipeline',
-  usage: 'pipe run PIPELINE [--stage S]... [--set PATH=VALUE]... [--backend NAME] [--workers N] [--resume RUN_DIR] [--quiet | --json]',
+  usage: 'pipe run PIPELINE [--stage S]... [--set PATH=VALUE]... [--backend NAME] [--workers N] [--resume RUN_DIR [--warm-start]] [--wait] [--quiet | --json]',
   description:
-    'Validates the pipeline, compiles its models and runs its stages in the order their needs allow: per epoch one line of loss, train and val accuracy, lr, images/s and ETA. Results go to outputs/runs/<pipeline>-<time>/: the resolved pipeline, metrics.jsonl, each stage\'s model in tfjs format, and summary.md (stage, model, epochs, parameters, best val top-1).\nEach stage writes a checkpoint at every epoch end; Ctrl-C stops after the current step and writes one there, and --resume continues from it with the same results as an uninterrupted run. Exit 0 done, 1 the job failed (e.g. the loss diverged), 2 bad input.',
+    'Validates the pipeline, compiles its models and runs its stages in the order their needs allow: per epoch one line of loss, train and val accuracy, lr, images/s and ETA. Results go to outputs/runs/<pipeline>-<time>/: the resolved pipeline, metrics.jsonl, each stage\'s model in tfjs format, and summary.md (stage, model, epochs, parameters, best val top-1).\nEvery stage has a content key (its resolved definition, the keys of the stages it needs, the data\'s fingerprint, the backend); its results are kept under outputs/cache/stages/<key>/ and reused by any later run whose stage has the same key, so only changed stages (and what needs them) train again. A stage checkpoints at every epoch end and every checkpoint_every minutes; Ctrl-C stops after the current step and writes one there; running the pipeline again continues from it with the same results as an uninterrupted run. Exit 0 done, 1 the job failed (e.g. the loss diverged), 2 bad input.',
   options: [
     { name: 'stage', type: 'string', multiple: true, value: 'S', description: 'run only this stage and the stages it needs' },
     setOption,
     backendOption,
     { name: 'workers', type: 'string', value: 'N', description: 'data loader threads (default: cores - 1; 0: load on the training thread)' },
     { name: 'outputs', type: 'string', value: 'DIR', description: 'where runs and caches go (default: outputs)' },
-    { name: 'resume', type: 'string', value: 'RUN_DIR', description: 'continue a stopped run in its folder: finished stages are kept, the stopped one resumes from its checkpoint (the pipeline must be the same)' },
+    { name: 'resume', type: 'string', value: 'RUN_DIR', description: 'continue a stopped run in its own folder (stopped stages resume by themselves in a new folder too); refused, naming the fields, when a stage changed since' },
+    { name: 'warm-start', type: 'boolean', description: 'with --resume: start the changed stages from the run\'s weights anyway, as a new run' },
+    { name: 'wait', type: 'boolean', description: 'wait for another pipe run training the same stage instead of stopping' },
     { name: 'quiet', type: 'boolean', description: 'print only the summary' },
     { name: 'json', type: 'boolean', description: 'print JSON lines: one event per line' },
   ],
@@ -31,7 +34,16 @@ export const run: Command = {
     if (unknown.length) throw new InputError(unknown.map((s) => ({ message: `unknown stage '${s}'`, hint: `stages: ${known.join(', ')}` })));
     const workers = args.values.workers === undefined ? undefined : Number(args.values.workers);
     if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) throw new InputError([{ message: `--workers expects a whole number >= 0, found '${String(args.values.workers)}'` }]);
-    const backend = await initBackend({ backend: args.values.backend as string | undefined, env: io.env });
+    const backendOpts = { backend: args.values.backend as string | undefined, env: io.env };
+    // Keys need the backend kind; loading tfjs is only worth it when a stage trains. A native
+    // backend that is installed may still fail to load, so it is started first and trusted after.
+    let kind = await expectedBackend(backendOpts);
+    let started: BackendInfo | null = kind === 'wasm' || kind === 'cpu' ? null : await initBackend(backendOpts);
+    if (started) kind = started.kind;
+    const outputs = resolve(io.cwd, (args.values.outputs as string | undefined) ?? 'outputs');
+    const store = StageStore.at(outputs, (m) => io.err(`warning: ${m}\n`));
+    const { prepareRun } = await import('../../train/prepare.js');
+    const prepared = await prepareRun(pipeline, plan, { backend: kind, store, stages, resume: args.values.resume ? resolve(io.cwd, args.values.resume as string) : undefined, warmStart: Boolean(args.values['warm-start']) });
     const { runPipeline } = await import('../../train/run.js');
     const { defaultLoaderWorkers } = await import('../../data/loader.js');
     let stop = false;
@@ -44,16 +56,24 @@ export const run: Command = {
     const { stagesToRun } = await import('../../train/run.js');
     const reporter = runReporter(io, { quiet: Boolean(args.values.quiet), json: Boolean(args.values.json), stages: stagesToRun(pipeline, stages) });
     try {
-      reporter.start(pipeline.name, backend.kind);
+      reporter.start(pipeline.name, kind);
       const result = await runPipeline(pipeline, plan, {
-        tf: backend.tf,
-        backend: { kind: backend.kind, versions: backend.versions, details: backend.details },
-        outputs: resolve(io.cwd, (args.values.outputs as string | undefined) ?? 'outputs'),
+        tf: async () => {
+          started ??= await initBackend(backendOpts);
+          return started.tf;
+        },
+        backend: { kind, versions: started?.versions ?? {}, details: started?.details ?? {} },
+        outputs,
+        store,
+        keys: prepared.keys,
+        warmStart: prepared.warmStart,
+        wait: Boolean(args.values.wait),
+        warn: (m) => io.err(`warning: ${m}\n`),
         stages,
         workers: workers ?? defaultLoaderWorkers(),
         events: reporter.events,
         shouldStop: () => stop,
-        ...(args.values.resume ? { resume: resolve(io.cwd, args.values.resume as string) } : {}),
+        ...(prepared.resume ? { resume: prepared.resume } : {}),
       });
       await reporter.finish(result);
       return result.interrupted ? EXIT_JOB_FAILED : 0;

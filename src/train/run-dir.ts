@@ -1,0 +1,99 @@
+// A run's folder, outputs/runs/<pipeline>-<time>/: what one `pipe run` did, readable without the
+// store. pipeline.yaml (resolved), run.json (backend, stages, their keys), stages.json (each
+// stage's key and key input, which --resume compares), metrics.jsonl (every epoch of every
+// stage, reused ones included), summary.md/json, and per stage a copy of its model, result and
+// predictions from the store. Loads no tfjs: a run whose stages are all cached never starts one.
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ResolvedPipeline } from '../config/types.js';
+import { InputError } from '../errors.js';
+import { changedKeyFields, type StageKey } from '../cache/key.js';
+import { writeAtomic } from '../cache/files.js';
+import { ENTRY_FILES } from '../cache/store.js';
+import type { EpochRecord, StageResult } from './loop.js';
+import { summaryTable, type SummaryRow } from './summary.js';
+
+export interface RunInfo {
+  readonly pipeline: string;
+  readonly stages: readonly string[];
+  readonly backend: { readonly kind: string; readonly versions: Readonly<Record<string, string>>; readonly details: Readonly<Record<string, string>> };
+}
+
+/** Creates (or reopens, for --resume) a run folder and writes what it is. */
+export async function openRunDir(p: ResolvedPipeline, keys: Readonly<Record<string, StageKey>>, info: RunInfo, at: { outputs: string; now: Date; resume?: string }): Promise<string> {
+  const dir = at.resume ?? freshRunDir(join(at.outputs, 'runs'), `${p.name}-${stamp(at.now)}`);
+  mkdirSync(dir, { recursive: true });
+  const { stringify } = await import('yaml');
+  writeFileSync(join(dir, 'pipeline.yaml'), stringify(p, { lineWidth: 0 }));
+  const stageKeys = Object.fromEntries(info.stages.map((s) => [s, keys[s].key]));
+  writeFileSync(join(dir, 'run.json'), JSON.stringify({ ...info, keys: stageKeys, started: new Date().toISOString(), node: process.version }, null, 2));
+  writeFileSync(join(dir, 'stages.json'), JSON.stringify(Object.fromEntries(info.stages.map((s) => [s, keys[s]])), null, 2));
+  return dir;
+}
+
+/** The keys a run folder was made with (for --resume). */
+export function recordedKeys(dir: string): Record<string, StageKey> {
+  const file = join(dir, 'stages.json');
+  if (!existsSync(join(dir, 'pipeline.yaml'))) throw new InputError([{ message: `${dir} is not a run folder of pipe run (no pipeline.yaml)` }]);
+  if (!existsSync(file)) throw new InputError([{ message: `${dir} was made by an older pipe (no stages.json): it cannot be resumed`, hint: 'run the pipeline afresh' }]);
+  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, StageKey>;
+}
+
+/** Stages whose key changed since the run was made, with the fields that changed. */
+export function changedStages(before: Readonly<Record<string, StageKey>>, now: Readonly<Record<string, StageKey>>, stages: readonly string[]): { stage: string; fields: string[] }[] {
+  return stages
+    .filter((s) => before[s] && before[s].key !== now[s].key)
+    .map((s) => ({ stage: s, fields: changedKeyFields(before[s].input, now[s].input) }));
+}
+
+/** Copies a stage's artifacts from its store entry into the run folder; returns its result. */
+export function copyStage(entryDir: string, runDir: string, stage: string): StageResult {
+  const to = join(runDir, stage);
+  mkdirSync(to, { recursive: true });
+  for (const f of ENTRY_FILES) if (existsSync(join(entryDir, f))) copyFileSync(join(entryDir, f), join(to, f));
+  return JSON.parse(readFileSync(join(entryDir, 'result.json'), 'utf8')) as StageResult;
+}
+
+/** The run's metrics.jsonl, rewritten whole: every epoch of the stages so far (reused, resumed
+ *  and trained alike), so a resumed or re-entered run never holds an epoch twice. */
+export function writeMetrics(runDir: string, records: readonly EpochRecord[]): void {
+  writeAtomic(join(runDir, 'metrics.jsonl'), Buffer.from(records.map((r) => JSON.stringify(r) + '\n').join('')));
+}
+
+export function writeSummary(dir: string, rows: readonly SummaryRow[]): void {
+  writeFileSync(join(dir, 'summary.json'), JSON.stringify(rows, null, 2));
+  writeFileSync(join(dir, 'summary.md'), summaryTable(rows));
+}
+
+/** The stages asked for and everything they need, in run order. */
+export function stagesToRun(p: ResolvedPipeline, wanted: readonly string[]): string[] {
+  const all = Object.keys(p.stages);
+  if (wanted.length === 0) return all;
+  const keep = new Set<string>();
+  const visit = (s: string) => {
+    if (keep.has(s)) return;
+    keep.add(s);
+    p.stages[s].needs.forEach(visit);
+  };
+  wanted.forEach(visit);
+  return all.filter((s) => keep.has(s));
+}
+
+/** A new folder: two runs started in the same second get `-2`, `-3`, never each other's files. */
+function freshRunDir(parent: string, base: string): string {
+  mkdirSync(parent, { recursive: true });
+  for (let k = 1; ; k++) {
+    const dir = join(parent, k === 1 ? base : `${base}-${k}`);
+    try {
+      mkdirSync(dir);
+      return dir;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+}
+
+function stamp(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
