@@ -3,6 +3,7 @@
 // is present (conv incl. 1x7/7x1 and stride 2, conv transpose, batchnorm, max/avg pool, global
 // avg pool, dense, dropout, concat, add, scale by 0.1), at widths a test can afford.
 import type * as tfjs from '@tensorflow/tfjs';
+import { BatchNorm } from '../../src/graph/layers/index.js';
 
 type Tf = typeof tfjs;
 type Sym = tfjs.SymbolicTensor;
@@ -20,11 +21,12 @@ export interface SeedModel {
 /** conv -> BN -> ReLU, PyTorch's BN constants (eps 1e-5, momentum 0.1). */
 function convBnRelu(tf: Tf, x: Sym, filters: number, kernel: number | [number, number], strides = 1, useBias = false): Sym {
   const y = tf.layers.conv2d({ filters, kernelSize: kernel, strides, padding: 'same', useBias }).apply(x) as Sym;
-  return tf.layers.reLU().apply(bn(tf, y)) as Sym;
+  return tf.layers.reLU().apply(bn(y)) as Sym;
 }
 
-function bn(tf: Tf, x: Sym): Sym {
-  return tf.layers.batchNormalization({ epsilon: 1e-5, momentum: 0.9 }).apply(x) as Sym;
+/** The engine's BatchNorm (tf.layers' BatchNormalization with a fused training step), as the graph compiler builds it. */
+function bn(x: Sym): Sym {
+  return new BatchNorm({ axis: -1, epsilon: 1e-5, momentum: 0.9 }).apply(x) as Sym;
 }
 
 function add(tf: Tf, a: Sym, b: Sym): Sym {
@@ -33,7 +35,7 @@ function add(tf: Tf, a: Sym, b: Sym): Sym {
 
 /** The report's Residual1: conv3x3 s2 -> BN -> ReLU -> conv3x3 -> BN, plus a 1x1 s2 conv shortcut with bias. */
 function residual1(tf: Tf, x: Sym, out: number): Sym {
-  const main = bn(tf, tf.layers.conv2d({ filters: out, kernelSize: 3, padding: 'same' }).apply(convBnRelu(tf, x, out, 3, 2, true)) as Sym);
+  const main = bn(tf.layers.conv2d({ filters: out, kernelSize: 3, padding: 'same' }).apply(convBnRelu(tf, x, out, 3, 2, true)) as Sym);
   const short = tf.layers.conv2d({ filters: out, kernelSize: 1, strides: 2 }).apply(x) as Sym;
   return tf.layers.reLU().apply(add(tf, short, main)) as Sym;
 }
@@ -134,7 +136,7 @@ export function densenet(tf: Tf, o: { size: number; batch: number; classes: numb
 function revRes(tf: Tf, x: Sym, out: number): Sym {
   const up = (y: Sym, filters: number, kernelSize: number, strides: number) =>
     tf.layers.conv2dTranspose({ filters, kernelSize, strides, padding: 'same' }).apply(y) as Sym;
-  const main = bn(tf, up(tf.layers.reLU().apply(bn(tf, up(x, out, 3, 2))) as Sym, out, 3, 1));
+  const main = bn(up(tf.layers.reLU().apply(bn(up(x, out, 3, 2))) as Sym, out, 3, 1));
   return tf.layers.reLU().apply(add(tf, up(x, out, 1, 2), main)) as Sym;
 }
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { initBackend, probeBackends } from '../../src/backend/index.js';
-import { wasmGradients, wasmKernels } from '../../src/backend/kernels/index.js';
+import { engineGradients, wasmGradients, wasmKernels } from '../../src/backend/kernels/index.js';
 import { BACKEND_SPECS } from '../../src/backend/kinds.js';
 import { packageDir, packageVersion } from '../../src/backend/probe.js';
 import { memoryMaximum } from '../../src/backend/wasm.js';
@@ -52,7 +52,7 @@ describe('initBackend', () => {
       simd: 'on',
       threads: '1',
       heapLimit: '4096 MiB',
-      engineKernels: [...wasmKernels.map((k) => k.kernelName), ...wasmGradients.map((g) => `${g.kernelName} gradient`)].join(', '),
+      engineKernels: [...wasmKernels.map((k) => k.kernelName), ...[...wasmGradients, ...engineGradients].map((g) => `${g.kernelName} gradient`)].join(', '),
     });
     expect(info.versions).toEqual({
       '@tensorflow/tfjs': await packageVersion('@tensorflow/tfjs'),

@@ -1,12 +1,13 @@
 // FusedBatchNorm (the forward pass) for wasm with per-channel parameters. The stock kernel is a
 // scalar loop that looks each element's channel up with a modulo (~5 ns/element); here the
-// per-channel factors are folded first and XNNPACK applies them in two broadcast passes.
+// per-channel factors are folded first and applied in one XNNPACK pass (channel_ops.ts).
 //
 // Derivation: y = (x - m) * g / sqrt(v + eps) + b = x * a + c, with a = g / sqrt(v + eps) and
 // c = b - m * a, both per channel.
 import type { FusedBatchNormAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelOverride } from './overrides.js';
+import { scaleShift } from './channel_ops.js';
 import { withScratch } from './scratch.js';
 
 function build(stock: KernelFunc | null): KernelFunc {
@@ -19,15 +20,15 @@ function build(stock: KernelFunc | null): KernelFunc {
     const perChannel = (t?: TensorInfo) => t == null || (t.dtype === 'float32' && t.shape.reduce((a, b) => a * b, 1) === channels && t.shape[t.shape.length - 1] === channels);
     if (x.dtype !== 'float32' || x.shape.length < 2 || ![mean, variance, offset, scale].every(perChannel)) return stock(args);
     return withScratch(args.backend as BackendWasm, (s) => {
-      const [a, c] = [s.alloc([channels]), s.alloc([channels])];
-      const [av, cv] = [s.view(a), s.view(c)];
       const [m, v] = [s.view(mean), s.view(variance)];
       const [g, b] = [scale ? s.view(scale) : null, offset ? s.view(offset) : null];
+      const a = new Float32Array(channels);
+      const c = new Float32Array(channels);
       for (let i = 0; i < channels; i++) {
-        av[i] = (g ? g[i] : 1) / Math.sqrt(v[i] + varianceEpsilon);
-        cv[i] = (b ? b[i] : 0) - m[i] * av[i];
+        a[i] = (g ? g[i] : 1) / Math.sqrt(v[i] + varianceEpsilon);
+        c[i] = (b ? b[i] : 0) - m[i] * a[i];
       }
-      return s.run('Add', { a: s.run('Multiply', { a: x, b: a }), b: c });
+      return scaleShift(s, x, a, c);
     });
   };
 }

@@ -2,6 +2,8 @@
 // (or adds) one kernel of tfjs-backend-wasm 4.22; the file beside it says why and derives it.
 import { getGradient, getKernel, registerGradient, registerKernel, unregisterKernel, type GradConfig, type KernelFunc } from '@tensorflow/tfjs';
 import { batchMatMulOverride } from './batch_mat_mul.js';
+import { batchNormTrainingKernel } from './batch_norm_training.js';
+import { batchNormTrainingGradient, batchNormTrainingGradKernel } from './batch_norm_training_grad.js';
 import { conv2DBackpropFilterOverride } from './conv2d_backprop_filter.js';
 import { conv2DBackpropInputOverride } from './conv2d_backprop_input.js';
 import { fusedBatchNormOverride } from './fused_batch_norm.js';
@@ -24,10 +26,15 @@ export const wasmKernels: readonly KernelOverride[] = [
   batchMatMulOverride,
   tileOverride,
   fusedBatchNormOverride,
+  batchNormTrainingKernel,
+  batchNormTrainingGradKernel,
 ];
 
 /** Gradients take their own path only while the wasm backend is active (see each file). */
 export const wasmGradients: readonly GradientOverride[] = [fusedBatchNormGrad, sumGrad, meanGrad];
+
+/** Gradients of the engine's own kernels (tfjs has none to wrap); they run only where those kernels ran. */
+export const engineGradients: readonly GradConfig[] = [batchNormTrainingGradient];
 
 const ourKernels = new WeakSet<KernelFunc>();
 const ourGradients = new WeakSet<GradConfig>();
@@ -50,5 +57,9 @@ export function registerEngineKernels(): string[] {
     ourGradients.add(ours);
     registerGradient(ours);
   }
-  return [...wasmKernels.map((k) => k.kernelName), ...wasmGradients.map((g) => `${g.kernelName} gradient`)];
+  for (const gradient of engineGradients) if (getGradient(gradient.kernelName) !== gradient) registerGradient(gradient);
+  return [
+    ...wasmKernels.map((k) => k.kernelName),
+    ...[...wasmGradients, ...engineGradients].map((g) => `${g.kernelName} gradient`),
+  ];
 }

@@ -49,22 +49,26 @@ export class Scratch {
   /** Frees intermediates early (inside loops), so the heap holds one iteration's worth at a time. */
   free(...ts: TensorInfo[]): void {
     for (const t of ts) {
-      const i = this.temps.indexOf(t);
+      const i = this.temps.findIndex((u) => u.dataId === t.dataId); // t may be a reshaped() view
       if (i >= 0) this.temps.splice(i, 1);
       this.backend.disposeData(t.dataId);
     }
   }
 
-  /** Frees every intermediate except `keep` (none when null), and returns `keep`. */
-  release<T extends TensorInfo | null>(keep: T): T {
-    for (const t of this.temps) if (t.dataId !== keep?.dataId) this.backend.disposeData(t.dataId);
+  /** Frees every intermediate except the outputs in `keep` (none when null), and returns `keep`. */
+  release<T extends TensorInfo | TensorInfo[] | null>(keep: T): T {
+    const kept = new Set(keep === null ? [] : (Array.isArray(keep) ? keep : [keep]).map((t) => t.dataId));
+    for (const t of this.temps) if (!kept.has(t.dataId)) this.backend.disposeData(t.dataId);
     this.temps.length = 0;
     return keep;
   }
 }
 
-/** Runs an engine kernel's body with a Scratch whose intermediates are freed however it ends. */
-export function withScratch(backend: BackendWasm, body: (s: Scratch) => TensorInfo): TensorInfo {
+/**
+ * Runs an engine kernel's body with a Scratch whose intermediates are freed however it ends; the
+ * body returns the kernel's output, or its outputs (distinct buffers) for a multi-output kernel.
+ */
+export function withScratch<T extends TensorInfo | TensorInfo[]>(backend: BackendWasm, body: (s: Scratch) => T): T {
   const s = new Scratch(backend);
   try {
     return s.release(body(s));

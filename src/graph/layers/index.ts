@@ -2,20 +2,24 @@
 // tf.serialization, so a saved model loads back with tf.loadLayersModel once this module is
 // imported (in a browser too: import it, or register the same classes, before loading).
 import * as tf from '@tensorflow/tfjs';
+import { BatchNorm } from './batchnorm.js';
 import { Scale } from './scale.js';
 import { TorchConv2DTranspose } from './conv-transpose.js';
 import { TorchPad2D } from './pad.js';
 import { dropoutClock, SeededDropout } from './dropout.js';
 
-export { dropoutClock, Scale, SeededDropout, TorchConv2DTranspose, TorchPad2D };
+export { BatchNorm, dropoutClock, Scale, SeededDropout, TorchConv2DTranspose, TorchPad2D };
 
 export interface CustomLayers {
+  readonly BatchNorm: typeof BatchNorm;
   readonly Scale: typeof Scale;
   readonly TorchConv2DTranspose: typeof TorchConv2DTranspose;
   readonly TorchPad2D: typeof TorchPad2D;
   readonly SeededDropout: typeof SeededDropout;
 }
 
-export const customLayers: CustomLayers = { Scale, TorchConv2DTranspose, TorchPad2D, SeededDropout };
+export const customLayers: CustomLayers = { BatchNorm, Scale, TorchConv2DTranspose, TorchPad2D, SeededDropout };
 
-for (const cls of [Scale, TorchConv2DTranspose, TorchPad2D, SeededDropout]) tf.serialization.registerClass(cls);
+// BatchNorm replaces tf.layers' BatchNormalization under its own name: models saved with either
+// load as BatchNorm here, and as the stock class wherever this module is not loaded.
+for (const cls of [BatchNorm, Scale, TorchConv2DTranspose, TorchPad2D, SeededDropout]) tf.serialization.registerClass(cls);

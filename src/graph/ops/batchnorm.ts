@@ -20,9 +20,10 @@ export const batchnorm: GraphOp = {
     return { shape: input, trainable: 2 * c, macs: 0 };
   },
 
-  build({ tf, name }, node) {
+  build({ custom, name }, node) {
     // tfjs's momentum is PyTorch's 1 - momentum: running = m * running + (1 - m) * batch.
-    const layer = tf.layers.batchNormalization({ name, axis: -1, momentum: 1 - Number(node.params.momentum ?? 0.1), epsilon: Number(node.params.eps ?? 1e-5) });
+    // BatchNorm: tf.layers' BatchNormalization with a fused training step (src/graph/layers/batchnorm.ts).
+    const layer = new custom.BatchNorm({ name, axis: -1, momentum: 1 - Number(node.params.momentum ?? 0.1), epsilon: Number(node.params.eps ?? 1e-5) });
     return chain(layer);
   },
 };
