@@ -3,13 +3,12 @@
 // epoch, evaluation on the validation data, the schedule's epoch step and early stopping.
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Metric, ResolvedStage } from '../config/types.js';
-import type { EpochBatch } from '../data/loader.js';
 import { JobError } from '../errors.js';
 import { dropoutClock } from '../graph/layers/index.js';
 import { readCheckpoint, restoreWeights, writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import { stageLoss, type Tf } from './losses.js';
 import { MetricAccumulator, type EpochMetrics } from './metrics.js';
-import { createOptimizer } from './optimizers/index.js';
+import { openTrainer } from './parallel/index.js';
 import { createSchedule } from './schedules/index.js';
 import type { StageData } from './stage-data.js';
 
@@ -51,7 +50,7 @@ export interface StageFiles {
   readonly warmStart?: Checkpoint['weights'];
 }
 
-export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, model: tfjs.LayersModel, data: StageData, progress: StageProgress, files: StageFiles): Promise<StageResult> {
+export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, model: tfjs.LayersModel, data: StageData, progress: StageProgress, files: StageFiles, workers = 1): Promise<StageResult> {
   const epochs = stage.kind === 'evaluate' ? 1 : (stage.epochs as number);
   if (stage.kind === 'evaluate') {
     const val = await evaluate(tf, stage, model, data);
@@ -60,8 +59,9 @@ export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, mod
     return { epochs: [record], best: null, stopped: 'completed' };
   }
   const train = data.train!;
-  const vars = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
-  const optimizer = createOptimizer(stage.optimizer!, vars);
+  // One worker steps on this thread; more split every batch across worker threads (parallel/).
+  const trainer = await openTrainer(tf, stage, model, workers);
+  const optimizer = trainer.optimizer;
   const schedule = createSchedule(stage.schedule, { baseLr: stage.optimizer!.lr, stepsPerEpoch: train.stepsPerEpoch, where: `stages.${name}.schedule` });
   const watch = stage.early_stopping;
   const monitor = stageMonitor(stage, data);
@@ -89,7 +89,7 @@ export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, mod
       for await (const batch of train.epoch(epoch, fromStep)) {
         lr = schedule.lr();
         dropoutClock.step = globalStep;
-        const loss = trainStep(tf, stage, model, vars, optimizer, batch, lr, acc);
+        const loss = await trainer.step(batch, lr, acc);
         if (!Number.isFinite(loss)) {
           throw new JobError(`stage '${name}': the loss became ${loss} at epoch ${epoch + 1}, step ${batch.step + 1} (lr ${lr})`, `lower the lr or check the data; the last good checkpoint (${records.length} epochs) is in ${files.checkpoint}`);
         }
@@ -135,7 +135,7 @@ export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, mod
       restoreWeights(model, kept.weights, tf);
     }
   } finally {
-    optimizer.dispose();
+    await trainer.close();
   }
   return { epochs: records, best: best && { epoch: best.epoch, metric: monitor.metric, value: best.value }, stopped };
 }
@@ -146,29 +146,6 @@ function stageMonitor(stage: ResolvedStage, data: StageData): { metric: Metric; 
   if (w) return { metric: w.monitor, mode: w.mode, min_delta: w.min_delta };
   if (data.val && stage.kind === 'classify') return { metric: 'val_top1', mode: 'max', min_delta: 0 };
   return { metric: data.val ? 'val_loss' : 'train_loss', mode: 'min', min_delta: 0 };
-}
-
-function trainStep(tf: Tf, stage: ResolvedStage, model: tfjs.LayersModel, vars: tfjs.Variable[], optimizer: ReturnType<typeof createOptimizer>, batch: EpochBatch, lr: number, acc: MetricAccumulator): number {
-  let logits: tfjs.Tensor | null = null;
-  const loss = tf.tidy(() => {
-    const x = tf.tensor4d(batch.x, [...batch.shape]);
-    const labels = batch.y ? tf.tensor1d(batch.y, 'int32') : null;
-    const target = batch.target ? tf.tensor4d(batch.target, [...batch.shape]) : null;
-    const { value, grads } = tf.variableGrads(() => {
-      const out = model.apply(x, { training: true }) as tfjs.Tensor;
-      if (stage.kind === 'classify') logits = tf.keep(out);
-      return stageLoss(tf, stage, out, labels, target);
-    }, vars);
-    optimizer.step(vars.map((v) => grads[v.name]), lr);
-    return value;
-  });
-  // The one synchronous read of a step: the loss (and the logits for accuracy) come back to JS.
-  const value = loss.dataSync()[0];
-  loss.dispose();
-  const kept = logits as tfjs.Tensor | null;
-  acc.add(tf, value, batch.shape[0], kept, batch.y);
-  kept?.dispose();
-  return value;
 }
 
 export async function evaluate(tf: Tf, stage: ResolvedStage, model: tfjs.LayersModel, data: StageData): Promise<EpochMetrics | null> {

@@ -1,0 +1,156 @@
+// Training throughput of the engine's own step (src/train/parallel: the pipeline's model as the
+// graph compiler builds it, its loss, the fused optimiser of its stage) with 1 and 2 training
+// workers, beside ../shared/reference/torch_throughput.py (PyTorch, same model, batch and size) at
+// its best thread count, measured in the same run. Issue 10's two settings:
+//   resnet9   pipelines/resnet9.yaml's model, 56x56x3, batch 64, 200 classes
+//   fashion   pipelines/fashion-resnet.yaml's model, 28x28x1, batch 128, 10 classes (the peer's
+//             `small`: the same net at width 16)
+// Inputs are random (normal pixels, uniform labels): throughput does not depend on them, and the
+// data pipeline is measured by bench:data. Every measurement runs in a fresh process (a grown
+// wasm heap slows what follows), and ours and the peer's take turns round by round, so load that
+// comes and goes on this shared machine hits both; figures are medians over all timed steps, and
+// the ratios are of medians taken in the same run.
+//
+//   npm run bench:train                          # both settings, 1 and 2 workers, the peer
+//   npm run bench:train -- --setting fashion     # one setting
+//   npm run bench:train -- --rounds 3 --steps 8  # more samples
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { initBackend } from '../src/backend/index.js';
+import { resolvePipeline } from '../src/config/resolve.js';
+import { Rng } from '../src/data/random.js';
+import { analyzeGraphs } from '../src/graph/analyze.js';
+import { compileGraphs } from '../src/graph/compile.js';
+import { dropoutClock } from '../src/graph/layers/index.js';
+import { MetricAccumulator } from '../src/train/metrics.js';
+import { openTrainer } from '../src/train/parallel/index.js';
+
+const SETTINGS = {
+  resnet9: { file: 'pipelines/resnet9.yaml', stage: 'train', peer: ['--model', 'resnet9', '--size', '56', '--batch', '64'] },
+  fashion: { file: 'pipelines/fashion-resnet.yaml', stage: 'train', peer: ['--model', 'small', '--size', '28', '--batch', '128'] },
+} as const;
+type SettingName = keyof typeof SETTINGS;
+
+const WORKERS = [1, 2];
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const PEER = fileURLToPath(new URL('../../shared/reference/torch_throughput.py', import.meta.url));
+const PYTHON = '/usr/bin/python3';
+
+interface Measured {
+  /** Wall seconds per timed step. */
+  readonly stepS: number[];
+  readonly batch: number;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** Steps of the setting's stage with `workers` training workers, in this process. */
+async function measure(name: SettingName, workers: number, warmup: number, steps: number): Promise<Measured> {
+  const { tf } = await initBackend({ backend: 'wasm', env: {} });
+  const { pipeline, locate } = await resolvePipeline(SETTINGS[name].file, { cwd: REPO });
+  const stage = pipeline.stages[SETTINGS[name].stage];
+  const model = compileGraphs(pipeline, analyzeGraphs(pipeline, locate)).model(stage.model);
+  const [h, w, c] = model.inputs[0].shape.slice(1) as number[];
+  const classes = model.outputs[0].shape[1] as number;
+  const n = stage.batch_size;
+  const rng = Rng.from(0, `bench/train/${name}`);
+  const batch = {
+    x: Float32Array.from({ length: n * h * w * c }, () => rng.normal()),
+    y: Int32Array.from({ length: n }, () => rng.int(classes)),
+    target: null,
+    shape: [n, h, w, c] as const,
+    epoch: 0,
+    step: 0,
+  };
+  const trainer = await openTrainer(tf, stage, model, workers);
+  const acc = new MetricAccumulator();
+  const stepS: number[] = [];
+  try {
+    for (let i = 0; i < warmup + steps; i++) {
+      dropoutClock.step = i;
+      const t = performance.now();
+      const loss = await trainer.step(batch, 0.01, acc);
+      if (!Number.isFinite(loss)) throw new Error(`${name}: the loss became ${loss}`);
+      if (i >= warmup) stepS.push((performance.now() - t) / 1000);
+    }
+  } finally {
+    await trainer.close();
+  }
+  return { stepS, batch: n };
+}
+
+/** `measure` in a fresh process running this file (with tsx's loader flags, in process.execArgv). */
+function measureInChild(name: SettingName, workers: number, warmup: number, steps: number): Measured {
+  const args = [...process.execArgv, fileURLToPath(import.meta.url), '--child', `${name}:${workers}:${warmup}:${steps}`];
+  const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
+  return JSON.parse(out.trim().split('\n').pop() as string) as Measured;
+}
+
+/** The peer's median step (seconds) at `threads`, or why it could not run. */
+function peer(name: SettingName, threads: number, steps: number): { stepS: number; engine: string } | string {
+  if (!existsSync(PEER)) return `${PEER} is missing`;
+  try {
+    const out = execFileSync(PYTHON, [PEER, ...SETTINGS[name].peer, '--threads', String(threads), '--steps', String(steps), '--json'], { encoding: 'utf8' });
+    const r = JSON.parse(out) as { step_s: number; engine: string };
+    return { stepS: r.step_s, engine: r.engine };
+  } catch (e) {
+    return `${PYTHON} could not run it (${String((e as Error).message).split('\n')[0]})`;
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { setting: { type: 'string' }, rounds: { type: 'string' }, steps: { type: 'string' }, warmup: { type: 'string' }, child: { type: 'string' } } });
+  if (values.child) {
+    const [name, workers, warmup, steps] = values.child.split(':');
+    console.log(JSON.stringify(await measure(name as SettingName, Number(workers), Number(warmup), Number(steps))));
+    return;
+  }
+  const names = (values.setting ? [values.setting] : Object.keys(SETTINGS)) as SettingName[];
+  for (const n of names) if (!(n in SETTINGS)) throw new Error(`unknown --setting ${n}; known: ${Object.keys(SETTINGS).join(', ')}`);
+  const rounds = Number(values.rounds ?? 2);
+  const steps = Number(values.steps ?? 5);
+  const warmup = Number(values.warmup ?? 2);
+  const threads = [...new Set([1, availableParallelism()])];
+  console.log(`machine: ${cpus()[0].model}, ${availableParallelism()} cores, Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`${rounds} rounds of ${steps} timed steps (after ${warmup}) per configuration, each in a fresh process, ours and the peer's taking turns`);
+  let engine = '';
+  const rows: string[] = [];
+  for (const name of names) {
+    const ours = new Map<number, number[]>(WORKERS.map((w) => [w, []]));
+    const torch = new Map<number, number[]>(threads.map((t) => [t, []]));
+    let batch = 0;
+    for (let round = 0; round < rounds; round++) {
+      for (const t of threads) {
+        const p = peer(name, t, steps);
+        if (typeof p === 'string') console.log(`(${name}: peer skipped: ${p})`);
+        else [engine] = [p.engine, torch.get(t)!.push(p.stepS)];
+      }
+      for (const w of WORKERS) {
+        const r = measureInChild(name, w, warmup, steps);
+        ours.get(w)!.push(...r.stepS);
+        batch = r.batch;
+        console.log(`  ${name} round ${round + 1}: ${w} worker${w > 1 ? 's' : ''} ${(batch / median(r.stepS)).toFixed(1)} img/s`);
+      }
+    }
+    const imgs = (xs: number[]) => (xs.length ? batch / median(xs) : NaN);
+    const best = [...torch.entries()].filter(([, xs]) => xs.length).map(([t, xs]) => ({ t, v: imgs(xs) })).sort((a, b) => b.v - a.v)[0];
+    const [one, two] = WORKERS.map((w) => imgs(ours.get(w)!));
+    const peerCells = threads.map((t) => (torch.get(t)!.length ? imgs(torch.get(t)!).toFixed(1) : '-'));
+    const ratio = (v: number) => (best ? (v / best.v).toFixed(3) : '-');
+    rows.push(`| ${name} | ${batch} | ${one.toFixed(1)} | ${two.toFixed(1)} | ${(two / one).toFixed(2)}x | ${peerCells.join(' | ')} | ${best ? best.t : '-'} | ${ratio(one)} | ${ratio(two)} |`);
+  }
+  console.log();
+  console.log(`| setting | batch | ours, 1 worker (img/s) | ours, 2 workers | 2 vs 1 | ${threads.map((t) => `PyTorch ${t} thread${t > 1 ? 's' : ''}`).join(' | ')} | PyTorch best at | 1 worker / best | 2 workers / best |`);
+  console.log(`|---|---:|---:|---:|---:|${threads.map(() => '---:').join('|')}|---:|---:|---:|`);
+  for (const r of rows) console.log(r);
+  console.log(`peer: ${engine || 'none'}; load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+}
+
+await main();

@@ -1,0 +1,31 @@
+// Training steps on one thread or data-parallel across worker threads: the loop asks for a
+// StageTrainer with the stage's worker count and steps with it.
+import { availableParallelism } from 'node:os';
+import type * as tfjs from '@tensorflow/tfjs';
+import type { BackendKind } from '../../backend/kinds.js';
+import type { ResolvedStage } from '../../config/types.js';
+import type { Tf } from '../losses.js';
+import { InlineTrainer } from './inline.js';
+import { ParallelTrainer } from './trainer.js';
+import type { StageTrainer } from './stage-trainer.js';
+
+export type { StageTrainer } from './stage-trainer.js';
+export { shardRows, SPLIT_DEPENDENT_OPS, workersInKey } from './shards.js';
+
+/** Backends on which workers pay: one thread each (wasm has no threads in Node, cpu none at all). */
+export const PARALLEL_BACKENDS: readonly BackendKind[] = ['wasm', 'cpu'];
+
+/** Every core where workers pay; one where the backend uses the cores itself (tensorflow). */
+export function defaultTrainWorkers(backend: BackendKind): number {
+  return PARALLEL_BACKENDS.includes(backend) ? availableParallelism() : 1;
+}
+
+/** One worker trains on this thread; more start that many worker threads (closed by close()). */
+export async function openTrainer(tf: Tf, stage: ResolvedStage, model: tfjs.LayersModel, workers: number): Promise<StageTrainer> {
+  if (!(Number.isInteger(workers) && workers >= 1)) throw new Error(`training workers must be a whole number >= 1, got ${workers}`);
+  if (workers === 1) return new InlineTrainer(tf, stage, model);
+  if (!(PARALLEL_BACKENDS as readonly string[]).includes(tf.getBackend())) {
+    throw new Error(`training workers run on the ${PARALLEL_BACKENDS.join(' and ')} backends, not ${tf.getBackend()}`);
+  }
+  return ParallelTrainer.open(tf, stage, model, workers);
+}

@@ -1,0 +1,100 @@
+// The memory a stage's training thread and its workers share (SharedArrayBuffers: written in
+// place, never copied through messages). The training thread owns `params` and `state` between
+// steps; during a step each worker writes only its own slice of `grads` and its own rows of `out`.
+//
+//   params  every trainable weight end to end (model.trainableWeights order)
+//   grads   one params-sized block per worker: the gradient of its shard's mean loss
+//   state   every other weight (BatchNorm statistics, frozen layers), as worker 0 leaves them
+//   x, y, target   the batch (float32 NHWC inputs, int32 labels, float32 clean images)
+//   out     the model's output per image (logits), for the step's metrics
+
+export interface SharedLayout {
+  readonly workers: number;
+  /** Values per trainable weight, in order. */
+  readonly paramSizes: readonly number[];
+  /** Values per non-trainable weight, in order. */
+  readonly stateSizes: readonly number[];
+  /** The largest batch (the stage's batch size). */
+  readonly maxBatch: number;
+  /** Values per image of the input (and of a reconstruction target) and of the output. */
+  readonly inputSize: number;
+  readonly outputSize: number;
+}
+
+export interface SharedBuffers {
+  readonly params: SharedArrayBuffer;
+  readonly grads: SharedArrayBuffer;
+  readonly state: SharedArrayBuffer;
+  readonly x: SharedArrayBuffer;
+  readonly y: SharedArrayBuffer;
+  readonly target: SharedArrayBuffer;
+  readonly out: SharedArrayBuffer;
+}
+
+export class SharedArrays {
+  readonly params: Float32Array;
+  readonly grads: Float32Array;
+  readonly state: Float32Array;
+  readonly x: Float32Array;
+  readonly y: Int32Array;
+  readonly target: Float32Array;
+  readonly out: Float32Array;
+  /** Where each weight starts in params (resp. state). */
+  readonly paramOffsets: readonly number[];
+  readonly stateOffsets: readonly number[];
+
+  private constructor(readonly layout: SharedLayout, readonly buffers: SharedBuffers) {
+    this.params = new Float32Array(buffers.params);
+    this.grads = new Float32Array(buffers.grads);
+    this.state = new Float32Array(buffers.state);
+    this.x = new Float32Array(buffers.x);
+    this.y = new Int32Array(buffers.y);
+    this.target = new Float32Array(buffers.target);
+    this.out = new Float32Array(buffers.out);
+    this.paramOffsets = offsets(layout.paramSizes);
+    this.stateOffsets = offsets(layout.stateSizes);
+  }
+
+  static allocate(layout: SharedLayout): SharedArrays {
+    const total = (sizes: readonly number[]) => sizes.reduce((a, b) => a + b, 0);
+    const floats = (n: number) => new SharedArrayBuffer(4 * n);
+    const images = layout.maxBatch * layout.inputSize;
+    return new SharedArrays(layout, {
+      params: floats(total(layout.paramSizes)),
+      grads: floats(layout.workers * total(layout.paramSizes)),
+      state: floats(total(layout.stateSizes)),
+      x: floats(images),
+      y: floats(layout.maxBatch),
+      target: floats(images),
+      out: floats(layout.maxBatch * layout.outputSize),
+    });
+  }
+
+  /** The same memory, seen from a worker. */
+  static attach(layout: SharedLayout, buffers: SharedBuffers): SharedArrays {
+    return new SharedArrays(layout, buffers);
+  }
+
+  /** Trainable weight i (a view). */
+  param(i: number): Float32Array {
+    return this.params.subarray(this.paramOffsets[i], this.paramOffsets[i] + this.layout.paramSizes[i]);
+  }
+
+  /** Worker k's gradient block, or its part for weight i (views). */
+  gradsOf(k: number, i?: number): Float32Array {
+    const size = this.params.length;
+    if (i === undefined) return this.grads.subarray(k * size, (k + 1) * size);
+    const start = k * size + this.paramOffsets[i];
+    return this.grads.subarray(start, start + this.layout.paramSizes[i]);
+  }
+
+  /** Non-trainable weight i (a view). */
+  stateOf(i: number): Float32Array {
+    return this.state.subarray(this.stateOffsets[i], this.stateOffsets[i] + this.layout.stateSizes[i]);
+  }
+}
+
+function offsets(sizes: readonly number[]): number[] {
+  let at = 0;
+  return sizes.map((s) => (at += s) - s);
+}

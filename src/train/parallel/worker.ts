@@ -1,0 +1,103 @@
+// A training worker: its own tfjs with its own backend instance (the engine's kernels included),
+// its own copy of the stage's model, rebuilt from the topology. Per step it takes the weights
+// from shared memory, computes the gradient of the mean loss over its rows of the batch and
+// leaves it, with its rows of output, in shared memory. It never updates a weight itself.
+import { parentPort, workerData } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../backend/index.js';
+import { serializeError } from '../../data/thread-errors.js';
+import { dropoutClock } from '../../graph/layers/index.js';
+import { stageLoss } from '../losses.js';
+import type { FromWorker, ToWorker, WorkerSetup } from './messages.js';
+import { SharedArrays } from './shared.js';
+
+const setup = workerData as WorkerSetup;
+const port = parentPort;
+if (port === null) throw new Error('parallel/worker.ts must run as a worker thread');
+const shared = SharedArrays.attach(setup.layout, setup.buffers);
+
+interface Replica {
+  readonly model: tf.LayersModel;
+  readonly trainable: readonly tf.Variable[];
+  readonly others: readonly tf.Variable[];
+  readonly inputShape: readonly number[];
+}
+
+async function build(): Promise<Replica> {
+  await initBackend({ backend: setup.backend, env: {} });
+  const model = (await tf.models.modelFromJSON({ modelTopology: JSON.parse(setup.topology) as tf.io.ModelJSON['modelTopology'] })) as tf.LayersModel;
+  const trainable = model.trainableWeights;
+  const others = model.weights.filter((w) => !w.trainable);
+  const names = (ws: readonly { originalName: string }[]) => ws.map((w) => w.originalName).join(', ');
+  // The shared arrays are laid out by the training thread's weights: the rebuilt model must list
+  // the same weights in the same order, or every update would land on the wrong one.
+  if (names(trainable) !== setup.trainable.join(', ') || names(others) !== setup.others.join(', ')) {
+    throw new Error(`worker ${setup.index}: the rebuilt model's weights differ from the training thread's (${names(trainable)} vs ${setup.trainable.join(', ')})`);
+  }
+  const inputShape = (model.inputs[0].shape as number[]).slice(1);
+  return { model, trainable: trainable.map((w) => w.read() as tf.Variable), others: others.map((w) => w.read() as tf.Variable), inputShape };
+}
+
+/** Copies shared values into a variable (sliced: the cpu backend would keep a view of shared memory). */
+function set(v: tf.Variable, values: Float32Array): void {
+  tf.tidy(() => v.assign(tf.tensor(values.slice(), v.shape, 'float32')));
+}
+
+function load(r: Replica): void {
+  r.trainable.forEach((v, i) => set(v, shared.param(i)));
+  r.others.forEach((v, i) => set(v, shared.stateOf(i)));
+}
+
+function step(r: Replica, m: Extract<ToWorker, { type: 'step' }>): number {
+  r.trainable.forEach((v, i) => set(v, shared.param(i)));
+  dropoutClock.step = m.clock;
+  const { inputSize, outputSize } = setup.layout;
+  const rows = (a: Float32Array, size: number) => a.slice(m.offset * size, (m.offset + m.n) * size);
+  let output: tf.Tensor | null = null;
+  const loss = tf.tidy(() => {
+    const x = tf.tensor(rows(shared.x, inputSize), [m.n, ...r.inputShape], 'float32');
+    const labels = m.labels ? tf.tensor1d(shared.y.slice(m.offset, m.offset + m.n), 'int32') : null;
+    const target = m.target ? tf.tensor(rows(shared.target, inputSize), [m.n, ...r.inputShape], 'float32') : null;
+    const { value, grads } = tf.variableGrads(() => {
+      const out = r.model.apply(x, { training: true }) as tf.Tensor;
+      if (outputSize > 0) output = tf.keep(out);
+      return stageLoss(tf, setup.stage, out, labels, target);
+    }, [...r.trainable]);
+    r.trainable.forEach((v, i) => shared.gradsOf(setup.index, i).set(grads[v.name].dataSync() as Float32Array));
+    return value;
+  });
+  const value = loss.dataSync()[0];
+  loss.dispose();
+  const kept = output as tf.Tensor | null;
+  if (kept) {
+    shared.out.set(kept.dataSync() as Float32Array, m.offset * outputSize);
+    kept.dispose();
+  }
+  if (m.keepState) r.others.forEach((v, i) => shared.stateOf(i).set(v.dataSync() as Float32Array));
+  return value;
+}
+
+const reply = (message: FromWorker) => port.postMessage(message);
+const replica = build();
+replica.then(
+  () => reply({ type: 'ready' }),
+  (e: unknown) => reply({ type: 'failed', error: serializeError(e) }),
+);
+
+port.on('message', (m: ToWorker) => {
+  replica
+    .then((r) => {
+      switch (m.type) {
+        case 'load':
+          load(r);
+          return reply({ type: 'loaded' });
+        case 'step':
+          return reply({ type: 'stepped', loss: step(r, m) });
+        default: {
+          const never: never = m;
+          throw new Error(`unknown message ${JSON.stringify(never)}`);
+        }
+      }
+    })
+    .catch((e: unknown) => reply({ type: 'failed', error: serializeError(e) }));
+});

@@ -1,0 +1,145 @@
+// Data-parallel training (src/train/parallel): one worker trains exactly as the engine did before
+// workers existed; N workers match one on a model without BatchNorm or dropout; BatchNorm's
+// statistics are per shard; a stopped N-worker stage resumes exactly; worker failures are errors.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../src/backend/index.js';
+import { resolvePipeline } from '../../src/config/resolve.js';
+import { analyzeGraphs } from '../../src/graph/analyze.js';
+import { compileGraphs } from '../../src/graph/compile.js';
+import { dropoutClock } from '../../src/graph/layers/index.js';
+import { MetricAccumulator } from '../../src/train/metrics.js';
+import { InlineTrainer } from '../../src/train/parallel/inline.js';
+import { shardRows, workersInKey } from '../../src/train/parallel/index.js';
+import { ParallelTrainer } from '../../src/train/parallel/trainer.js';
+import { openStageData } from '../../src/train/stage-data.js';
+import { GOLDEN_PIPELINE, PLAIN_PIPELINE, trainOneStage, untimed, writePatternSet } from './parallel-data.js';
+
+interface GoldenRun {
+  readonly steps: Record<string, number[]>;
+  readonly epochs: { stage: string; epoch: number; lr: number; train: unknown; val: unknown }[];
+}
+const golden = JSON.parse(readFileSync(new URL('./parallel-golden.json', import.meta.url), 'utf8')) as { cpu: GoldenRun };
+const STAGES = ['sgd', 'adam', 'adamw', 'rmsprop', 'recon'] as const;
+
+let root: string;
+beforeAll(async () => {
+  await initBackend({ backend: 'wasm', env: {} });
+  root = writePatternSet();
+  writeFileSync(join(root, 'golden.yaml'), GOLDEN_PIPELINE);
+  writeFileSync(join(root, 'plain.yaml'), PLAIN_PIPELINE);
+});
+
+describe('one worker', () => {
+  // Recorded by the training loop before data-parallel training and the fused optimisers
+  // (commit c1dd6e9), on tfjs's cpu backend: the wasm backend's kernels are still being changed
+  // (their rounding with them), the cpu backend's are tfjs's own.
+  it.each(STAGES)('%s: every step\'s loss and every epoch\'s metrics as before, bit for bit', async (stage) => {
+    await tf.setBackend('cpu');
+    try {
+      const run = await trainOneStage(root, 'golden.yaml', stage, { workers: 1 });
+      expect(run.steps).toEqual(golden.cpu.steps[stage]);
+      const epochs = untimed(run.records).map((r) => { const { epochs: _, ...rest } = r as { epochs: number }; return rest; });
+      expect(epochs).toEqual(golden.cpu.epochs.filter((e) => e.stage === stage));
+    } finally {
+      await tf.setBackend('wasm');
+    }
+  }, 120_000);
+});
+
+describe('N workers', () => {
+  it('one worker thread steps exactly as the training thread does (BatchNorm, dropout, momentum)', async () => {
+    const { pipeline: p, locate } = await resolvePipeline('golden.yaml', { cwd: root });
+    const plan = analyzeGraphs(p, locate);
+    const stage = p.stages.sgd;
+    const [a, b] = [compileGraphs(p, plan).model('net'), compileGraphs(p, plan).model('net')];
+    const data = await openStageData(p, 'sgd', stage, { cacheDir: null, workers: 0, splits: new Map() });
+    const inline = new InlineTrainer(tf, stage, a);
+    const parallel = await ParallelTrainer.open(tf, stage, b, 1);
+    const before = tf.memory().numTensors;
+    try {
+      const [accA, accB] = [new MetricAccumulator(), new MetricAccumulator()];
+      for (const epoch of [0, 1]) {
+        for await (const batch of data.train!.epoch(epoch)) {
+          dropoutClock.step = epoch * 3 + batch.step;
+          expect(await parallel.step(batch, 0.05, accB)).toBe(await inline.step(batch, 0.05, accA));
+          expect(b.getWeights().map((w) => w.dataSync())).toEqual(a.getWeights().map((w) => w.dataSync()));
+        }
+      }
+      expect(accB.result()).toEqual(accA.result());
+      expect(parallel.optimizer.state()).toEqual(inline.optimizer.state());
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      await parallel.close();
+      await data.close();
+    }
+  }, 120_000);
+
+  it('two workers match one on a model without BatchNorm or dropout, to float rounding', async () => {
+    const one = await trainOneStage(root, 'plain.yaml', 'train', { workers: 1 });
+    const two = await trainOneStage(root, 'plain.yaml', 'train', { workers: 2 });
+    // 48 images in batches of 20: shards of 10 + 10 and, in the last batch, 4 + 4.
+    expect(two.steps).toHaveLength(6);
+    two.steps.forEach((loss, i) => expect(Math.abs(loss - one.steps[i])).toBeLessThan(1e-6));
+    two.weights.forEach((w, i) => w.forEach((v, j) => expect(Math.abs(v - one.weights[i][j])).toBeLessThan(1e-5 * (1 + Math.abs(one.weights[i][j])))));
+    expect(two.records.map((r) => r.val!.top1)).toEqual(one.records.map((r) => r.val!.top1));
+  }, 120_000);
+
+  it('BatchNorm normalises each shard by its own statistics: two workers differ from one, and repeat exactly', async () => {
+    const one = await trainOneStage(root, 'golden.yaml', 'adam', { workers: 1 });
+    const two = await trainOneStage(root, 'golden.yaml', 'adam', { workers: 2 });
+    const again = await trainOneStage(root, 'golden.yaml', 'adam', { workers: 2 });
+    expect(two.steps).not.toEqual(one.steps);
+    expect(again.steps).toEqual(two.steps);
+    expect(again.weights).toEqual(two.weights);
+    // The first step's loss is the mean of the shards' losses; each shard's BatchNorm sees 8 images.
+    expect(Math.abs(two.steps[0] - one.steps[0])).toBeLessThan(0.05);
+  }, 120_000);
+
+  it('a stopped two-worker stage resumes exactly: same losses, metrics and weights as an uninterrupted one', async () => {
+    const whole = await trainOneStage(root, 'golden.yaml', 'rmsprop', { workers: 2 });
+    const dir = join(root, 'resume-rmsprop');
+    const first = await trainOneStage(root, 'golden.yaml', 'rmsprop', { workers: 2, dir, stopAfter: 4 });
+    expect(first.stopped).toBe('interrupted');
+    const rest = await trainOneStage(root, 'golden.yaml', 'rmsprop', { workers: 2, dir, resume: true });
+    expect([...first.steps, ...rest.steps]).toEqual(whole.steps);
+    expect(untimed([...first.records, ...rest.records])).toEqual(untimed(whole.records));
+    expect(rest.weights).toEqual(whole.weights);
+  }, 120_000);
+
+  it('a step that cannot finish rejects with the worker named, and the trainer closes', async () => {
+    const { pipeline: p, locate } = await resolvePipeline('plain.yaml', { cwd: root });
+    const stage = p.stages.train;
+    const model = compileGraphs(p, analyzeGraphs(p, locate)).model('net');
+    const trainer = await ParallelTrainer.open(tf, stage, model, 2);
+    const batch = { x: new Float32Array(4 * 144), y: Int32Array.from([0, 1, 2, 0]), target: null, shape: [4, 12, 12, 1] as const, epoch: 0, step: 0 };
+    // Caught at once: tfjs-backend-wasm turns an unhandled rejection into an uncaught exception.
+    const stepping = trainer.step(batch, 0.1, new MetricAccumulator()).catch((e: Error) => e);
+    await trainer.close();
+    expect(String(await stepping)).toMatch(/^Error: training worker \d was closed$/);
+    await expect(trainer.step(batch, 0.1, new MetricAccumulator())).rejects.toThrow('training worker 0 was closed');
+  }, 60_000);
+});
+
+describe('shards', () => {
+  it.each([
+    [8, 2, [[0, 4], [4, 4]]],
+    [7, 2, [[0, 4], [4, 3]]],
+    [1, 2, [[0, 1], [1, 0]]],
+    [10, 3, [[0, 4], [4, 3], [7, 3]]],
+  ])('%i rows over %i workers', (rows, workers, want) => {
+    expect(shardRows(rows, workers).map((s) => [s.offset, s.n])).toEqual(want);
+  });
+
+  it('puts the worker count in a stage\'s key only where BatchNorm or dropout makes it matter', async () => {
+    const keyOf = async (file: string, model: string) => {
+      const { pipeline: p, locate } = await resolvePipeline(file, { cwd: root });
+      return workersInKey(analyzeGraphs(p, locate), model, 2);
+    };
+    expect(await keyOf('golden.yaml', 'net')).toBe(2);
+    expect(await keyOf('golden.yaml', 'ae')).toBeNull();
+    expect(await keyOf('plain.yaml', 'net')).toBeNull();
+  });
+});
