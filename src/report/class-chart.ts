@@ -22,12 +22,19 @@ export function perClassSpec(title: string, scores: readonly ClassScore[], k: nu
     mark: { type: 'bar' },
     encoding: {
       x: named
-        ? { field: 'name', type: 'nominal', sort: { field: 'rank' }, title: null, axis: { labelAngle: -50, labelLimit: 120 } }
+        ? { field: 'name', type: 'nominal', sort: { field: 'rank' }, title: null, axis: { labelAngle: -50, labelLimit: 0 } }
         : { field: 'rank', type: 'ordinal', title: `${ranked.length} classes, best to worst`, axis: { labels: false, ticks: false } },
       y: { field: 'correct', type: 'quantitative', title: `correct (of ${most})`, scale: { domain: [0, most] } },
-      color: { field: 'group', type: 'nominal', title: null, scale: { domain: [`best ${best.length}`, 'other', `worst ${worst.length}`], range: ['#54a24b', '#bab0ac', '#e45756'] } },
+      color: { field: 'group', type: 'nominal', title: null, scale: legend(values.map((v) => v.group)) },
     },
   };
+}
+
+/** Green best, grey the rest, red worst: only the groups there are, so the legend lists no empty one. */
+function legend(groups: readonly string[]): { domain: string[]; range: string[] } {
+  const colours: Record<string, string> = { best: '#54a24b', other: '#bab0ac', worst: '#e45756' };
+  const domain = [...new Set(groups)].sort((a, b) => ['best', 'other', 'worst'].indexOf(a.split(' ')[0]) - ['best', 'other', 'worst'].indexOf(b.split(' ')[0]));
+  return { domain, range: domain.map((g) => colours[g.split(' ')[0]]) };
 }
 
 /** words.txt lists synonyms (`maypole, may pole`): the first is name enough for an axis. */

@@ -1,5 +1,6 @@
 // The command table: a plain list. Order here is the order `pipe --help` shows.
 import type { Command } from '../command.js';
+import { diff } from './diff.js';
 import { doctor } from './doctor.js';
 import { makeDemoData } from './make-demo-data.js';
 import { preview } from './preview.js';
@@ -10,4 +11,4 @@ import { schema } from './schema.js';
 import { show } from './show.js';
 import { validate } from './validate.js';
 
-export const commands: readonly Command[] = [validate, show, run, preview, report, makeDemoData, schedule, schema, doctor];
+export const commands: readonly Command[] = [validate, show, run, preview, report, diff, makeDemoData, schedule, schema, doctor];

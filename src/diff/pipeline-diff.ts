@@ -1,0 +1,49 @@
+// `pipe diff A.yaml B.yaml`: what changed between two variants of a pipeline and what it did to
+// the results. Each part is computed by its own module; this one composes them.
+import type { StageStore } from '../cache/store.js';
+import { configChanges, type ConfigChange } from './config.js';
+import { graphChanges, type ModelDiff } from './graph.js';
+import { resultChanges, type ResultDiff } from './results.js';
+import { keysFor, stageChanges, type Keyed, type StageDiff } from './stages.js';
+
+export interface DiffSide extends Keyed {
+  /** As the user named it. */
+  readonly file: string;
+}
+
+export interface PipelineDiff {
+  readonly a: { readonly file: string; readonly name: string };
+  readonly b: { readonly file: string; readonly name: string };
+  /** (a) */
+  readonly config: readonly ConfigChange[];
+  /** (b) */
+  readonly models: readonly ModelDiff[];
+  /** (c), keyed for the first of `backends`. */
+  readonly stages: readonly StageDiff[];
+  /** Why the data's fingerprints are missing from the keys, if they are. */
+  readonly dataNote?: string;
+  /** (d) */
+  readonly results: readonly ResultDiff[];
+  /**
+   * The pipelines compute the same things: the same stage keys, stage for stage (names,
+   * descriptions and the report section may differ: they are in no key).
+   */
+  readonly same: boolean;
+}
+
+export async function diffPipelines(a: DiffSide, b: DiffSide, store: StageStore, backends: readonly string[]): Promise<PipelineDiff> {
+  const [ka, kb] = [await keysFor(a), await keysFor(b)];
+  const stages = stageChanges(ka.keys(backends[0]), kb.keys(backends[0]));
+  const both = stages.filter((s) => s.a !== null && s.b !== null).map((s) => s.stage);
+  const dataNote = [...new Set([ka.dataNote, kb.dataNote].filter((n) => n !== undefined))].join('; ');
+  return {
+    a: { file: a.file, name: a.pipeline.name },
+    b: { file: b.file, name: b.pipeline.name },
+    config: configChanges(a.pipeline, b.pipeline),
+    models: graphChanges(a.plan, b.plan),
+    stages,
+    ...(dataNote ? { dataNote } : {}),
+    results: resultChanges(both, ka.keys, kb.keys, store, backends),
+    same: stages.every((s) => s.same),
+  };
+}
