@@ -34,7 +34,11 @@ export interface RunOptions {
   readonly keys: Readonly<Record<string, StageKey>>;
   /** Only these stages (and what they need); all when empty. */
   readonly stages: readonly string[];
+  /** Training workers: 1 trains on this thread; N > 1 splits every batch across N worker
+   *  threads, each with its own backend (src/train/parallel). */
   readonly workers: number;
+  /** Data loader threads (0: batches are assembled on the training thread). */
+  readonly loaderWorkers: number;
   readonly events: RunEvents;
   readonly shouldStop: () => boolean;
   readonly now?: () => Date;
@@ -142,7 +146,7 @@ async function trainInEntry(p: ResolvedPipeline, plan: GraphPlan, name: string, 
       initLayers(model, plan.models[initModel].parts, readWeights(o.store.dir(o.keys[from].key)), `stages.${name}.init.${initModel}`, from, tf);
     }
     for (const frozen of stage.freeze) for (const layer of model.layers) if (plan.models[frozen].parts.some((g) => layer.name.startsWith(`${g}/`))) layer.trainable = false;
-    const data = await openStageData(p, name, stage, { cacheDir: join(o.outputs, 'cache', 'data'), workers: o.workers, splits, onDecode: o.events.decode });
+    const data = await openStageData(p, name, stage, { cacheDir: join(o.outputs, 'cache', 'data'), workers: o.loaderWorkers, splits, onDecode: o.events.decode });
     try {
       o.events.stageStart(name, { model: stage.model, parameters: plan.models[stage.model].trainable, epochs: stage.epochs ?? 1, trainImages: data.train?.size ?? 0, stepsPerEpoch: data.train?.stepsPerEpoch ?? 0 });
       o.events.stageReady?.(name, model);
@@ -161,7 +165,7 @@ async function trainInEntry(p: ResolvedPipeline, plan: GraphPlan, name: string, 
           o.events.epoch(r);
         },
         shouldStop: o.shouldStop,
-      }, { ...files, resume: resume?.checkpoint ?? null, warmStart: o.warmStart?.[name] });
+      }, { ...files, resume: resume?.checkpoint ?? null, warmStart: o.warmStart?.[name] }, o.workers);
       if (result.stopped === 'interrupted') {
         finish(result);
         return result;

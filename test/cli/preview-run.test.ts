@@ -58,7 +58,7 @@ describe('pipe preview', () => {
 
 describe('pipe run', () => {
   it('prints plain lines without a terminal: no control codes, one line per epoch, then the summary', () => {
-    const r = runPipe(['run', 'p.yaml', '--backend', 'wasm', '--workers', '0'], { cwd: dir });
+    const r = runPipe(['run', 'p.yaml', '--backend', 'wasm', '--loader-workers', '0'], { cwd: dir });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout.includes(String.fromCharCode(27))).toBe(false); // no ANSI escape codes
@@ -73,13 +73,13 @@ describe('pipe run', () => {
   });
 
   it('--quiet prints only the summary', () => {
-    const r = runPipe(['run', 'p.yaml', '--backend', 'wasm', '--workers', '0', '--quiet', '--set', 'stages.train.epochs=1'], { cwd: dir });
+    const r = runPipe(['run', 'p.yaml', '--backend', 'wasm', '--loader-workers', '0', '--quiet', '--set', 'stages.train.epochs=1'], { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^\n\| stage \| model \| epochs \| parameters \| best val top-1 \|\n\|---\|---\|---:\|---:\|---:\|\n\| train \| net \| 1 \| 122 \| \d+\.\d\d% \|\n\nrun folder: .*\n$/);
   });
 
   it('--json prints one JSON event per line', () => {
-    const r = runPipe(['run', 'p.yaml', '--backend', 'wasm', '--workers', '0', '--json', '--set', 'stages.train.epochs=1'], { cwd: dir });
+    const r = runPipe(['run', 'p.yaml', '--backend', 'wasm', '--loader-workers', '0', '--json', '--set', 'stages.train.epochs=1'], { cwd: dir });
     expect(r.code).toBe(0);
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l).event);
     expect(events).toEqual(['start', 'stage', 'epoch', 'stage_end', 'end']);
@@ -87,7 +87,7 @@ describe('pipe run', () => {
 
   it.skipIf(!existsSync('/usr/bin/script'))('shows a listr2 view of the stages on a terminal', () => {
     // util-linux `script` gives the command a pseudo-terminal (of 120 columns).
-    const r = spawnSync('script', ['-qec', `stty cols 120 rows 30; ${process.execPath} ${join(REPO, 'bin/pipe.js')} run p.yaml --workers 0 --set stages.train.epochs=1`, '/dev/null'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync('script', ['-qec', `stty cols 120 rows 30; ${process.execPath} ${join(REPO, 'bin/pipe.js')} run p.yaml --loader-workers 0 --set stages.train.epochs=1`, '/dev/null'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
     const ESC = String.fromCharCode(27);
     const text = r.stdout.split(ESC).map((part, i) => (i === 0 ? part : part.replace(/^\[[0-9;?]*[A-Za-z]/, ''))).join('');
     expect(r.status).toBe(0);
@@ -98,7 +98,7 @@ describe('pipe run', () => {
   });
 
   it('Ctrl-C stops after the current step with a checkpoint, and --resume finishes the run', async () => {
-    const child = spawn(process.execPath, [join(REPO, 'bin/pipe.js'), 'run', 'p.yaml', '--workers', '0', '--set', 'stages.train.epochs=30'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [join(REPO, 'bin/pipe.js'), 'run', 'p.yaml', '--loader-workers', '0', '--set', 'stages.train.epochs=30'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
     let out = '';
     let err = '';
     child.stderr.on('data', (d) => (err += d));
@@ -112,14 +112,16 @@ describe('pipe run', () => {
     expect(out).toMatch(/\[train\] interrupted: model saved to .* \(resume with --resume and the run folder\)/);
     const folder = /run folder: (.*)\n/.exec(out)![1];
     expect(existsSync(join(folder, 'train', 'checkpoint', 'checkpoint.json'))).toBe(true);
-    const resumed = runPipe(['run', 'p.yaml', '--workers', '0', '--set', 'stages.train.epochs=30', '--resume', folder], { cwd: dir });
+    const resumed = runPipe(['run', 'p.yaml', '--loader-workers', '0', '--set', 'stages.train.epochs=30', '--resume', folder], { cwd: dir });
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toContain('[train] epoch 30/30');
     expect(resumed.stdout).not.toContain('[train] epoch 2/30'); // finished epochs are not redone
   }, 180_000);
 
-  it('rejects an unknown stage and a bad --workers with exit 2', () => {
+  it('rejects an unknown stage, a bad --workers and a bad --loader-workers with exit 2', () => {
     expect(runPipe(['run', 'p.yaml', '--stage', 'nope'], { cwd: dir })).toMatchObject({ code: 2, stderr: "error: unknown stage 'nope' (stages: train)\n" });
-    expect(runPipe(['run', 'p.yaml', '--workers', 'x'], { cwd: dir })).toMatchObject({ code: 2, stderr: "error: --workers expects a whole number >= 0, found 'x'\n" });
+    expect(runPipe(['run', 'p.yaml', '--workers', 'x'], { cwd: dir })).toMatchObject({ code: 2, stderr: "error: --workers expects a whole number >= 1, found 'x'\n" });
+    expect(runPipe(['run', 'p.yaml', '--workers', '0'], { cwd: dir })).toMatchObject({ code: 2, stderr: "error: --workers expects a whole number >= 1, found '0'\n" });
+    expect(runPipe(['run', 'p.yaml', '--loader-workers', '1.5'], { cwd: dir })).toMatchObject({ code: 2, stderr: "error: --loader-workers expects a whole number >= 0, found '1.5'\n" });
   });
 });

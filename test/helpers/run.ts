@@ -17,7 +17,10 @@ export interface TestRun {
 
 export interface TestRunOptions {
   readonly outputs: string;
+  /** Training workers (default 1: on this thread). */
   readonly workers?: number;
+  /** Data loader threads (default 0: on this thread). */
+  readonly loaderWorkers?: number;
   readonly events?: Partial<RunEvents>;
   readonly resume?: string;
   readonly warmStart?: boolean;
@@ -47,7 +50,8 @@ export async function runResolved(pipeline: ResolvedPipeline, plan: GraphPlan, o
     resume: prepared.resume,
     warn,
     stages: o.stages ?? [],
-    workers: o.workers ?? 0,
+    workers: o.workers ?? 1,
+    loaderWorkers: o.loaderWorkers ?? 0,
     shouldStop: o.shouldStop ?? (() => false),
     events: { stageStart: () => {}, stageEnd: () => {}, ...o.events, epoch: (r) => (records.push(r), o.events?.epoch?.(r)) },
   });

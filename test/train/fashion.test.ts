@@ -18,7 +18,7 @@ describe.skipIf(!present)('Fashion-MNIST subset', () => {
   it('reaches 80% test accuracy in 5 epochs on 10,000 images', async () => {
     await initBackend({ backend: 'wasm' });
     const sets = ['stages.train.train.max_images=10000', 'stages.train.val.max_images=1000', 'stages.train.epochs=5', 'stages.train.batch_size=64', 'stages.train.optimizer.lr=0.05', 'stages.train.schedule={type: cosine, T_max: 5}'];
-    const { result, records } = await runFile('pipelines/fashion-resnet.yaml', { cwd: REPO, outputs: mkdtempSync(join(tmpdir(), 'pipe-fashion-')), sets, workers: 1 });
+    const { result, records } = await runFile('pipelines/fashion-resnet.yaml', { cwd: REPO, outputs: mkdtempSync(join(tmpdir(), 'pipe-fashion-')), sets, loaderWorkers: 1 });
     const lines = records.map((r) => `epoch ${r.epoch}: val ${r.val?.top1}`);
     expect(result.rows[0].bestValTop1, lines.join('\n')).toBeGreaterThanOrEqual(0.8);
   }, 600_000);

@@ -5,19 +5,21 @@ import { EXIT_JOB_FAILED, InputError } from '../../errors.js';
 import type { Command } from '../command.js';
 import { loadPipeline } from '../load-pipeline.js';
 import { runReporter } from '../run-reporter.js';
+import { defaultTrainWorkers, PARALLEL_BACKENDS } from '../../train/parallel/workers.js';
 import { backendOption, setOption, sets } from './options.js';
 
 export const run: Command = {
   name: 'run',
   summary: 'train and evaluate the stages of a pipeline',
-  usage: 'pipe run PIPELINE [--stage S]... [--set PATH=VALUE]... [--backend NAME] [--workers N] [--resume RUN_DIR [--warm-start]] [--wait] [--quiet | --json]',
+  usage: 'pipe run PIPELINE [--stage S]... [--set PATH=VALUE]... [--backend NAME] [--workers N] [--loader-workers N] [--resume RUN_DIR [--warm-start]] [--wait] [--quiet | --json]',
   description:
     'Validates the pipeline, compiles its models and runs its stages in the order their needs allow: per epoch one line of loss, train and val accuracy, lr, images/s and ETA. Results go to outputs/runs/<pipeline>-<time>/: the resolved pipeline, metrics.jsonl, each stage\'s model in tfjs format, and summary.md (stage, model, epochs, parameters, best val top-1).\nEvery stage has a content key (its resolved definition, the keys of the stages it needs, the data\'s fingerprint, the backend); its results are kept under outputs/cache/stages/<key>/ and reused by any later run whose stage has the same key, so only changed stages (and what needs them) train again. A stage checkpoints at every epoch end and every checkpoint_every minutes; Ctrl-C stops after the current step and writes one there; running the pipeline again continues from it with the same results as an uninterrupted run. Exit 0 done, 1 the job failed (e.g. the loss diverged), 2 bad input.',
   options: [
     { name: 'stage', type: 'string', multiple: true, value: 'S', description: 'run only this stage and the stages it needs' },
     setOption,
     backendOption,
-    { name: 'workers', type: 'string', value: 'N', description: 'data loader threads (default: cores - 1; 0: load on the training thread)' },
+    { name: 'workers', type: 'string', value: 'N', description: 'training workers: each batch is split across N threads, each with its own backend (default: one per core on wasm and cpu, 1 on tensorflow; 1 trains on the main thread; BatchNorm statistics are per worker: see docs/training.md)' },
+    { name: 'loader-workers', type: 'string', value: 'N', description: 'data loader threads (default: cores - 1; 0: load on the training thread)' },
     { name: 'outputs', type: 'string', value: 'DIR', description: 'where runs and caches go (default: outputs)' },
     { name: 'resume', type: 'string', value: 'RUN_DIR', description: 'continue a stopped run in its own folder (stopped stages resume by themselves in a new folder too); refused, naming the fields, when a stage changed since' },
     { name: 'warm-start', type: 'boolean', description: 'with --resume: start the changed stages from the run\'s weights anyway, as a new run' },
@@ -32,14 +34,17 @@ export const run: Command = {
     const known = Object.keys(pipeline.stages);
     const unknown = stages.filter((s) => !known.includes(s));
     if (unknown.length) throw new InputError(unknown.map((s) => ({ message: `unknown stage '${s}'`, hint: `stages: ${known.join(', ')}` })));
-    const workers = args.values.workers === undefined ? undefined : Number(args.values.workers);
-    if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) throw new InputError([{ message: `--workers expects a whole number >= 0, found '${String(args.values.workers)}'` }]);
+    const workers = wholeNumber(args.values.workers, '--workers', 1);
+    const loaderWorkers = wholeNumber(args.values['loader-workers'], '--loader-workers', 0);
     const backendOpts = { backend: args.values.backend as string | undefined, env: io.env };
     // Keys need the backend kind; loading tfjs is only worth it when a stage trains. A native
     // backend that is installed may still fail to load, so it is started first and trusted after.
     let kind = await expectedBackend(backendOpts);
     let started: BackendInfo | null = kind === 'wasm' || kind === 'cpu' ? null : await initBackend(backendOpts);
     if (started) kind = started.kind;
+    if (workers !== undefined && workers > 1 && !PARALLEL_BACKENDS.includes(kind)) {
+      throw new InputError([{ message: `--workers ${workers}: training workers run on the ${PARALLEL_BACKENDS.join(' and ')} backends; ${kind} uses every core itself`, hint: 'drop --workers' }]);
+    }
     const outputs = resolve(io.cwd, (args.values.outputs as string | undefined) ?? 'outputs');
     const store = StageStore.at(outputs, (m) => io.err(`warning: ${m}\n`));
     const { prepareRun } = await import('../../train/prepare.js');
@@ -70,7 +75,8 @@ export const run: Command = {
         wait: Boolean(args.values.wait),
         warn: (m) => io.err(`warning: ${m}\n`),
         stages,
-        workers: workers ?? defaultLoaderWorkers(),
+        workers: workers ?? defaultTrainWorkers(kind),
+        loaderWorkers: loaderWorkers ?? defaultLoaderWorkers(),
         events: reporter.events,
         shouldStop: () => stop,
         ...(prepared.resume ? { resume: prepared.resume } : {}),
@@ -82,3 +88,11 @@ export const run: Command = {
     }
   },
 };
+
+/** An option's whole number (undefined when not given); below `min` is bad input. */
+function wholeNumber(value: unknown, flag: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!(Number.isInteger(n) && n >= min)) throw new InputError([{ message: `${flag} expects a whole number >= ${min}, found '${String(value)}'` }]);
+  return n;
+}

@@ -1,24 +1,16 @@
 // Training steps on one thread or data-parallel across worker threads: the loop asks for a
 // StageTrainer with the stage's worker count and steps with it.
-import { availableParallelism } from 'node:os';
 import type * as tfjs from '@tensorflow/tfjs';
-import type { BackendKind } from '../../backend/kinds.js';
 import type { ResolvedStage } from '../../config/types.js';
 import type { Tf } from '../losses.js';
 import { InlineTrainer } from './inline.js';
-import { ParallelTrainer } from './trainer.js';
 import type { StageTrainer } from './stage-trainer.js';
+import { ParallelTrainer } from './trainer.js';
+import { PARALLEL_BACKENDS } from './workers.js';
 
 export type { StageTrainer } from './stage-trainer.js';
 export { shardRows, SPLIT_DEPENDENT_OPS, workersInKey } from './shards.js';
-
-/** Backends on which workers pay: one thread each (wasm has no threads in Node, cpu none at all). */
-export const PARALLEL_BACKENDS: readonly BackendKind[] = ['wasm', 'cpu'];
-
-/** Every core where workers pay; one where the backend uses the cores itself (tensorflow). */
-export function defaultTrainWorkers(backend: BackendKind): number {
-  return PARALLEL_BACKENDS.includes(backend) ? availableParallelism() : 1;
-}
+export { defaultTrainWorkers, PARALLEL_BACKENDS } from './workers.js';
 
 /** One worker trains on this thread; more start that many worker threads (closed by close()). */
 export async function openTrainer(tf: Tf, stage: ResolvedStage, model: tfjs.LayersModel, workers: number): Promise<StageTrainer> {
