@@ -2,7 +2,7 @@
 // on a small Tiny-ImageNet tree through the binary (one fixture for both commands: the runs are
 // what costs time). The variant's pretraining has the same key, so its run reuses task 2's.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,9 +18,9 @@ let outputs: string;
 let sets: string[];
 const runs: Record<'a' | 'b', string> = { a: '', b: '' };
 
-/** Training takes longer than runPipe's minute on a busy machine. */
+/** Training takes longer than runPipe's minute on a busy machine. One worker: the smallest setting. */
 function pipeRun(file: string): string {
-  const r = spawnSync(process.execPath, [join(REPO, 'bin/pipe.js'), 'run', file, ...sets, '--outputs', outputs, '--workers', '0', '--quiet'], { cwd: REPO, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 240_000 });
+  const r = spawnSync(process.execPath, [join(REPO, 'bin/pipe.js'), 'run', file, ...sets, '--outputs', outputs, '--workers', '1', '--quiet'], { cwd: REPO, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 240_000 });
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   return /run folder: (.+)/.exec(r.stdout)![1].trim();
@@ -82,6 +82,21 @@ describe('pipe report', () => {
     expect(md).toContain(`### Per class: finetune (${la})`);
     expect(md).toContain(`### Per class: finetune (${lb})`);
     expect(md).toContain(`Augment chain densenet of ${la}, densenet of ${lb}:`);
+  });
+
+  it('a run whose data set has moved still gets a report, saying why it has no pictures', () => {
+    const moved = join(outputs, 'moved', 'task2_ae-copy');
+    cpSync(runs.a, moved, { recursive: true });
+    const yaml = join(moved, 'pipeline.yaml');
+    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace(tree.root, join(outputs, 'gone')));
+    const r = runPipe(['report', moved]);
+    expect(r.code).toBe(0);
+    const md = readFileSync(join(moved, 'report', 'report.md'), 'utf8');
+    const why = `${join(outputs, 'gone')}: folder not found (dataset.root should be the tiny-imagenet-200 folder)`;
+    expect(md).toContain(`No example images: the val split could not be read (${why}).`);
+    expect(md).toContain(`No preview of densenet: the val split could not be read (${why}).`);
+    // The classes keep their names: predictions.json has them.
+    expect(tree.names.some((n) => md.includes(`| ${n} |`))).toBe(true);
   });
 
   it('a folder that is not a run is bad input', () => {
