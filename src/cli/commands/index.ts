@@ -1,7 +1,9 @@
 // The command table: a plain list. Order here is the order `pipe --help` shows.
 import type { Command } from '../command.js';
+import { cache } from './cache.js';
 import { diff } from './diff.js';
 import { doctor } from './doctor.js';
+import { exportCommand } from './export.js';
 import { makeDemoData } from './make-demo-data.js';
 import { preview } from './preview.js';
 import { report } from './report.js';
@@ -11,4 +13,4 @@ import { schema } from './schema.js';
 import { show } from './show.js';
 import { validate } from './validate.js';
 
-export const commands: readonly Command[] = [validate, show, run, preview, report, diff, makeDemoData, schedule, schema, doctor];
+export const commands: readonly Command[] = [validate, show, run, preview, report, diff, exportCommand, cache, makeDemoData, schedule, schema, doctor];

@@ -1,0 +1,46 @@
+// What `pipe cache gc` removes. An entry is kept while a run folder under outputs/runs names its
+// key (run.json), so every run's results stay reproducible from the store and an interrupted
+// run can still resume; --keep-last N also caps each (pipeline, stage) at its N newest entries,
+// referenced or not. An entry whose lock is held (a run is training it) is never touched.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ListedEntry, StageStore } from './store.js';
+
+export interface GcPlan {
+  readonly remove: readonly ListedEntry[];
+  readonly keep: readonly ListedEntry[];
+}
+
+export function planGc(store: StageStore, outputs: string, keepLast: number | null): GcPlan {
+  const referenced = referencedKeys(join(outputs, 'runs'));
+  const entries = store.list();
+  const seen = new Map<string, number>();
+  const remove: ListedEntry[] = [];
+  const keep: ListedEntry[] = [];
+  // list() is newest first, so the count per (pipeline, stage) ranks entries by age.
+  for (const e of entries) {
+    const group = `${e.pipeline}\u0000${e.stage}`;
+    const rank = (seen.get(group) ?? 0) + 1;
+    seen.set(group, rank);
+    const locked = existsSync(store.lockPath(e.key));
+    const tooOld = keepLast !== null && rank > keepLast;
+    if (!locked && (tooOld || !referenced.has(e.key))) remove.push(e);
+    else keep.push(e);
+  }
+  return { remove, keep };
+}
+
+/** Every stage key some run folder records. */
+export function referencedKeys(runs: string): Set<string> {
+  const keys = new Set<string>();
+  if (!existsSync(runs)) return keys;
+  for (const run of readdirSync(runs)) {
+    try {
+      const info = JSON.parse(readFileSync(join(runs, run, 'run.json'), 'utf8')) as { keys?: Record<string, string> };
+      for (const k of Object.values(info.keys ?? {})) keys.add(k);
+    } catch {
+      // Not a run folder, or one being written: it names no keys.
+    }
+  }
+  return keys;
+}

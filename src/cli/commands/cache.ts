@@ -1,0 +1,92 @@
+// `pipe cache ls | gc | rm`: the stage store under outputs/cache/stages (see src/cache/store.ts).
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { planGc } from '../../cache/gc.js';
+import { StageStore, type ListedEntry } from '../../cache/store.js';
+import { InputError, inputError } from '../../errors.js';
+import type { Command } from '../command.js';
+
+export const cache: Command = {
+  name: 'cache',
+  summary: 'list, collect or remove the cached results of stages',
+  usage: 'pipe cache ls [--json] | pipe cache gc [--keep-last N] [--dry-run] | pipe cache rm KEY...',
+  description:
+    'Every stage a run trains is stored under outputs/cache/stages/<key>/, where <key> is the hash of everything the stage\'s result depends on; later runs with the same key reuse it.\nls: one line per entry: key, pipeline, stage, size, age, and whether it is complete or partial (a stage that was stopped: running its pipeline again resumes it).\ngc: removes entries no run folder under outputs/runs refers to; --keep-last N also keeps only the N newest entries of each pipeline stage. Entries being trained (locked) are never removed.\nrm: removes the entries whose keys start with each KEY (at least 6 characters, and one entry each).',
+  options: [
+    { name: 'outputs', type: 'string', value: 'DIR', description: 'the outputs folder (default: outputs)' },
+    { name: 'keep-last', type: 'string', value: 'N', description: 'gc: keep only the N newest entries of each pipeline stage' },
+    { name: 'dry-run', type: 'boolean', description: 'gc: say what would be removed, remove nothing' },
+    { name: 'json', type: 'boolean', description: 'ls: print JSON' },
+  ],
+  async run(args, io) {
+    const [sub, ...rest] = args.positionals;
+    const outputs = resolve(io.cwd, (args.values.outputs as string | undefined) ?? 'outputs');
+    const store = StageStore.at(outputs, (m) => io.err(`warning: ${m}\n`));
+    switch (sub) {
+      case 'ls': {
+        const entries = store.list();
+        if (args.values.json) io.out(JSON.stringify(entries, null, 2) + '\n');
+        else io.out(entries.length ? table(entries, new Date()) : `no cached stages in ${store.root}\n`);
+        return 0;
+      }
+      case 'gc': {
+        const keepLast = args.values['keep-last'] === undefined ? null : Number(args.values['keep-last']);
+        if (keepLast !== null && !(Number.isInteger(keepLast) && keepLast >= 0)) throw inputError(`--keep-last expects a whole number >= 0, found '${String(args.values['keep-last'])}'`);
+        const { remove, keep } = planGc(store, outputs, keepLast);
+        const dry = Boolean(args.values['dry-run']);
+        for (const e of remove) {
+          if (!dry) store.remove(e.key);
+          io.out(`${dry ? 'would remove' : 'removed'} ${e.key.slice(0, 12)}  ${e.pipeline}/${e.stage}  ${size(e.bytes)}\n`);
+        }
+        io.out(`${dry ? 'would free' : 'freed'} ${size(remove.reduce((a, e) => a + e.bytes, 0))}; ${keep.length} entries kept\n`);
+        return 0;
+      }
+      case 'rm': {
+        if (rest.length === 0) throw inputError('pipe cache rm needs at least one KEY', { hint: "'pipe cache ls' lists them" });
+        const entries = store.list();
+        const found = rest.map((prefix) => match(prefix, entries));
+        for (const e of found) {
+          if (existsSync(store.lockPath(e.key))) throw inputError(`cache entry ${e.key.slice(0, 12)} (${e.pipeline}/${e.stage}) is being trained by a running pipe run (locked)`);
+        }
+        for (const e of found) {
+          store.remove(e.key);
+          io.out(`removed ${e.key.slice(0, 12)}  ${e.pipeline}/${e.stage}  ${size(e.bytes)}\n`);
+        }
+        return 0;
+      }
+      default:
+        throw new InputError([{ message: sub === undefined ? 'pipe cache needs a subcommand' : `unknown subcommand '${sub}'`, hint: 'ls, gc or rm' }]);
+    }
+  },
+};
+
+function match(prefix: string, entries: readonly ListedEntry[]): ListedEntry {
+  if (!/^[0-9a-f]{6,64}$/.test(prefix)) throw inputError(`'${prefix}' is not a key: give at least 6 of its hex characters`, { hint: "'pipe cache ls' lists the keys" });
+  const hits = entries.filter((e) => e.key.startsWith(prefix));
+  if (hits.length === 0) throw inputError(`no cache entry has a key starting with ${prefix}`, { hint: "'pipe cache ls' lists the keys" });
+  if (hits.length > 1) throw inputError(`${hits.length} cache entries have keys starting with ${prefix}`, { hint: 'give more characters' });
+  return hits[0];
+}
+
+function table(entries: readonly ListedEntry[], now: Date): string {
+  const rows = entries.map((e) => [e.key.slice(0, 12), e.pipeline, e.stage, size(e.bytes), age(now.getTime() - e.modified.getTime()), e.complete ? 'complete' : 'partial']);
+  const head = ['key', 'pipeline', 'stage', 'size', 'age', 'state'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 3 || i === 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd() + '\n';
+  return line(head) + rows.map(line).join('');
+}
+
+export function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+function age(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.round(s / 60)}m`;
+  if (s < 172800) return `${Math.round(s / 3600)}h`;
+  return `${Math.round(s / 86400)}d`;
+}

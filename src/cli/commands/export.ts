@@ -1,0 +1,116 @@
+// `pipe export RUN_OR_PIPELINE --stage S -o DIR`: a trained stage's model in the tfjs layers
+// format (model.json + weights.bin) and pipe.json, what a page needs to feed it: class names,
+// input size, how pixels become inputs, and the engine layers to register before loading.
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { expectedBackend } from '../../backend/index.js';
+import { StageStore } from '../../cache/store.js';
+import type { AugmentStep, ResolvedPipeline } from '../../config/types.js';
+import { didYouMean } from '../../config/suggest.js';
+import { readerFor } from '../../data/readers/index.js';
+import { selectionSources } from '../../data/spec.js';
+import { InputError, inputError } from '../../errors.js';
+import type { Command } from '../command.js';
+import { loadPipeline } from '../load-pipeline.js';
+import { backendOption, setOption, sets } from './options.js';
+
+export const exportCommand: Command = {
+  name: 'export',
+  summary: "write a trained stage's model, class names and preprocessing for use in a browser",
+  usage: 'pipe export RUN_DIR|PIPELINE --stage S -o DIR [--set PATH=VALUE]... [--backend NAME]',
+  description:
+    "Writes DIR/model.json and DIR/weights.bin (the tfjs layers format: tf.loadLayersModel loads them) and DIR/pipe.json: the class names, the input size, the preprocessing the model was trained with (pixels scaled to [0, 1], then the normalize step's mean and std if the stage's data has one; the evaluation chain's resize/crop steps), and the engine's custom layers the model uses (register them before loading, as src/graph/layers does).\nFrom a run folder the stage's model is taken as that run saved it; from a pipeline file, from the cache entry of the stage's current key (run the pipeline first).",
+  options: [
+    { name: 'stage', type: 'string', value: 'S', description: 'the stage whose model to export' },
+    { name: 'o', type: 'string', value: 'DIR', description: 'the folder to write' },
+    { name: 'outputs', type: 'string', value: 'DIR', description: 'the outputs folder holding the cache (default: outputs)' },
+    setOption,
+    backendOption,
+  ],
+  async run(args, io) {
+    if (args.positionals.length !== 1) throw inputError(`expected one run folder or pipeline file, got ${args.positionals.length}`, { hint: 'pipe export RUN_DIR|PIPELINE --stage S -o DIR' });
+    const stage = args.values.stage as string | undefined;
+    const out = args.values.o as string | undefined;
+    if (!stage || !out) throw inputError(`pipe export needs ${!stage ? '--stage S' : '-o DIR'}`);
+    const source = resolve(io.cwd, args.positionals[0]);
+    const { pipeline, modelDir, key } = existsSync(source) && statSync(source).isDirectory() ? await fromRun(source, stage) : await fromPipeline(args, io, stage);
+    const to = resolve(io.cwd, out);
+    mkdirSync(to, { recursive: true });
+    for (const f of ['model.json', 'weights.bin']) copyFileSync(join(modelDir, f), join(to, f));
+    const info = await exportInfo(pipeline, stage, JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8')), key);
+    writeFileSync(join(to, 'pipe.json'), JSON.stringify(info, null, 2) + '\n');
+    io.out(`exported ${pipeline.name}/${stage} (${info.model}, ${info.classNames.length} classes) to ${to}\n`);
+    return 0;
+  },
+};
+
+async function fromRun(dir: string, stage: string): Promise<{ pipeline: ResolvedPipeline; modelDir: string; key: string | null }> {
+  const runFile = join(dir, 'run.json');
+  if (!existsSync(runFile)) throw inputError(`${dir} is not a run folder of pipe run (no run.json)`);
+  const run = JSON.parse(readFileSync(runFile, 'utf8')) as { stages: string[]; keys?: Record<string, string> };
+  if (!run.stages.includes(stage)) throw inputError(`the run in ${dir} has no stage '${stage}'${didYouMean(stage, run.stages)}`, { hint: `its stages: ${run.stages.join(', ')}` });
+  const modelDir = join(dir, stage);
+  if (!existsSync(join(modelDir, 'model.json'))) throw inputError(`stage '${stage}' of the run in ${dir} has no saved model (it did not finish)`, { hint: 'run the pipeline again to finish it' });
+  // pipeline.yaml is the resolved pipeline as the run wrote it: plain YAML of ResolvedPipeline.
+  const { load } = await import('js-yaml');
+  const pipeline = load(readFileSync(join(dir, 'pipeline.yaml'), 'utf8')) as ResolvedPipeline;
+  return { pipeline, modelDir, key: run.keys?.[stage] ?? null };
+}
+
+async function fromPipeline(args: Parameters<Command['run']>[0], io: Parameters<Command['run']>[1], stage: string): Promise<{ pipeline: ResolvedPipeline; modelDir: string; key: string | null }> {
+  const { pipeline, plan } = await loadPipeline(args.positionals[0], io.cwd, sets(args));
+  const known = Object.keys(pipeline.stages);
+  if (!known.includes(stage)) throw new InputError([{ message: `unknown stage '${stage}'${didYouMean(stage, known)}`, hint: `stages: ${known.join(', ')}` }]);
+  const kind = await expectedBackend({ backend: args.values.backend as string | undefined, env: io.env });
+  const store = StageStore.at(resolve(io.cwd, (args.values.outputs as string | undefined) ?? 'outputs'), (m) => io.err(`warning: ${m}\n`));
+  const { prepareRun } = await import('../../train/prepare.js');
+  const { keys } = await prepareRun(pipeline, plan, { backend: kind, store, stages: [stage] });
+  const key = keys[stage].key;
+  if (!store.complete(key)) throw inputError(`stage '${stage}' of ${args.positionals[0]} is not in the cache for its current definition (key ${key.slice(0, 12)}, backend ${kind})`, { hint: `run it first: pipe run ${args.positionals[0]} --stage ${stage}` });
+  return { pipeline, modelDir: store.dir(key), key };
+}
+
+export interface ExportInfo {
+  readonly pipeline: string;
+  readonly stage: string;
+  readonly model: string;
+  readonly key: string | null;
+  readonly classNames: readonly string[];
+  /** [height, width, channels] of one input image. */
+  readonly input: readonly number[];
+  readonly preprocessing: {
+    /** Pixels (0..255) are divided by this first. */
+    readonly scale: number;
+    /** Then, per channel, (x - mean) / std; absent when the stage's data is not normalised. */
+    readonly mean?: readonly number[];
+    readonly std?: readonly number[];
+    /** The evaluation chain's steps (resize, center_crop) applied before scaling. */
+    readonly eval_steps: readonly AugmentStep[];
+  };
+  /** The engine's layer classes in model.json: register them before tf.loadLayersModel. */
+  readonly customLayers: readonly string[];
+}
+
+async function exportInfo(p: ResolvedPipeline, stage: string, modelJson: { modelTopology: { config: { layers: { class_name: string }[] } } }, key: string | null): Promise<ExportInfo> {
+  const s = p.stages[stage];
+  const chainsOf = (sel: typeof s.train) => (sel ? selectionSources(sel).map((src) => (src.augment ? p.augment[src.augment] : [])) : []);
+  const all = [...chainsOf(s.train), ...chainsOf(s.val)].flat();
+  const norm = all.find((step) => step.op === 'normalize') as { mean?: number[]; std?: number[] } | undefined;
+  const evalSteps = chainsOf(s.val).flat().filter((step) => step.op === 'resize' || step.op === 'center_crop');
+  const split = (s.train ? selectionSources(s.train) : s.val ? selectionSources(s.val) : [])[0]?.split ?? 'train';
+  const listing = await readerFor(p.dataset.format).list(p.dataset, split);
+  const layers = modelJson.modelTopology.config.layers.map((l) => l.class_name);
+  const { customLayers } = await import('../../graph/layers/index.js');
+  const engine = new Set(Object.values(customLayers).map((c) => c.className));
+  const input = (modelJson.modelTopology.config as unknown as { layers: { config: { batch_input_shape?: (number | null)[] } }[] }).layers[0].config.batch_input_shape?.slice(1) ?? [];
+  return {
+    pipeline: p.name,
+    stage,
+    model: s.model,
+    key,
+    classNames: listing.classNames,
+    input: input as number[],
+    preprocessing: { scale: 255, ...(norm ? { mean: norm.mean, std: norm.std } : {}), eval_steps: evalSteps },
+    customLayers: [...new Set(layers.filter((c) => engine.has(c)))].sort(),
+  };
+}

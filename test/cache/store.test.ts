@@ -1,0 +1,117 @@
+// The store uses an entry only whole: every altered or truncated file is detected, reported,
+// and the entry removed (so the stage is computed again). Checkpoints check themselves the same
+// way, and a failed write leaves the previous checkpoint intact.
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CACHE_FORMAT, type StageKeyInput } from '../../src/cache/key.js';
+import { ENTRY_FILES, StageStore } from '../../src/cache/store.js';
+import { CorruptCheckpoint, readCheckpoint, writeCheckpoint, type LoopState } from '../../src/train/checkpoint.js';
+import { createOptimizer } from '../../src/train/optimizers/index.js';
+import { createSchedule } from '../../src/train/schedules/index.js';
+
+const KEY = 'a'.repeat(64);
+const input = { format: CACHE_FORMAT } as unknown as StageKeyInput;
+
+function filledStore(): { store: StageStore; warnings: string[] } {
+  const warnings: string[] = [];
+  const store = new StageStore(mkdtempSync(join(tmpdir(), 'pipe-store-')), (m) => void warnings.push(m));
+  const dir = store.begin(KEY, { pipeline: 'p', stage: 's', input });
+  for (const f of ENTRY_FILES) writeFileSync(join(dir, f), `${f} `.repeat(50));
+  store.seal(KEY);
+  return { store, warnings };
+}
+
+/** Ways to damage a file: cut it short, flip a byte in place (same size), delete it. */
+const damages: [string, (path: string) => void][] = [
+  ['truncated', (p) => truncateSync(p, 10)],
+  ['altered', (p) => {
+    const b = readFileSync(p);
+    b[5] ^= 1;
+    writeFileSync(p, b);
+  }],
+  ['emptied', (p) => writeFileSync(p, '')],
+  ['deleted', (p) => rmSync(p)],
+];
+
+describe('the stage store', () => {
+  it('returns a sealed entry, and lists it as complete', () => {
+    const { store, warnings } = filledStore();
+    expect(store.complete(KEY)?.files['weights.bin'].size).toBe(600);
+    expect(store.list()).toMatchObject([{ key: KEY, pipeline: 'p', stage: 's', complete: true }]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('lists an entry that was started but not sealed as partial, and does not use it', () => {
+    const store = new StageStore(mkdtempSync(join(tmpdir(), 'pipe-store-')), () => {});
+    store.begin(KEY, { pipeline: 'p', stage: 's', input });
+    expect(store.complete(KEY)).toBeNull();
+    expect(store.list()).toMatchObject([{ key: KEY, complete: false }]);
+  });
+
+  for (const file of ENTRY_FILES) {
+    for (const [how, damage] of damages) {
+      it(`detects ${file} ${how}, reports it and removes the entry`, () => {
+        const { store, warnings } = filledStore();
+        damage(join(store.dir(KEY), file));
+        expect(store.complete(KEY)).toBeNull();
+        const why = { truncated: 'has 10 bytes, \\d+ were written \\(truncated or altered\\)', altered: 'does not match its checksum \\(altered\\)', emptied: 'has 0 bytes, \\d+ were written \\(truncated or altered\\)', deleted: 'is missing' }[how];
+        expect(warnings.join('\n')).toMatch(new RegExp(`^cache entry aaaaaaaaaaaa \\(p, stage s\\): ${file.replace('.', '\\.')} ${why}; removing the entry and computing the stage again$`));
+        expect(existsSync(store.dir(KEY))).toBe(false);
+      });
+    }
+  }
+
+  it('removes an entry whose manifest is garbage', () => {
+    const { store, warnings } = filledStore();
+    writeFileSync(join(store.dir(KEY), 'manifest.json'), '{"format": 1, "key": "x"');
+    expect(store.complete(KEY)).toBeNull();
+    expect(warnings[0]).toMatch(/manifest\.json is unreadable or of another format/);
+  });
+});
+
+describe('checkpoints', () => {
+  let model: tf.LayersModel;
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    model = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [4], name: 'd' })] });
+  });
+  const state = (epoch: number): LoopState => ({ epoch, step: 0, globalStep: epoch * 10, records: [], best: null, accumulator: null, schedule: createSchedule({ type: 'constant' }, { baseLr: 0.1, stepsPerEpoch: 10, where: 's' }).state() });
+  const write = async (dir: string, epoch: number) => {
+    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const opt = createOptimizer({ type: 'sgd', lr: 0.1, momentum: 0.9 } as never, vars);
+    await writeCheckpoint(dir, model, opt as never, state(epoch), tf);
+  };
+
+  for (const file of ['model.json', 'weights.bin', 'optimizer.bin']) {
+    for (const [how, damage] of damages) {
+      it(`refuses a checkpoint whose ${file} is ${how}`, async () => {
+        const dir = join(mkdtempSync(join(tmpdir(), 'pipe-ckpt-')), 'checkpoint');
+        await write(dir, 1);
+        expect(readCheckpoint(dir)?.state.epoch).toBe(1);
+        damage(join(dir, file));
+        expect(() => readCheckpoint(dir)).toThrow(CorruptCheckpoint);
+      });
+    }
+  }
+
+  it('keeps the previous checkpoint when a write fails (a full disk)', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'pipe-ckpt-')), 'checkpoint');
+    await write(dir, 1);
+    // The model's save throws as writes do on a full disk, after the temporary folder exists.
+    const failing = model.save.bind(model);
+    model.save = async (h, c) => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      return failing(h, c);
+    };
+    try {
+      await expect(write(dir, 2)).rejects.toThrow(/ENOSPC/);
+    } finally {
+      model.save = failing;
+    }
+    expect(readCheckpoint(dir)?.state.epoch).toBe(1);
+    expect(existsSync(`${dir}.tmp-${process.pid}`)).toBe(false);
+  });
+});
