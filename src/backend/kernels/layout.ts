@@ -17,6 +17,8 @@ export interface PhaseOutput {
 export function interleavePhases(
   parts: readonly (PhaseOutput | null)[], [n, qh, qw]: readonly number[], ph: number, pw: number, c: number, h: number, w: number, dst: Float32Array,
 ): void {
+  // Phases no tap reaches are zero: one native fill instead of a call per pixel.
+  if (parts.includes(null)) dst.fill(0);
   for (let b = 0; b < n; b++) {
     for (let y = 0; y < h; y++) {
       const phaseRow = (b * qh + Math.floor(y / ph)) * qw;
@@ -24,11 +26,8 @@ export function interleavePhases(
       // One phase at a time: its pixels are every pw-th of this row, read in order from its output.
       for (let rw = 0; rw < pw; rw++) {
         const part = parts[(y % ph) * pw + rw];
-        for (let x = rw, q = phaseRow; x < w; x += pw, q++) {
-          const to = outRow + x * c;
-          if (part === null) dst.fill(0, to, to + c);
-          else copyRun(part.values, q * part.pixel + part.offset, dst, to, c);
-        }
+        if (part === null) continue;
+        for (let x = rw, q = phaseRow; x < w; x += pw, q++) copyRun(part.values, q * part.pixel + part.offset, dst, outRow + x * c, c);
       }
     }
   }
