@@ -193,6 +193,7 @@ class Runner(unittest.TestCase):
         r = run_bench("--engine", self.run_dir, "--torch", self.torch)
         self.assertEqual(r.returncode, 2)
         self.assertRegex(r.stderr, r"^.*/run/metrics\.jsonl:2:1: not JSON \(")
+        self.write_engine([0.88])
         r = run_bench("--engine", self.run_dir, "--torch", os.path.join(self.dir.name, "missing.json"))
         self.assertEqual(r.returncode, 2)
         self.assertIn("missing.json: no such file (the output of bench/reference/fashion_resnet.py --json)", r.stderr)
