@@ -193,3 +193,43 @@ export async function trainOneStage(root: string, file: string, name: string, o:
 export function untimed(records: readonly EpochRecord[]): object[] {
   return records.map(({ imagesPerSecond: _i, seconds: _s, ...rest }) => rest);
 }
+
+/** Task 2's structure: an autoencoder pretrains an encoder, a classifier starts from it frozen. */
+export const TASK2_PIPELINE = HEAD + `models:
+  encoder:
+    input: [${SIDE}, ${SIDE}, 1]
+    nodes:
+      - {op: conv, name: c1, filters: 4, kernel: 3, stride: 2, padding: 1}
+      - {op: relu}
+  decoder:
+    input: encoder
+    nodes:
+      - {op: conv_transpose, filters: 1, kernel: 4, stride: 2, padding: 1}
+  head:
+    input: encoder
+    nodes:
+      - {op: global_avgpool}
+      - {op: dense, units: 3}
+  autoencoder: {compose: [encoder, decoder]}
+  classifier: {compose: [encoder, head]}
+stages:
+  pretrain:
+    kind: reconstruct
+    model: autoencoder
+    train: {split: train, unlabelled: true}
+    corrupt: holes
+    epochs: 1
+    batch_size: 16
+    optimizer: {type: adam, lr: 0.01}
+  finetune:
+    kind: classify
+    needs: [pretrain]
+    model: classifier
+    init: {encoder: pretrain}
+    freeze: [encoder]
+    train: {split: train}
+    val: {split: test}
+    epochs: 1
+    batch_size: 16
+    optimizer: {type: sgd, lr: 0.1, momentum: 0.9}
+`;

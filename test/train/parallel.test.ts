@@ -15,7 +15,8 @@ import { InlineTrainer } from '../../src/train/parallel/inline.js';
 import { shardRows, workersInKey } from '../../src/train/parallel/index.js';
 import { ParallelTrainer } from '../../src/train/parallel/trainer.js';
 import { openStageData } from '../../src/train/stage-data.js';
-import { GOLDEN_PIPELINE, PLAIN_PIPELINE, trainOneStage, untimed, writePatternSet } from './parallel-data.js';
+import { runFile } from '../helpers/run.js';
+import { GOLDEN_PIPELINE, PLAIN_PIPELINE, TASK2_PIPELINE, trainOneStage, untimed, writePatternSet } from './parallel-data.js';
 
 interface GoldenRun {
   readonly steps: Record<string, number[]>;
@@ -30,6 +31,7 @@ beforeAll(async () => {
   root = writePatternSet();
   writeFileSync(join(root, 'golden.yaml'), GOLDEN_PIPELINE);
   writeFileSync(join(root, 'plain.yaml'), PLAIN_PIPELINE);
+  writeFileSync(join(root, 'task2.yaml'), TASK2_PIPELINE);
 });
 
 describe('one worker', () => {
@@ -107,6 +109,23 @@ describe('N workers', () => {
     expect([...first.steps, ...rest.steps]).toEqual(whole.steps);
     expect(untimed([...first.records, ...rest.records])).toEqual(untimed(whole.records));
     expect(rest.weights).toEqual(whole.weights);
+  }, 120_000);
+
+  it('runs a pipeline\'s stages with two workers: a composed model, started from another stage, part of it frozen', async () => {
+    const encoder = (m: tf.LayersModel) => m.layers.filter((l) => l.name.startsWith('encoder/')).flatMap((l) => l.getWeights().map((w) => w.dataSync()));
+    const seen: Record<string, unknown> = {};
+    let model: tf.LayersModel | null = null;
+    const { records } = await runFile('task2.yaml', {
+      cwd: root,
+      outputs: join(root, 'task2-out'),
+      workers: 2,
+      events: {
+        stageReady: (stage, m) => void (stage === 'finetune' && ((model = m), (seen.start = encoder(m)))),
+        stageEnd: (stage) => void (stage === 'finetune' && model && (seen.end = encoder(model))),
+      },
+    });
+    expect(records.map((r) => [r.stage, Number.isFinite(r.train!.loss)])).toEqual([['pretrain', true], ['finetune', true]]);
+    expect(seen.end).toEqual(seen.start);
   }, 120_000);
 
   it('a step that cannot finish rejects with the worker named, and the trainer closes', async () => {

@@ -98,3 +98,13 @@ function offsets(sizes: readonly number[]): number[] {
   let at = 0;
   return sizes.map((s) => (at += s) - s);
 }
+
+/**
+ * A model's weights that do not train (BatchNorm statistics, frozen layers), in model order. Not
+ * `!w.trainable`: a layer frozen after it was built marks its weights so, but one built frozen
+ * (the replica, from the topology) leaves them marked trainable and only the layer says it is not.
+ */
+export function otherWeights<W>(model: { readonly weights: readonly W[]; readonly trainableWeights: readonly W[] }): W[] {
+  const trainable = new Set(model.trainableWeights);
+  return model.weights.filter((w) => !trainable.has(w));
+}

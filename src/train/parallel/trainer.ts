@@ -19,7 +19,7 @@ import type { Tf } from '../losses.js';
 import type { MetricAccumulator } from '../metrics.js';
 import { createFusedOptimizer, type FusedOptimizer } from '../optimizers/index.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './messages.js';
-import { SharedArrays, type SharedLayout } from './shared.js';
+import { otherWeights, SharedArrays, type SharedLayout } from './shared.js';
 import { shardRows } from './shards.js';
 import type { StageTrainer } from './stage-trainer.js';
 
@@ -101,7 +101,7 @@ export class ParallelTrainer implements StageTrainer {
   /** Starts `workers` threads, each with the stage's model on the active backend (wasm or cpu). */
   static async open(tf: Tf, stage: ResolvedStage, model: tfjs.LayersModel, workers: number): Promise<ParallelTrainer> {
     const trainable = model.trainableWeights;
-    const others = model.weights.filter((w) => !w.trainable);
+    const others = otherWeights(model);
     const layout: SharedLayout = {
       workers,
       paramSizes: trainable.map((w) => sizeOf(w.shape)),
@@ -193,7 +193,7 @@ export class ParallelTrainer implements StageTrainer {
   }
 
   private others(): tfjs.Variable[] {
-    return this.model.weights.filter((w) => !w.trainable).map((w) => w.read() as tfjs.Variable);
+    return otherWeights(this.model).map((w) => w.read() as tfjs.Variable);
   }
 }
 

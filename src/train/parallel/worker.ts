@@ -9,7 +9,7 @@ import { serializeError } from '../../data/thread-errors.js';
 import { dropoutClock } from '../../graph/layers/index.js';
 import { stageLoss } from '../losses.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './messages.js';
-import { SharedArrays } from './shared.js';
+import { otherWeights, SharedArrays } from './shared.js';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort;
@@ -27,12 +27,12 @@ async function build(): Promise<Replica> {
   await initBackend({ backend: setup.backend, env: {} });
   const model = (await tf.models.modelFromJSON({ modelTopology: JSON.parse(setup.topology) as tf.io.ModelJSON['modelTopology'] })) as tf.LayersModel;
   const trainable = model.trainableWeights;
-  const others = model.weights.filter((w) => !w.trainable);
+  const others = otherWeights(model);
   const names = (ws: readonly { originalName: string }[]) => ws.map((w) => w.originalName).join(', ');
   // The shared arrays are laid out by the training thread's weights: the rebuilt model must list
   // the same weights in the same order, or every update would land on the wrong one.
   if (names(trainable) !== setup.trainable.join(', ') || names(others) !== setup.others.join(', ')) {
-    throw new Error(`worker ${setup.index}: the rebuilt model's weights differ from the training thread's (${names(trainable)} vs ${setup.trainable.join(', ')})`);
+    throw new Error(`the rebuilt model lists other weights than the training thread: trainable ${names(trainable)}, others ${names(others)}; expected trainable ${setup.trainable.join(', ')}, others ${setup.others.join(', ')}`);
   }
   const inputShape = (model.inputs[0].shape as number[]).slice(1);
   return { model, trainable: trainable.map((w) => w.read() as tf.Variable), others: others.map((w) => w.read() as tf.Variable), inputShape };
