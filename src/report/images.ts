@@ -15,14 +15,14 @@ const THUMB = 96;
 export class SplitImages {
   private readonly sets = new Map<string, Promise<ImageSet>>();
 
-  /** The failure that kept a split from loading, or the split. */
+  /** The split, or why it cannot be shown (a sentence, e.g. `the val split could not be read (...)`). */
   async get(pipeline: ResolvedPipeline, split: SplitName, runDir: string): Promise<ImageSet | { unavailable: string }> {
     const key = `${pipeline.dataset.root}\u0000${split}\u0000${JSON.stringify(pipeline.dataset)}`;
     if (!this.sets.has(key)) this.sets.set(key, load(pipeline, split, runDir));
     try {
       return await this.sets.get(key)!;
     } catch (e) {
-      if (e instanceof InputError) return { unavailable: e.message };
+      if (e instanceof InputError) return { unavailable: `the ${split} split could not be read (${e.message})` };
       throw e;
     }
   }

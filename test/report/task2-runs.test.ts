@@ -99,6 +99,18 @@ describe('pipe report', () => {
     expect(tree.names.some((n) => md.includes(`| ${n} |`))).toBe(true);
   });
 
+  it('pictures are left out when the data set no longer holds the images the run classified', () => {
+    const changed = join(outputs, 'changed', 'task2_ae-copy');
+    cpSync(runs.a, changed, { recursive: true });
+    const file = join(changed, 'finetune', 'predictions.json');
+    const p = JSON.parse(readFileSync(file, 'utf8'));
+    p.labels[0] = (p.labels[0] + 1) % p.classNames.length;
+    writeFileSync(file, JSON.stringify(p));
+    expect(runPipe(['report', changed]).code).toBe(0);
+    const md = readFileSync(join(changed, 'report', 'report.md'), 'utf8');
+    expect(md).toContain(`No example images: the val split image ${p.items[0]} of the val split is not the one the run classified (the data set changed since).`);
+  });
+
   it('a folder that is not a run is bad input', () => {
     const r = runPipe(['report', outputs]);
     expect(r.code).toBe(2);

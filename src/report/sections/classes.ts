@@ -36,7 +36,8 @@ function analysedStages(run: RunFolder): RunStage[] {
 }
 
 async function stageBlocks(run: RunFolder, stage: RunStage, id: string, ctx: ClassContext): Promise<Block[]> {
-  const names = stage.predictions ? null : await listClassNames(run.pipeline, valSplit(run, stage.name));
+  const split = valSplit(run, stage.name);
+  const names = stage.predictions || !split ? null : await listClassNames(run.pipeline, split);
   const scores = classScores(names, stageEpochs(run, stage.name), stage.predictions);
   if (!scores) return [{ kind: 'text', text: 'No per-class counts: the stage has not finished an epoch with labelled validation data.' }];
   const k = run.pipeline.report?.top_classes ?? 5;
@@ -44,7 +45,7 @@ async function stageBlocks(run: RunFolder, stage: RunStage, id: string, ctx: Cla
   const blocks: Block[] = [{ kind: 'chart', id: `${id}-classes`, caption: `${stage.name}: correct predictions per class, best to worst (${source}).`, svg: await renderSvg(perClassSpec(`${stage.name}: correct predictions per class`, scores, k), `${id}-classes`) }];
   const { best, worst } = bestAndWorst(scores, k);
   const pred = stage.predictions;
-  const set = pred ? await ctx.images.get(run.pipeline, pred.split as SplitName, run.dir) : null;
+  const set = pred ? sameItems(pred, await ctx.images.get(run.pipeline, pred.split as SplitName, run.dir)) : null;
   const thumbs = async (c: ClassScore, right: boolean): Promise<Cell> => {
     if (!pred || !set || 'unavailable' in set) return '-';
     return { images: await exampleImages(pred, set, c, right, `${id}-c${c.id}`, ctx.dir, scores) };
@@ -57,14 +58,21 @@ async function stageBlocks(run: RunFolder, stage: RunStage, id: string, ctx: Cla
   });
   blocks.push(await table(`The ${best.length} best classes`, best, true), await table(`The ${worst.length} worst classes`, worst, false));
   if (!pred) blocks.push({ kind: 'text', text: `No ${stage.name}/predictions.json in ${run.label} (a run made before pipe wrote them): no example images or confusions.` });
-  else if (set && 'unavailable' in set) blocks.push({ kind: 'text', text: `No example images: the ${pred.split} split could not be read (${set.unavailable}).` });
+  else if (set && 'unavailable' in set) blocks.push({ kind: 'text', text: `No example images: ${set.unavailable}.` });
   if (pred) blocks.push(confusionTable(pred, scores));
   return blocks;
 }
 
-function valSplit(run: RunFolder, stage: string): SplitName {
-  const val = run.pipeline.stages[stage].val!;
-  return 'concat' in val ? val.concat[0].split : val.split;
+function valSplit(run: RunFolder, stage: string): SplitName | null {
+  const val = run.pipeline.stages[stage].val;
+  return !val ? null : 'concat' in val ? val.concat[0].split : val.split;
+}
+
+/** The split as the run saw it: a data set changed since (images added or relabelled) would show wrong pictures. */
+function sameItems(pred: StagePredictions, set: ImageSet | { unavailable: string }): ImageSet | { unavailable: string } {
+  if ('unavailable' in set) return set;
+  const moved = pred.items.findIndex((item, i) => item >= set.count || (set.labels !== null && set.labels[item] !== pred.labels[i]));
+  return moved < 0 ? set : { unavailable: `image ${pred.items[moved]} of the ${pred.split} split is not the one the run classified (the data set changed since)` };
 }
 
 async function exampleImages(pred: StagePredictions, set: ImageSet, c: ClassScore, right: boolean, prefix: string, dir: string, scores: readonly ClassScore[]): Promise<ImageRef[]> {

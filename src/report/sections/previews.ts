@@ -25,7 +25,7 @@ export async function previewSection(runs: readonly RunFolder[], ctx: { dir: str
     const split = previewSplit(run.pipeline);
     const set = await ctx.images.get(run.pipeline, split, run.dir);
     if ('unavailable' in set) {
-      blocks.push({ kind: 'text', text: `No preview of ${labels.join(', ')}: the ${split} split could not be read (${set.unavailable}).` });
+      blocks.push({ kind: 'text', text: `No preview of ${labels.join(', ')}: ${set.unavailable}.` });
       continue;
     }
     const file = `images/preview-${g + 1}-${chain}.png`;
