@@ -123,7 +123,7 @@ stages:
     optimizer: {type: sgd, lr: 0.05, momentum: 0.9}
 `;
 
-/** A net without BatchNorm or dropout: N workers must match one to float tolerance. */
+/** A net without BatchNorm or dropout (N workers must match one to float tolerance), and one with BatchNorm only. */
 export const PLAIN_PIPELINE = HEAD + `models:
   net:
     input: [${SIDE}, ${SIDE}, 1]
@@ -132,6 +132,14 @@ export const PLAIN_PIPELINE = HEAD + `models:
       - {op: relu}
       - {op: maxpool, kernel: 2}
       - {op: conv, filters: 8, kernel: 3, stride: 2, padding: 1}
+      - {op: relu}
+      - {op: global_avgpool}
+      - {op: dense, units: 3}
+  bn:
+    input: [${SIDE}, ${SIDE}, 1]
+    nodes:
+      - {op: conv, filters: 4, kernel: 3, padding: 1}
+      - {op: batchnorm}
       - {op: relu}
       - {op: global_avgpool}
       - {op: dense, units: 3}
@@ -144,6 +152,13 @@ stages:
     epochs: 2
     batch_size: 20
     optimizer: {type: sgd, lr: 0.05, momentum: 0.9, weight_decay: 1.0e-3}
+  bn:
+    kind: classify
+    model: bn
+    train: {split: train}
+    epochs: 1
+    batch_size: 20
+    optimizer: {type: sgd, lr: 0.05}
 `;
 
 /** What a stage's training left: the loss of every step, the epochs, and the final weights. */
