@@ -9,6 +9,7 @@ import type { AugmentStep, EarlyStopping, OptimizerConfig, ResolvedDataSource, R
 import { canonicalJson } from '../data/cache.js';
 import { selectionSources } from '../data/spec.js';
 import type { GraphPlan } from '../graph/analyze.js';
+import { workersInKey } from '../train/parallel/shards.js';
 
 /** Bump when the store's layout or a field's meaning changes, so old entries are never misread. */
 export const CACHE_FORMAT = 1;
@@ -58,6 +59,9 @@ export interface StageKeyInput {
   readonly batch_size: number;
   readonly optimizer: OptimizerConfig | null;
   readonly schedule: ScheduleConfig;
+  /** Training workers, where they change the result: with BatchNorm or dropout each worker's
+   *  shard has its own statistics and masks (docs/training.md); null otherwise and for evaluation. */
+  readonly workers: number | null;
   /** Early stopping ends the stage sooner and may restore the best weights. */
   readonly early_stopping: EarlyStopping | null;
   /** Fingerprint of each split the stage reads (its files, sizes, times, labels, class names). */
@@ -76,6 +80,8 @@ export interface StageKey {
 
 export interface KeyContext {
   readonly backend: string;
+  /** The run's training workers (see StageKeyInput.workers). */
+  readonly workers: number;
   /** The fingerprint of a split (see fingerprint.ts); called once per split used. */
   readonly fingerprint: (split: SplitName) => string;
   /** Stage -> sha256 of the weights it warm-starts from. */
@@ -114,6 +120,7 @@ export function stageKeys(p: ResolvedPipeline, plan: GraphPlan, ctx: KeyContext)
       batch_size: s.batch_size,
       optimizer: s.kind === 'evaluate' ? null : (s.optimizer ?? null),
       schedule: s.schedule,
+      workers: s.kind === 'evaluate' ? null : workersInKey(plan, s.model, ctx.workers),
       early_stopping: s.early_stopping ?? null,
       data: Object.fromEntries(splits.map((split) => [split, print(split)])),
       ...(ctx.warmStart?.[name] ? { warm_start: ctx.warmStart[name] } : {}),

@@ -13,6 +13,8 @@ import { readWeights } from './weights.js';
 
 export interface PrepareOptions {
   readonly backend: string;
+  /** Training workers (they are part of a key where they change the result). */
+  readonly workers: number;
   readonly store: StageStore;
   readonly stages: readonly string[];
   /** A run folder to continue: its stages' keys must be today's (or --warm-start). */
@@ -29,7 +31,7 @@ export interface PreparedRun {
 
 export async function prepareRun(p: ResolvedPipeline, plan: GraphPlan, o: PrepareOptions): Promise<PreparedRun> {
   const prints = await fingerprints(p);
-  const keysWith = (warmStart?: Record<string, string>) => stageKeys(p, plan, { backend: o.backend, fingerprint: (s) => prints[s]!, warmStart });
+  const keysWith = (warmStart?: Record<string, string>) => stageKeys(p, plan, { backend: o.backend, workers: o.workers, fingerprint: (s) => prints[s]!, warmStart });
   const keys = keysWith();
   if (o.warmStart && !o.resume) throw new InputError([{ message: '--warm-start needs --resume RUN_DIR: the run whose weights to start from' }]);
   if (!o.resume) return { keys };

@@ -12,9 +12,9 @@ import { REPO } from '../helpers/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'pipe-keys-'));
 
-async function keysOf(file: string, o: { sets?: string[]; cwd?: string; backend?: string; print?: (split: string) => string } = {}): Promise<Record<string, StageKey>> {
+async function keysOf(file: string, o: { sets?: string[]; cwd?: string; backend?: string; workers?: number; print?: (split: string) => string } = {}): Promise<Record<string, StageKey>> {
   const { pipeline, locate } = await resolvePipeline(file, { cwd: o.cwd ?? REPO, sets: o.sets ?? [] });
-  return stageKeys(pipeline, analyzeGraphs(pipeline, locate), { backend: o.backend ?? 'wasm', fingerprint: o.print ?? ((s) => `fingerprint-of-${s}`) });
+  return stageKeys(pipeline, analyzeGraphs(pipeline, locate), { backend: o.backend ?? 'wasm', workers: o.workers ?? 1, fingerprint: o.print ?? ((s) => `fingerprint-of-${s}`) });
 }
 
 const keyList = (k: Record<string, StageKey>) => Object.fromEntries(Object.entries(k).map(([s, v]) => [s, v.key]));
@@ -84,6 +84,9 @@ describe('stage keys', () => {
       const changed = Object.fromEntries(Object.keys(k).filter((s) => k[s].key !== base[s].key).map((s) => [s, changedKeyFields(base[s].input, k[s].input).sort()]));
       expect(changed, sets.join(' ')).toEqual(expected);
     }
+    // Two workers normalise BatchNorm per shard: another result, another key.
+    const two = await keysOf('pipelines/task2-ae.yaml', { workers: 2 });
+    expect(changedKeyFields(base.pretrain.input, two.pretrain.input)).toEqual(['workers']);
     const other = await keysOf('pipelines/task2-ae.yaml', { backend: 'tensorflow' });
     expect(changedKeyFields(base.pretrain.input, other.pretrain.input)).toEqual(['backend']);
     const edited = await keysOf('pipelines/task2-ae.yaml', { print: (s) => (s === 'val' ? 'another-val' : `fingerprint-of-${s}`) });

@@ -39,7 +39,7 @@ export async function runResolved(pipeline: ResolvedPipeline, plan: GraphPlan, o
   const warn = (m: string) => void warnings.push(m);
   const store = StageStore.at(o.outputs, warn);
   const kind = tf.getBackend();
-  const prepared = await prepareRun(pipeline, plan, { backend: kind, store, stages: o.stages ?? [], resume: o.resume, warmStart: o.warmStart });
+  const prepared = await prepareRun(pipeline, plan, { backend: kind, workers: o.workers ?? 1, store, stages: o.stages ?? [], resume: o.resume, warmStart: o.warmStart });
   const result = await runPipeline(pipeline, plan, {
     tf: async () => tf,
     backend: { kind, versions: {}, details: {} },

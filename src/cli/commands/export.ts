@@ -26,6 +26,7 @@ export const exportCommand: Command = {
     { name: 'outputs', type: 'string', value: 'DIR', description: 'the outputs folder holding the cache (default: outputs)' },
     setOption,
     backendOption,
+    { name: 'workers', type: 'string', value: 'N', description: 'the training workers the stage ran with (they are part of its key with BatchNorm or dropout; default as pipe run)' },
   ],
   async run(args, io) {
     if (args.positionals.length !== 1) throw inputError(`expected one run folder or pipeline file, got ${args.positionals.length}`, { hint: 'pipe export RUN_DIR|PIPELINE --stage S -o DIR' });
@@ -64,7 +65,9 @@ async function fromPipeline(args: Parameters<Command['run']>[0], io: Parameters<
   const kind = await expectedBackend({ backend: args.values.backend as string | undefined, env: io.env });
   const store = StageStore.at(resolve(io.cwd, (args.values.outputs as string | undefined) ?? 'outputs'), (m) => io.err(`warning: ${m}\n`));
   const { prepareRun } = await import('../../train/prepare.js');
-  const { keys } = await prepareRun(pipeline, plan, { backend: kind, store, stages: [stage] });
+  const { defaultTrainWorkers } = await import('../../train/parallel/workers.js');
+  const workers = args.values.workers === undefined ? defaultTrainWorkers(kind) : Number(args.values.workers);
+  const { keys } = await prepareRun(pipeline, plan, { backend: kind, workers, store, stages: [stage] });
   const key = keys[stage].key;
   if (!store.complete(key)) throw inputError(`stage '${stage}' of ${args.positionals[0]} is not in the cache for its current definition (key ${key.slice(0, 12)}, backend ${kind})`, { hint: `run it first: pipe run ${args.positionals[0]} --stage ${stage}` });
   return { pipeline, modelDir: store.dir(key), key };

@@ -48,7 +48,8 @@ export const run: Command = {
     const outputs = resolve(io.cwd, (args.values.outputs as string | undefined) ?? 'outputs');
     const store = StageStore.at(outputs, (m) => io.err(`warning: ${m}\n`));
     const { prepareRun } = await import('../../train/prepare.js');
-    const prepared = await prepareRun(pipeline, plan, { backend: kind, store, stages, resume: args.values.resume ? resolve(io.cwd, args.values.resume as string) : undefined, warmStart: Boolean(args.values['warm-start']) });
+    const trainWorkers = workers ?? defaultTrainWorkers(kind);
+    const prepared = await prepareRun(pipeline, plan, { backend: kind, workers: trainWorkers, store, stages, resume: args.values.resume ? resolve(io.cwd, args.values.resume as string) : undefined, warmStart: Boolean(args.values['warm-start']) });
     const { runPipeline } = await import('../../train/run.js');
     const { defaultLoaderWorkers } = await import('../../data/loader.js');
     let stop = false;
@@ -75,7 +76,7 @@ export const run: Command = {
         wait: Boolean(args.values.wait),
         warn: (m) => io.err(`warning: ${m}\n`),
         stages,
-        workers: workers ?? defaultTrainWorkers(kind),
+        workers: trainWorkers,
         loaderWorkers: loaderWorkers ?? defaultLoaderWorkers(),
         events: reporter.events,
         shouldStop: () => stop,
