@@ -14,6 +14,8 @@
 //   npm run bench:train                          # both settings, 1 and 2 workers, the peer
 //   npm run bench:train -- --setting fashion     # one setting
 //   npm run bench:train -- --rounds 3 --steps 8  # more samples
+//   npm run bench:train -- --optimizer           # also: the optimiser update alone, fused
+//                                                #   vs one tfjs kernel per term and parameter
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
@@ -26,6 +28,7 @@ import { analyzeGraphs } from '../src/graph/analyze.js';
 import { compileGraphs } from '../src/graph/compile.js';
 import { dropoutClock } from '../src/graph/layers/index.js';
 import { MetricAccumulator } from '../src/train/metrics.js';
+import { createOptimizer } from '../src/train/optimizers/index.js';
 import { openTrainer } from '../src/train/parallel/index.js';
 
 const SETTINGS = {
@@ -105,8 +108,46 @@ function peer(name: SettingName, threads: number, steps: number): { stepS: numbe
   }
 }
 
+/**
+ * The optimiser update alone on the setting's parameters, SGD with momentum and weight decay as
+ * the seed pipelines use it: the engine's fused pass (read the variables, one JavaScript loop,
+ * write them back) against what the engine ran before, one tfjs kernel per term of torch's
+ * formula and parameter: d = g + wd * p; buf = m * buf + d; p = p - lr * buf (6 kernels).
+ */
+async function measureOptimizer(name: SettingName, steps: number): Promise<{ fusedMs: number; kernelsMs: number; parameters: number }> {
+  const { tf } = await initBackend({ backend: 'wasm', env: {} });
+  const { pipeline, locate } = await resolvePipeline(SETTINGS[name].file, { cwd: REPO });
+  const stage = pipeline.stages[SETTINGS[name].stage];
+  const model = compileGraphs(pipeline, analyzeGraphs(pipeline, locate)).model(stage.model);
+  const vars = model.trainableWeights.map((w) => w.read() as import('@tensorflow/tfjs').Variable);
+  const grads = vars.map((v) => tf.randomNormal(v.shape, 0, 1e-3, 'float32', 1));
+  const fused = createOptimizer({ type: 'sgd', lr: 0.01, momentum: 0.9, weight_decay: 2e-4 }, vars);
+  const bufs = vars.map((v) => tf.variable(tf.zerosLike(v), false));
+  const [wd, m, lr] = [tf.scalar(2e-4), tf.scalar(0.9), tf.scalar(0.01)];
+  const kernels = () => vars.forEach((p, i) => tf.tidy(() => {
+    const d = tf.add(grads[i], tf.mul(p, wd));
+    bufs[i].assign(tf.add(tf.mul(bufs[i], m), d));
+    p.assign(tf.sub(p, tf.mul(bufs[i], lr)));
+  }));
+  const times = { fused: [] as number[], kernels: [] as number[] };
+  // Turns, so load that comes and goes hits both.
+  for (let i = 0; i < steps + 2; i++) {
+    for (const [key, run] of [['fused', () => fused.step(grads, 0.01)], ['kernels', kernels]] as const) {
+      const t = performance.now();
+      run();
+      if (i >= 2) times[key].push(performance.now() - t);
+    }
+  }
+  return { fusedMs: median(times.fused), kernelsMs: median(times.kernels), parameters: vars.reduce((a, v) => a + v.size, 0) };
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { setting: { type: 'string' }, rounds: { type: 'string' }, steps: { type: 'string' }, warmup: { type: 'string' }, child: { type: 'string' } } });
+  const { values } = parseArgs({ options: { setting: { type: 'string' }, rounds: { type: 'string' }, steps: { type: 'string' }, warmup: { type: 'string' }, optimizer: { type: 'boolean' }, child: { type: 'string' } } });
+  if (values.child?.startsWith('optimizer:')) {
+    const [, name, steps] = values.child.split(':');
+    console.log(JSON.stringify(await measureOptimizer(name as SettingName, Number(steps))));
+    return;
+  }
   if (values.child) {
     const [name, workers, warmup, steps] = values.child.split(':');
     console.log(JSON.stringify(await measure(name as SettingName, Number(workers), Number(warmup), Number(steps))));
@@ -151,6 +192,16 @@ async function main(): Promise<void> {
   console.log(`|---|---:|---:|---:|---:|${threads.map(() => '---:').join('|')}|---:|---:|---:|`);
   for (const r of rows) console.log(r);
   console.log(`peer: ${engine || 'none'}; load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  if (!values.optimizer) return;
+  console.log();
+  console.log('| setting | parameters | SGD update, fused (ms) | one tfjs kernel per term and parameter (ms) | ratio |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const name of names) {
+    const args = [...process.execArgv, fileURLToPath(import.meta.url), '--child', `optimizer:${name}:${Math.max(steps, 10)}`];
+    const out = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const r = JSON.parse(out.trim().split('\n').pop() as string) as { fusedMs: number; kernelsMs: number; parameters: number };
+    console.log(`| ${name} | ${r.parameters.toLocaleString('en-US')} | ${r.fusedMs.toFixed(1)} | ${r.kernelsMs.toFixed(1)} | ${(r.kernelsMs / r.fusedMs).toFixed(2)}x |`);
+  }
 }
 
 await main();
