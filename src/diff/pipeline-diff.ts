@@ -4,7 +4,7 @@ import type { StageStore } from '../cache/store.js';
 import { configChanges, type ConfigChange } from './config.js';
 import { graphChanges, type ModelDiff } from './graph.js';
 import { resultChanges, type ResultDiff } from './results.js';
-import { keysFor, stageChanges, type Keyed, type StageDiff } from './stages.js';
+import { keysFor, stageChanges, type Keyed, type RunSettings, type StageDiff } from './stages.js';
 
 export interface DiffSide extends Keyed {
   /** As the user named it. */
@@ -18,7 +18,7 @@ export interface PipelineDiff {
   readonly config: readonly ConfigChange[];
   /** (b) */
   readonly models: readonly ModelDiff[];
-  /** (c), keyed for the first of `backends`. */
+  /** (c), keyed for `settings`. */
   readonly stages: readonly StageDiff[];
   /** Why the data's fingerprints are missing from the keys, if they are. */
   readonly dataNote?: string;
@@ -31,9 +31,9 @@ export interface PipelineDiff {
   readonly same: boolean;
 }
 
-export async function diffPipelines(a: DiffSide, b: DiffSide, store: StageStore, backends: readonly string[]): Promise<PipelineDiff> {
-  const [ka, kb] = [await keysFor(a), await keysFor(b)];
-  const stages = stageChanges(ka.keys(backends[0]), kb.keys(backends[0]));
+export async function diffPipelines(a: DiffSide, b: DiffSide, store: StageStore, settings: RunSettings): Promise<PipelineDiff> {
+  const [ka, kb] = [await keysFor(a, settings), await keysFor(b, settings)];
+  const stages = stageChanges(ka.keys, kb.keys);
   const both = stages.filter((s) => s.a !== null && s.b !== null).map((s) => s.stage);
   const dataNote = [...new Set([ka.dataNote, kb.dataNote].filter((n) => n !== undefined))].join('; ');
   return {
@@ -43,7 +43,7 @@ export async function diffPipelines(a: DiffSide, b: DiffSide, store: StageStore,
     models: graphChanges(a.plan, b.plan),
     stages,
     ...(dataNote ? { dataNote } : {}),
-    results: resultChanges(both, ka.keys, kb.keys, store, backends),
+    results: resultChanges(both, ka.keys, kb.keys, store),
     same: stages.every((s) => s.same),
   };
 }

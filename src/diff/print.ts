@@ -48,12 +48,13 @@ function graphLines(models: readonly ModelDiff[]): string[] {
 function resultLines(results: readonly ResultDiff[]): string[] {
   if (!results.length) return ['  no stage has results for both A and B in the stage store (run both with pipe run)'];
   const lines: string[] = [];
+  const at = (f: ResultDiff['a']) => `${f.key.slice(0, 12)} on ${f.backend}${f.workers ? `, ${f.workers} worker${f.workers > 1 ? 's' : ''}` : ''}`;
   for (const r of results) {
     if (r.sameEntry) {
-      lines.push(`  ${r.stage}: one stored result serves both (same key)`, '');
+      lines.push(`  ${r.stage}: one stored result serves both (${at(r.a)})`, '');
       continue;
     }
-    lines.push(`  ${r.stage}:`);
+    lines.push(`  ${r.stage} (A: ${at(r.a)}; B: ${at(r.b)}):`);
     lines.push(indent(textTable(['metric', 'final A', 'final B', 'change', 'best A', 'best B', 'change'], r.metrics.map((m) => [m.metric, ...cells(m.metric, m.final), ...cells(m.metric, m.best)]), [1, 2, 3, 4, 5, 6])));
     if (r.classes.length) {
       lines.push(`  ${r.stage}: classes whose accuracy moved most`);

@@ -1,10 +1,11 @@
 // Part (d) of `pipe diff`: where the stage store holds a result for a stage under A's key and
 // under B's, the final and best metrics side by side, and the classes whose accuracy moved most.
+import type { StageKey, StageKeyInput } from '../cache/key.js';
 import type { StageStore } from '../cache/store.js';
 import { classScores, type ClassScore } from '../report/classes.js';
 import { readStageFiles, type StageFiles } from '../report/run-folder.js';
 import type { EpochRecord } from '../train/loop.js';
-import type { KeysFor } from './stages.js';
+import { runFreeKeys } from './run-free-key.js';
 
 export interface MetricRow {
   readonly metric: string;
@@ -21,13 +22,19 @@ export interface ClassMove {
 
 export interface ResultDiff {
   readonly stage: string;
-  /** Where each side's result was found: its key and the backend it was made on. */
-  readonly a: { readonly key: string; readonly backend: string };
-  readonly b: { readonly key: string; readonly backend: string };
+  /** Where each side's result was found: its key, and the backend and workers it was made with. */
+  readonly a: FoundAt;
+  readonly b: FoundAt;
   /** The same key: one stored result serves both, nothing to compare. */
   readonly sameEntry: boolean;
   readonly metrics: readonly MetricRow[];
   readonly classes: readonly ClassMove[];
+}
+
+export interface FoundAt {
+  readonly key: string;
+  readonly backend: string;
+  readonly workers: number | null;
 }
 
 /** How many classes `pipe diff` lists. */
@@ -41,30 +48,43 @@ const METRICS: readonly { name: string; of: (e: EpochRecord) => number | null | 
   { name: 'train_loss', of: (e) => e.train?.loss, lower: true },
 ];
 
-/** `backends`: the one asked for first; a result made on any of them counts. */
-export function resultChanges(stages: readonly string[], a: KeysFor, b: KeysFor, store: StageStore, backends: readonly string[]): ResultDiff[] {
+/**
+ * A stage's result: the entry of its own key, else the newest complete entry whose key asks for
+ * the same computation run another way (run-free-key.ts), so a result made elsewhere counts.
+ */
+export function resultChanges(stages: readonly string[], a: Readonly<Record<string, StageKey>>, b: Readonly<Record<string, StageKey>>, store: StageStore): ResultDiff[] {
+  let stored: { key: string; input: StageKeyInput }[] | null = null;
+  let runFree: ((key: string) => string) | null = null;
+  const find = (k: StageKey | undefined): { at: FoundAt; files: StageFiles } | null => {
+    if (!k) return null;
+    let hit: { key: string; input: StageKeyInput } | undefined = store.complete(k.key) ? k : undefined;
+    if (!hit) {
+      // The store is read, and run-free keys made, only when some stage's own key is not there.
+      stored ??= storedInputs(store);
+      runFree ??= runFreeKeys(new Map([...stored, ...Object.values(a), ...Object.values(b)].map((e) => [e.key, e.input])));
+      const want = runFree(k.key);
+      hit = stored.find((e) => runFree!(e.key) === want && store.complete(e.key));
+    }
+    if (!hit) return null;
+    const workers = (hit.input as { workers?: number | null }).workers ?? null;
+    return { at: { key: hit.key, backend: hit.input.backend, workers }, files: readStageFiles(store.dir(hit.key), `cache entry ${hit.key.slice(0, 12)}`) };
+  };
   const out: ResultDiff[] = [];
   for (const stage of stages) {
-    const found = (keys: KeysFor) => {
-      for (const backend of backends) {
-        const key = keys(backend)[stage]?.key;
-        if (key && store.complete(key)) return { key, backend, files: readStageFiles(store.dir(key), stage, `cache entry ${key.slice(0, 12)}`) };
-      }
-      return null;
-    };
-    const [ra, rb] = [found(a), found(b)];
+    const [ra, rb] = [find(a[stage]), find(b[stage])];
     if (!ra || !rb) continue;
-    const sameEntry = ra.key === rb.key;
-    out.push({
-      stage,
-      a: { key: ra.key, backend: ra.backend },
-      b: { key: rb.key, backend: rb.backend },
-      sameEntry,
-      metrics: sameEntry ? [] : metricRows(ra.files, rb.files),
-      classes: sameEntry ? [] : classMoves(ra.files, rb.files),
-    });
+    const sameEntry = ra.at.key === rb.at.key;
+    out.push({ stage, a: ra.at, b: rb.at, sameEntry, metrics: sameEntry ? [] : metricRows(ra.files, rb.files), classes: sameEntry ? [] : classMoves(ra.files, rb.files) });
   }
   return out;
+}
+
+/** The key inputs of every entry in the store (partial ones too: a stage's upstream may be one), newest first. */
+function storedInputs(store: StageStore): { key: string; input: StageKeyInput }[] {
+  return store.list().flatMap((e) => {
+    const input = store.info(e.key)?.input;
+    return input ? [{ key: e.key, input }] : [];
+  });
 }
 
 function metricRows(a: StageFiles, b: StageFiles): MetricRow[] {

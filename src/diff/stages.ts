@@ -21,14 +21,18 @@ export interface Keyed {
   readonly plan: GraphPlan;
 }
 
-/** Every stage's keys for a backend (the backend is part of a key: backends round differently). */
-export type KeysFor = (backend: string) => Record<string, StageKey>;
+/** What a key holds beyond the pipeline: the backend (backends round differently) and the run's training workers. */
+export interface RunSettings {
+  readonly backend: string;
+  readonly workers: number;
+}
 
 /**
- * The data's fingerprints need the data set listed; where it cannot be, both sides get the same
- * stand-in, so the comparison holds but no stored result matches (the note says so).
+ * Every stage's key. The data's fingerprints need the data set listed; where it cannot be, both
+ * sides get the same stand-in, so the comparison holds but no stored result matches (the note
+ * says so).
  */
-export async function keysFor(side: Keyed): Promise<{ keys: KeysFor; dataNote?: string }> {
+export async function keysFor(side: Keyed, settings: RunSettings): Promise<{ keys: Record<string, StageKey>; dataNote?: string }> {
   let prints: Partial<Record<SplitName, string>>;
   let dataNote: string | undefined;
   try {
@@ -39,9 +43,9 @@ export async function keysFor(side: Keyed): Promise<{ keys: KeysFor; dataNote?: 
     dataNote = `${e.message}: the data set cannot be listed, so its fingerprint is left out of the keys and no stored result matches them`;
   }
   const fingerprint = (split: SplitName) => prints[split] ?? `unlisted ${side.pipeline.dataset.root} ${split}`;
-  const memo = new Map<string, Record<string, StageKey>>();
-  const keys = (backend: string) => memo.get(backend) ?? memo.set(backend, stageKeys(side.pipeline, side.plan, { backend, fingerprint })).get(backend)!;
-  return { keys, ...(dataNote ? { dataNote } : {}) };
+  // Not a literal: the key context may ask for more than these (it is the cache's to define).
+  const ctx = { ...settings, fingerprint };
+  return { keys: stageKeys(side.pipeline, side.plan, ctx), ...(dataNote ? { dataNote } : {}) };
 }
 
 export function stageChanges(a: Readonly<Record<string, StageKey>>, b: Readonly<Record<string, StageKey>>): StageDiff[] {

@@ -55,16 +55,16 @@ export async function readRunFolder(dir: string, shownAs: string = dir): Promise
   return { dir, label: basename(dir), pipeline, started: run?.started ?? null, backend: run?.backend?.kind ?? null, epochs, summary, stages };
 }
 
-/** What one stage left in a folder of its own (a stage store entry). */
+/** What one stage left in a folder of its own (a stage store entry: its metrics.jsonl holds that stage only). */
 export interface StageFiles {
   readonly result: StageResult | null;
   readonly predictions: StagePredictions | null;
   readonly epochs: readonly EpochRecord[];
 }
 
-export function readStageFiles(dir: string, stage: string, shownAs: string): StageFiles {
+export function readStageFiles(dir: string, shownAs: string): StageFiles {
   const epochs = readEpochs(join(dir, 'metrics.jsonl'), shownAs);
-  return { result: readJson<StageResult>(dir, 'result.json', shownAs), predictions: readPredictions(dir, 'predictions.json', shownAs), epochs: lastOfEach(epochs.filter((e) => e.stage === stage)) };
+  return { result: readJson<StageResult>(dir, 'result.json', shownAs), predictions: readPredictions(dir, 'predictions.json', shownAs), epochs: lastOfEach(epochs) };
 }
 
 /** The epochs of one stage, in order; a resumed run that wrote an epoch twice keeps the last. */

@@ -108,7 +108,7 @@ describe('pipe report', () => {
     writeFileSync(file, JSON.stringify(p));
     expect(runPipe(['report', changed]).code).toBe(0);
     const md = readFileSync(join(changed, 'report', 'report.md'), 'utf8');
-    expect(md).toContain(`No example images: the val split image ${p.items[0]} of the val split is not the one the run classified (the data set changed since).`);
+    expect(md).toContain(`No example images: image ${p.items[0]} of the val split is not the one the run classified (the data set changed since).`);
   });
 
   it('a folder that is not a run is bad input', () => {
@@ -131,7 +131,7 @@ describe('pipe diff on the runs', () => {
     expect(r.stdout).toContain('    added    hidden: dense [256], 1,048,832 parameters\n');
     expect(r.stdout).toMatch(/\npretrain +\w{12} +\w{12} +same key: reused\n/);
     expect(r.stdout).toMatch(/\nfinetune +\w{12} +\w{12} +rerun +graphs\.head\.nodes\.logits, graphs\.head\.nodes\.hidden, graphs\.head\.nodes\.relu_3, optimizer\n/);
-    expect(r.stdout).toContain('  pretrain: one stored result serves both (same key)\n');
+    expect(r.stdout).toMatch(/\n {2}pretrain: one stored result serves both \(\w{12} on wasm(, 1 worker)?\)\n/);
     const [fa, fb] = [epochs(runs.a, 'finetune').at(-1)!, epochs(runs.b, 'finetune').at(-1)!];
     expect(r.stdout).toMatch(new RegExp(`\\n +val_top1 +${pct(fa.val!.top1!)} +${pct(fb.val!.top1!)} `));
   });

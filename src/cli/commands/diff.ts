@@ -14,13 +14,13 @@ export const diff: Command = {
     'Compares two pipelines as the engine runs them (extends merged, --set applied to both, defaults filled), in four parts: (a) the configuration rows that differ, graph nodes paired by name; (b) per model, the nodes added, removed or changed, the output shapes that changed, and parameters and MACs A -> B; (c) per stage, whether its content key is the same (the stored result is reused) or it reruns, and the key fields that cause it; (d) where the stage store holds results of both, the final and best metrics A -> B and the classes whose accuracy moved most.\nExit 0 when the pipelines compute the same things (every stage has the same key), 1 when they differ, 2 on bad input.',
   options: [
     setOption,
-    { name: 'backend', type: 'string', value: 'NAME', description: `the backend whose keys are shown (${BACKEND_KINDS.join(', ')}; default: the one pipe run would use); results made on any backend are found` },
+    { name: 'backend', type: 'string', value: 'NAME', description: `the backend whose keys are shown (${BACKEND_KINDS.join(', ')}; default: the one pipe run would use); results made on any backend, with any number of workers, are found` },
     { name: 'outputs', type: 'string', value: 'DIR', description: 'where the stage store is (default: outputs)' },
     { name: 'json', type: 'boolean', description: 'print JSON' },
   ],
   async run(args, io) {
     if (args.positionals.length !== 2) throw new InputError([{ message: `expected two pipeline files, got ${args.positionals.length}`, hint: 'pipe diff A.yaml B.yaml' }]);
-    // The kind pipe run would pick, found without loading tfjs (keys only need its name).
+    // Keys as pipe run would make them (its backend and default workers), found without tfjs.
     const backend = await expectedBackend({ backend: args.values.backend as string | undefined, env: io.env });
     const [fa, fb] = args.positionals;
     const a = { file: fa, ...(await loadPipeline(fa, io.cwd, sets(args))) };
@@ -28,7 +28,8 @@ export const diff: Command = {
     const { StageStore } = await import('../../cache/store.js');
     const { diffPipelines } = await import('../../diff/pipeline-diff.js');
     const store = StageStore.at(resolve(io.cwd, (args.values.outputs as string | undefined) ?? 'outputs'), (m) => io.err(`warning: ${m}\n`));
-    const d = await diffPipelines(a, b, store, [backend, ...BACKEND_KINDS.filter((k) => k !== backend)]);
+    const { defaultTrainWorkers } = await import('../../train/parallel/workers.js');
+    const d = await diffPipelines(a, b, store, { backend, workers: defaultTrainWorkers(backend) });
     if (args.values.json) io.out(JSON.stringify(d, null, 2) + '\n');
     else io.out((await import('../../diff/print.js')).printDiff(d));
     return d.same ? 0 : 1;
