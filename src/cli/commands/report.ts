@@ -8,7 +8,7 @@ export const report: Command = {
   usage: 'pipe report RUN_DIR... [-o DIR]',
   description:
     'Reads run folders (outputs/runs/<pipeline>-<time>/) and writes a report of them: the results table (stage, model, epochs, parameters, best val top-1), loss and accuracy per epoch with a dashed line where the learning rate changed (several runs overlaid), for each classifier the correct predictions per class, the best and worst classes by name with example validation images and the most confused pairs, and the preview grid of each augment chain the pipeline\'s report section names.\nreport.html holds everything inline (SVG charts, pictures) and opens from disk; report.md has its charts and pictures beside it.',
-  options: [{ name: 'out', short: 'o', type: 'string', value: 'DIR', description: 'where to write (default: the run folder\'s report/, or outputs/reports/<first>-and-<n> for several)' }],
+  options: [{ name: 'out', short: 'o', type: 'string', value: 'DIR', description: 'where to write; its charts/ and images/ are replaced (default: the run folder\'s report/, or outputs/reports/<first run>-and-<n> for several)' }],
   async run(args, io) {
     if (args.positionals.length === 0) throw new InputError([{ message: 'expected one or more run folders', hint: 'pipe report outputs/runs/<pipeline>-<time>' }]);
     const { readRunFolder } = await import('../../report/run-folder.js');
