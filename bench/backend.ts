@@ -3,8 +3,9 @@
 // on every available backend, with ../shared/reference/torch_throughput.py as the peer in the
 // same run where /usr/bin/python3 has torch. Figures are medians of timed steps after warm-up ones.
 // The machine is shared: peer and engine are measured in alternating rounds, so load that comes
-// and goes hits both, and the ratio is of the two medians. Our steps' CPU time is reported too
-// (single-threaded, so it is what a dedicated core would take). Each round of ours runs in a fresh
+// and goes hits both, and the ratio is of the two medians. Both sides' CPU time per step is
+// reported too, and its ratio: each is single-threaded, so CPU time is what a dedicated core would
+// take, and it moves far less with the machine's load than wall time. Each round of ours runs in a fresh
 // process, as a training run would: after ResNet9 has grown the wasm heap to 1.6 GB the small net
 // ran 25% slower in the same process.
 //
@@ -120,18 +121,33 @@ function measureInChild(kind: BackendKind, name: SettingName): Measured {
   return JSON.parse(out.trim().split('\n').pop() as string) as Measured;
 }
 
-/** The peer's median step, in seconds, and its engine; or why it was skipped. */
-function peer(name: SettingName): { stepS: number; engine: string } | string {
+/**
+ * The peer's median step (wall seconds), its CPU seconds per step, and its engine; or why it was
+ * skipped. CPU per step is the difference between a run of PEER_STEPS timed steps and one of a
+ * single step (same start-up and warm-up), over PEER_STEPS - 1 steps: on a shared machine wall
+ * time measures the load as much as the code, CPU time what a dedicated core would take.
+ */
+function peer(name: SettingName): { stepS: number; cpuS: number; engine: string } | string {
   if (!existsSync(PEER)) return `peer skipped: ${PEER} is missing`;
   const o = SETTINGS[name];
+  const run = (steps: number) => {
+    const args = [PEER, '--model', o.peer, '--size', String(o.size), '--batch', String(o.batch), '--threads', '1', '--steps', String(steps), '--json'];
+    const [json, cpu] = execFileSync(PYTHON, ['-c', CHILD_CPU, PYTHON, ...args], { encoding: 'utf8' }).trim().split('\n');
+    return { ...(JSON.parse(json) as { step_s: number; engine: string }), cpuS: Number(cpu) };
+  };
   try {
-    const out = execFileSync(PYTHON, [PEER, '--model', o.peer, '--size', String(o.size), '--batch', String(o.batch), '--threads', '1', '--json'], { encoding: 'utf8' });
-    const r = JSON.parse(out) as { step_s: number; engine: string };
-    return { stepS: r.step_s, engine: r.engine };
+    const [long, short] = [run(PEER_STEPS), run(1)];
+    return { stepS: long.step_s, cpuS: (long.cpuS - short.cpuS) / (PEER_STEPS - 1), engine: long.engine };
   } catch (e) {
     return `peer skipped: ${PYTHON} could not run it (${String((e as Error).message).split('\n')[0]})`;
   }
 }
+
+/** Timed steps of each peer run (its wall median is over these). */
+const PEER_STEPS = 11;
+/** Runs argv[1:] and prints its output, then the CPU seconds it used (user + system). */
+const CHILD_CPU = 'import resource, subprocess, sys; r = subprocess.run(sys.argv[1:], check=True, capture_output=True, text=True); ' +
+  'u = resource.getrusage(resource.RUSAGE_CHILDREN); print(r.stdout.strip()); print(u.ru_utime + u.ru_stime)';
 
 /** Where one wasm step of `name` spends its time, by kernel (tf.profile), largest first. */
 async function profile(name: SettingName): Promise<string[]> {
@@ -175,22 +191,23 @@ async function main(): Promise<void> {
   const available = (await probeBackends()).filter((p) => p.available).map((p) => p.kind);
   const kinds = values.backend ? [values.backend as BackendKind] : available;
   console.log(`machine: ${cpus()[0].model}, ${cpus().length} cores, Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log('| model | backend | batch | img/s | img/s per CPU-second | timed steps | PyTorch img/s | ours / PyTorch | wasm heap |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('| model | backend | batch | img/s | img/s per CPU-second | timed steps | PyTorch img/s | PyTorch img/s per CPU-second | ours / PyTorch | ours / PyTorch, CPU time | wasm heap |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   let engine = '';
   for (const name of names) {
     const o = SETTINGS[name];
     for (const kind of kinds) {
       if (TOO_SLOW.includes(`${kind}:${name}`) && !(values.model && values.backend)) {
-        console.log(`| ${name} ${o.size}x${o.size}x${o.channels}, ${o.classes} classes | ${kind} | ${o.batch} | not measured (too slow; --model ${name} --backend ${kind} measures it) | | | | | |`);
+        console.log(`| ${name} ${o.size}x${o.size}x${o.channels}, ${o.classes} classes | ${kind} | ${o.batch} | not measured (too slow; --model ${name} --backend ${kind} measures it) | | | | | | | |`);
         continue;
       }
       const ours: Measured = { stepS: [], cpuS: [] };
       const torch: number[] = [];
+      const torchCpu: number[] = [];
       for (let round = 0; round < ROUNDS; round++) {
         const p = peer(name);
         if (typeof p === 'string') console.log(`(${name}: ${p})`);
-        else [torch[torch.length], engine] = [p.stepS, p.engine];
+        else [torch[torch.length], torchCpu[torchCpu.length], engine] = [p.stepS, p.cpuS, p.engine];
         const r = measureInChild(kind, name);
         ours.stepS.push(...r.stepS);
         ours.cpuS.push(...r.cpuS);
@@ -199,11 +216,19 @@ async function main(): Promise<void> {
         if (r.stepS.length < STEPS) break;
       }
       const imgPerS = o.batch / median(ours.stepS);
+      const imgPerCpuS = o.batch / median(ours.cpuS);
       const torchImgPerS = torch.length ? o.batch / median(torch) : null;
-      console.log(`| ${name} ${o.size}x${o.size}x${o.channels}, ${o.classes} classes | ${kind} | ${o.batch} | ${imgPerS.toFixed(1)} | ${(o.batch / median(ours.cpuS)).toFixed(1)} | ${ours.stepS.length} | ${torchImgPerS ? torchImgPerS.toFixed(1) : '-'} | ${torchImgPerS ? (imgPerS / torchImgPerS).toFixed(3) : '-'} | ${ours.heapMiB ? `${ours.heapMiB.toFixed(0)} MiB` : '-'} |`);
+      const torchImgPerCpuS = torchCpu.length ? o.batch / median(torchCpu) : null;
+      const cells = [
+        `${name} ${o.size}x${o.size}x${o.channels}, ${o.classes} classes`, kind, o.batch, imgPerS.toFixed(1), imgPerCpuS.toFixed(1), ours.stepS.length,
+        torchImgPerS ? torchImgPerS.toFixed(1) : '-', torchImgPerCpuS ? torchImgPerCpuS.toFixed(1) : '-',
+        torchImgPerS ? (imgPerS / torchImgPerS).toFixed(3) : '-', torchImgPerCpuS ? (imgPerCpuS / torchImgPerCpuS).toFixed(3) : '-',
+        ours.heapMiB ? `${ours.heapMiB.toFixed(0)} MiB` : '-',
+      ];
+      console.log(`| ${cells.join(' | ')} |`);
     }
   }
-  console.log(`peer: ${engine || 'none'}, 1 thread, ${ROUNDS} runs of ${STEPS} steps alternating with ours`);
+  console.log(`peer: ${engine || 'none'}, 1 thread, ${ROUNDS} runs of ${PEER_STEPS} steps alternating with ours (${STEPS} steps each)`);
   console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   if (values.profile) for (const name of names) console.log((await profile(name)).join('\n'));
 }
