@@ -35,9 +35,9 @@ beforeAll(async () => {
 });
 
 describe('one worker', () => {
-  // Recorded by the training loop before data-parallel training and the fused optimisers
-  // (commit c1dd6e9), on tfjs's cpu backend: the wasm backend's kernels are still being changed
-  // (their rounding with them), the cpu backend's are tfjs's own.
+  // Recorded by the training loop before data-parallel training (commit c1dd6e9), on tfjs's cpu
+  // backend: the wasm backend's kernels are still being changed (their rounding with them), the
+  // cpu backend's are tfjs's own.
   it.each(STAGES)('%s: every step\'s loss and every epoch\'s metrics as before, bit for bit', async (stage) => {
     await tf.setBackend('cpu');
     try {

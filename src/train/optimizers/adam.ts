@@ -3,11 +3,11 @@
 //   m = beta1 * m + (1 - beta1) * g;  v = beta2 * v + (1 - beta2) * g * g;  v_max = max(v_max, v)
 //   p = p - lr / (1 - beta1^t) * m / (sqrt(v or v_max) / sqrt(1 - beta2^t) + eps)
 // The bias corrections are computed in double precision once per step, as torch does in Python;
-// eps is added outside the square root (tfjs's own Adam has no weight decay). Every other
-// product, sum, quotient and root is rounded to float32 (fround) in torch's order.
+// eps is added outside the square root (tfjs's own Adam has no weight decay).
+import type * as tfjs from '@tensorflow/tfjs';
 import { bool, entry, plainNumber } from '../../config/schema/fragments.js';
 import { betas, learningRate, weightDecay } from './fields.js';
-import { SlotOptimizer, type OptimizerOp, type UpdateArrays } from './optimizer.js';
+import { SlotOptimizer, type OptimizerOp, type TfModule, type UpdateInputs } from './optimizer.js';
 import { withDefaults } from './settings.js';
 
 const adamDescription = 'Adam, as torch.optim.Adam (weight decay is L2 added to the gradient).';
@@ -32,7 +32,7 @@ function adamLike(name: 'adam' | 'adamw', description: string, decay: number): O
       weight_decay: weightDecay(name === 'adam' ? 'L2 penalty added to the gradient.' : 'Decoupled weight decay factor.', decay),
       amsgrad: bool('Use the maximum of past second moments (AMSGrad).', false),
     }),
-    create: (config, sizes) => new Adam(name === 'adamw', withDefaults<AdamSettings>(op, config), sizes),
+    create: (tf, config, params) => new Adam(tf, name === 'adamw', withDefaults<AdamSettings>(op, config), params),
   };
   return op;
 }
@@ -40,35 +40,51 @@ function adamLike(name: 'adam' | 'adamw', description: string, decay: number): O
 export const adam = adamLike('adam', adamDescription, 0);
 export const adamw = adamLike('adamw', adamwDescription, 1e-2);
 
+type Constant = 'weightDecay' | 'beta1' | 'beta2' | 'oneMinusBeta1' | 'oneMinusBeta2' | 'eps';
+
 class Adam extends SlotOptimizer {
-  constructor(private readonly decoupled: boolean, private readonly s: AdamSettings, sizes: readonly number[]) {
-    super(decoupled ? 'adamw' : 'adam', sizes, s.amsgrad ? ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] : ['exp_avg', 'exp_avg_sq']);
+  private readonly c: Record<Constant, tfjs.Scalar>;
+
+  constructor(tf: TfModule, private readonly decoupled: boolean, private readonly s: AdamSettings, params: readonly tfjs.Variable[]) {
+    super(tf, decoupled ? 'adamw' : 'adam', params, s.amsgrad ? ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] : ['exp_avg', 'exp_avg_sq']);
+    const [beta1, beta2] = s.betas;
+    this.c = {
+      weightDecay: this.constant(s.weight_decay),
+      beta1: this.constant(beta1),
+      beta2: this.constant(beta2),
+      oneMinusBeta1: this.constant(1 - beta1),
+      oneMinusBeta2: this.constant(1 - beta2),
+      eps: this.constant(s.eps),
+    };
   }
 
-  protected apply({ params: p, grads: g, slot, step, lr }: UpdateArrays): void {
-    const f = Math.fround;
-    const s = this.s;
-    const [beta1, beta2] = s.betas;
-    const [b1, b2, rest1, rest2, wd, eps] = [f(beta1), f(beta2), f(1 - beta1), f(1 - beta2), f(s.weight_decay), f(s.eps)];
-    const stepSize = f(lr / (1 - beta1 ** step));
-    const correction2Sqrt = f(Math.sqrt(1 - beta2 ** step));
-    const decayKeep = f(1 - lr * s.weight_decay);
-    const decay = s.weight_decay !== 0;
-    const [shrink, l2] = [this.decoupled && decay, !this.decoupled && decay];
-    const { exp_avg: m, exp_avg_sq: v, max_exp_avg_sq: vMax } = slot;
-    const amsgrad = s.amsgrad;
-    for (let i = 0; i < p.length; i++) {
-      const pi = shrink ? f(p[i] * decayKeep) : p[i];
-      const gi = l2 ? f(g[i] + f(pi * wd)) : g[i];
-      const mi = f(f(m[i] * b1) + f(gi * rest1));
-      // torch's addcmul computes value * g * g left to right.
-      const vi = f(f(v[i] * b2) + f(f(gi * rest2) * gi));
-      m[i] = mi;
-      v[i] = vi;
-      let second = vi;
-      if (amsgrad) second = vMax[i] = Math.max(vMax[i], vi);
-      const denom = f(f(f(Math.sqrt(second)) / correction2Sqrt) + eps);
-      p[i] = f(pi - f(f(mi / denom) * stepSize));
+  protected stepScalars(lr: number, step: number): Record<string, tfjs.Scalar> {
+    const [beta1, beta2] = this.s.betas;
+    const scalar = (x: number) => this.tf.scalar(x, 'float32');
+    return {
+      stepSize: scalar(lr / (1 - beta1 ** step)),
+      correction2Sqrt: scalar(Math.sqrt(1 - beta2 ** step)),
+      decayKeep: scalar(1 - lr * this.s.weight_decay),
+    };
+  }
+
+  protected update({ param, grad, slot }: UpdateInputs, k: Record<string, tfjs.Scalar>): void {
+    const tf = this.tf;
+    const c = this.c;
+    const decay = this.s.weight_decay !== 0;
+    const p = this.decoupled && decay ? tf.mul(param, k.decayKeep) : param;
+    const g = !this.decoupled && decay ? tf.add(grad, tf.mul(p, c.weightDecay)) : grad;
+    const m = tf.add(tf.mul(slot.exp_avg, c.beta1), tf.mul(g, c.oneMinusBeta1));
+    // torch's addcmul computes value * g * g left to right.
+    const v = tf.add(tf.mul(slot.exp_avg_sq, c.beta2), tf.mul(tf.mul(g, c.oneMinusBeta2), g));
+    slot.exp_avg.assign(m);
+    slot.exp_avg_sq.assign(v);
+    let second = v;
+    if (this.s.amsgrad) {
+      second = tf.maximum(slot.max_exp_avg_sq, v);
+      slot.max_exp_avg_sq.assign(second);
     }
+    const denom = tf.add(tf.div(tf.sqrt(second), k.correction2Sqrt), c.eps);
+    param.assign(tf.sub(p, tf.mul(tf.div(m, denom), k.stepSize)));
   }
 }

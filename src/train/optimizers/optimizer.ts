@@ -1,19 +1,14 @@
-// The contract every optimiser fulfils, and the machinery they share: per-parameter state
+// The contract every optimiser fulfils, and the machinery they share: per-parameter state tensors
 // ("slots", torch's optimizer.state[p][name]), a step counter, and saving/loading both.
-//
-// An update is one fused pass in JavaScript over all the parameters laid end to end in one
-// Float32Array: torch's formula per element, every intermediate rounded to float32 (Math.fround)
-// in torch's order, so the result is bit for bit what the same formula computes as a chain of
-// float32 tensor ops (the engine's optimisers were such chains; test/train/parallel-golden.json
-// holds their trajectories). One pass instead of one kernel per term and parameter: on a
-// ResNet-9-sized model the update is memory-bound, and many small kernels pay their overhead too.
 //
 // The training loop owns the lr (the schedule decides it) and passes it to every step; freezing
 // is the loop's job too (it passes only trainable parameters).
+import type * as tfjs from '@tensorflow/tfjs';
 import type { SchemaEntry } from '../../config/schema/fragments.js';
 import type { OptimizerConfig } from '../../config/types.js';
 import { inputError } from '../../errors.js';
 
+export type TfModule = typeof tfjs;
 export type OptimizerType = OptimizerConfig['type'];
 
 /** What a checkpoint stores: plain numbers and named Float32Arrays (one per parameter). */
@@ -25,66 +20,83 @@ export interface OptimizerState {
   readonly slots: Readonly<Record<string, readonly Float32Array[]>>;
 }
 
-/** What checkpoints save and a resume restores. */
 export interface EngineOptimizer {
   readonly type: OptimizerType;
+  /** Applies one update in place, with this lr; grads[i] is the gradient of params[i]. */
+  step(grads: readonly tfjs.Tensor[], lr: number): void;
   state(): OptimizerState;
-  /** Restores a state() taken from an optimiser of the same type, options and parameter sizes. */
+  /** Restores a state() taken from an optimiser of the same type and parameter shapes. */
   load(state: OptimizerState): void;
-}
-
-/** An optimiser over every parameter laid end to end in one array. */
-export interface FusedOptimizer extends EngineOptimizer {
-  /** Values per parameter, in order; update() takes them concatenated. */
-  readonly sizes: readonly number[];
-  /** Applies one update in place to `params` from `grads` (both of length sum(sizes)) at this lr. */
-  update(params: Float32Array, grads: Float32Array, lr: number): void;
+  /** Frees the slots and constants (not the parameters). */
+  dispose(): void;
 }
 
 /** A registry entry: the YAML schema fragment and the builder. */
 export interface OptimizerOp extends SchemaEntry {
   readonly name: OptimizerType;
-  create(config: OptimizerConfig, sizes: readonly number[]): FusedOptimizer;
+  create(tf: TfModule, config: OptimizerConfig, params: readonly tfjs.Variable[]): EngineOptimizer;
 }
 
-/** The arrays one update reads and writes: all parameters end to end, and each slot likewise. */
-export interface UpdateArrays {
-  readonly params: Float32Array;
-  readonly grads: Float32Array;
-  readonly slot: Readonly<Record<string, Float32Array>>;
+/** The tensors one parameter's update reads and writes. */
+export interface UpdateInputs {
+  readonly param: tfjs.Variable;
+  readonly grad: tfjs.Tensor;
+  /** This parameter's slot variables, by name. */
+  readonly slot: Readonly<Record<string, tfjs.Variable>>;
   /** 1 on the first step. */
   readonly step: number;
-  readonly lr: number;
 }
 
-/** Zero-initialised slots over all parameters and a step counter; subclasses write the update. */
-export abstract class SlotOptimizer implements FusedOptimizer {
+/**
+ * An optimiser as torch writes one: zero-initialised slots per parameter and an update run for
+ * each parameter in its own tidy (so intermediates are freed at once and nothing leaks).
+ * Hyperparameters that never change are made scalars once, in the subclass's constructor.
+ */
+export abstract class SlotOptimizer implements EngineOptimizer {
   private steps = 0;
-  private readonly total: number;
-  private readonly slots: Readonly<Record<string, Float32Array>>;
+  private readonly slotVars: Readonly<Record<string, readonly tfjs.Variable[]>>;
+  private readonly constants: tfjs.Tensor[] = [];
 
   protected constructor(
+    protected readonly tf: TfModule,
     readonly type: OptimizerType,
-    readonly sizes: readonly number[],
+    private readonly params: readonly tfjs.Variable[],
     slotNames: readonly string[],
   ) {
-    this.total = sizes.reduce((a, b) => a + b, 0);
-    this.slots = Object.fromEntries(slotNames.map((name) => [name, new Float32Array(this.total)]));
+    this.slotVars = Object.fromEntries(slotNames.map((name) => [name, params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)))]));
   }
 
-  /** One fused pass over every element. */
-  protected abstract apply(arrays: UpdateArrays): void;
+  /** A float32 scalar kept for the optimiser's life. */
+  protected constant(value: number): tfjs.Scalar {
+    const s = this.tf.scalar(value, 'float32');
+    this.constants.push(s);
+    return s;
+  }
 
-  update(params: Float32Array, grads: Float32Array, lr: number): void {
-    if (params.length !== this.total || grads.length !== this.total) throw new Error(`${this.type}: ${params.length} parameters and ${grads.length} gradients for ${this.total} values`);
+  /** Scalars that depend on the lr or the step (bias corrections), made once per step for every parameter. */
+  protected abstract stepScalars(lr: number, step: number): Record<string, tfjs.Scalar>;
+
+  /** One parameter's update: reads and assigns `param` and its slots. Runs inside a tidy. */
+  protected abstract update(inputs: UpdateInputs, scalars: Record<string, tfjs.Scalar>): void;
+
+  step(grads: readonly tfjs.Tensor[], lr: number): void {
+    if (grads.length !== this.params.length) throw new Error(`${this.type}: ${grads.length} gradients for ${this.params.length} parameters`);
     if (!(lr >= 0 && Number.isFinite(lr))) throw new Error(`${this.type}: lr must be a finite number >= 0, got ${lr}`);
     const step = this.steps + 1;
-    this.apply({ params, grads, slot: this.slots, step, lr });
+    const scalars = this.stepScalars(lr, step);
+    try {
+      this.params.forEach((param, i) => {
+        const slot = Object.fromEntries(Object.entries(this.slotVars).map(([name, vars]) => [name, vars[i]]));
+        this.tf.tidy(() => this.update({ param, grad: grads[i], slot, step }, scalars));
+      });
+    } finally {
+      for (const s of Object.values(scalars)) s.dispose();
+    }
     this.steps = step;
   }
 
   state(): OptimizerState {
-    const slots = Object.fromEntries(Object.entries(this.slots).map(([name, all]) => [name, this.split(all)]));
+    const slots = Object.fromEntries(Object.entries(this.slotVars).map(([name, vars]) => [name, vars.map((v) => Float32Array.from(v.dataSync()))]));
     return { type: this.type, step: this.steps, slots };
   }
 
@@ -92,29 +104,24 @@ export abstract class SlotOptimizer implements FusedOptimizer {
     const where = 'optimizer state';
     if (state.type !== this.type) throw inputError(`is for ${state.type}, but this stage's optimizer is ${this.type}`, { path: where });
     if (!(Number.isInteger(state.step) && state.step >= 0)) throw inputError(`step must be an integer >= 0, got ${state.step}`, { path: where });
-    const want = Object.keys(this.slots).sort().join(', ') || 'none';
+    const want = Object.keys(this.slotVars).sort().join(', ') || 'none';
     const got = Object.keys(state.slots).sort().join(', ') || 'none';
     if (want !== got) throw inputError(`has slots ${got}, but ${this.type} with these options keeps ${want}`, { path: where });
-    for (const name of Object.keys(this.slots)) {
+    for (const [name, vars] of Object.entries(this.slotVars)) {
       const arrays = state.slots[name];
-      if (arrays.length !== this.sizes.length) throw inputError(`${name}: ${arrays.length} arrays for ${this.sizes.length} parameters`, { path: where });
-      this.sizes.forEach((size, i) => {
-        if (arrays[i].length !== size) throw inputError(`${name}[${i}]: ${arrays[i].length} values for a parameter of ${size}`, { path: where });
+      if (arrays.length !== vars.length) throw inputError(`${name}: ${arrays.length} arrays for ${vars.length} parameters`, { path: where });
+      vars.forEach((v, i) => {
+        if (arrays[i].length !== v.size) throw inputError(`${name}[${i}]: ${arrays[i].length} values for a parameter of shape [${v.shape.join(', ')}]`, { path: where });
       });
     }
-    for (const [name, all] of Object.entries(this.slots)) {
-      let offset = 0;
-      for (const a of state.slots[name]) {
-        all.set(a, offset);
-        offset += a.length;
-      }
+    for (const [name, vars] of Object.entries(this.slotVars)) {
+      vars.forEach((v, i) => this.tf.tidy(() => v.assign(this.tf.tensor(state.slots[name][i], v.shape, 'float32'))));
     }
     this.steps = state.step;
   }
 
-  /** One copy per parameter (a checkpoint outlives the next update). */
-  private split(all: Float32Array): Float32Array[] {
-    let offset = 0;
-    return this.sizes.map((size) => all.slice(offset, (offset += size)));
+  dispose(): void {
+    for (const vars of Object.values(this.slotVars)) for (const v of vars) v.dispose();
+    for (const c of this.constants) c.dispose();
   }
 }

@@ -3,11 +3,11 @@
 //   centered: ga = alpha * ga + (1 - alpha) * g;  avg = sqrt(sq - ga * ga) + eps,  else sqrt(sq) + eps
 //   momentum > 0: buf = momentum * buf + g / avg;  p = p - lr * buf,   else p = p - lr * g / avg
 // eps sits outside the square root: tfjs's RMSprop puts it inside, which matters with eps = 1.
-// Every product, sum, quotient and root is rounded to float32 (fround) in torch's order.
+import type * as tfjs from '@tensorflow/tfjs';
 import { bool, entry, plainNumber } from '../../config/schema/fragments.js';
 import type { OptimizerConfig } from '../../config/types.js';
 import { learningRate, weightDecay } from './fields.js';
-import { SlotOptimizer, type OptimizerOp, type UpdateArrays } from './optimizer.js';
+import { SlotOptimizer, type OptimizerOp, type TfModule, type UpdateInputs } from './optimizer.js';
 import { withDefaults } from './settings.js';
 
 const description = 'RMSprop, as torch.optim.RMSprop: eps is added outside the square root (tfjs puts it inside).';
@@ -32,38 +32,49 @@ export const rmsprop: OptimizerOp = {
     momentum: plainNumber('Momentum factor.', { minimum: 0, default: 0 }),
     centered: bool('Normalise by the estimated variance of the gradient.', false),
   }),
-  create: (config, sizes) => new Rmsprop(config, sizes),
+  create: (tf, config, params) => new Rmsprop(tf, config, params),
 };
 
 class Rmsprop extends SlotOptimizer {
   private readonly s: RmspropSettings;
+  private readonly c: Record<'weightDecay' | 'alpha' | 'oneMinusAlpha' | 'eps' | 'momentum', tfjs.Scalar>;
 
-  constructor(config: OptimizerConfig, sizes: readonly number[]) {
+  constructor(tf: TfModule, config: OptimizerConfig, params: readonly tfjs.Variable[]) {
     const s = withDefaults<RmspropSettings>(rmsprop, config);
-    super('rmsprop', sizes, ['square_avg', ...(s.centered ? ['grad_avg'] : []), ...(s.momentum > 0 ? ['momentum_buffer'] : [])]);
+    super(tf, 'rmsprop', params, ['square_avg', ...(s.centered ? ['grad_avg'] : []), ...(s.momentum > 0 ? ['momentum_buffer'] : [])]);
     this.s = s;
+    this.c = {
+      weightDecay: this.constant(s.weight_decay),
+      alpha: this.constant(s.alpha),
+      oneMinusAlpha: this.constant(1 - s.alpha),
+      eps: this.constant(s.eps),
+      momentum: this.constant(s.momentum),
+    };
   }
 
-  protected apply({ params: p, grads: g, slot, lr }: UpdateArrays): void {
-    const f = Math.fround;
-    const s = this.s;
-    const [decay, centered, withMomentum] = [s.weight_decay !== 0, s.centered, s.momentum > 0];
-    const [wd, alpha, rest, eps, momentum, rate] = [f(s.weight_decay), f(s.alpha), f(1 - s.alpha), f(s.eps), f(s.momentum), f(lr)];
-    const { square_avg: sq, grad_avg: ga, momentum_buffer: buf } = slot;
-    for (let i = 0; i < p.length; i++) {
-      const gi = decay ? f(g[i] + f(p[i] * wd)) : g[i];
-      // torch's addcmul computes value * g * g left to right.
-      const sqi = f(f(sq[i] * alpha) + f(f(gi * rest) * gi));
-      sq[i] = sqi;
-      let variance = sqi;
-      if (centered) {
-        const gai = f(f(ga[i] * alpha) + f(gi * rest));
-        ga[i] = gai;
-        variance = f(sqi - f(gai * gai));
-      }
-      let d = f(gi / f(f(Math.sqrt(variance)) + eps));
-      if (withMomentum) d = buf[i] = f(f(buf[i] * momentum) + d);
-      p[i] = f(p[i] - f(d * rate));
+  protected stepScalars(lr: number): Record<string, tfjs.Scalar> {
+    return { lr: this.tf.scalar(lr, 'float32') };
+  }
+
+  protected update({ param, grad, slot }: UpdateInputs, { lr }: Record<string, tfjs.Scalar>): void {
+    const tf = this.tf;
+    const c = this.c;
+    const g = this.s.weight_decay !== 0 ? tf.add(grad, tf.mul(param, c.weightDecay)) : grad;
+    // torch's addcmul computes value * g * g left to right.
+    const sq = tf.add(tf.mul(slot.square_avg, c.alpha), tf.mul(tf.mul(g, c.oneMinusAlpha), g));
+    slot.square_avg.assign(sq);
+    let variance: tfjs.Tensor = sq;
+    if (this.s.centered) {
+      const ga = tf.add(tf.mul(slot.grad_avg, c.alpha), tf.mul(g, c.oneMinusAlpha));
+      slot.grad_avg.assign(ga);
+      variance = tf.sub(sq, tf.mul(ga, ga));
     }
+    const avg = tf.add(tf.sqrt(variance), c.eps);
+    let d = tf.div(g, avg);
+    if (this.s.momentum > 0) {
+      d = tf.add(tf.mul(slot.momentum_buffer, c.momentum), d);
+      slot.momentum_buffer.assign(d);
+    }
+    param.assign(tf.sub(param, tf.mul(d, lr)));
   }
 }

@@ -4,11 +4,11 @@ import type { ResolvedStage } from '../../config/types.js';
 import type { EpochBatch } from '../../data/loader.js';
 import { stageLoss, type Tf } from '../losses.js';
 import type { MetricAccumulator } from '../metrics.js';
-import { createOptimizer, type VariableOptimizer } from '../optimizers/index.js';
+import { createOptimizer, type EngineOptimizer } from '../optimizers/index.js';
 import type { StageTrainer } from './stage-trainer.js';
 
 export class InlineTrainer implements StageTrainer {
-  readonly optimizer: VariableOptimizer;
+  readonly optimizer: EngineOptimizer;
   private readonly vars: tfjs.Variable[];
 
   constructor(private readonly tf: Tf, private readonly stage: ResolvedStage, private readonly model: tfjs.LayersModel) {
@@ -41,6 +41,7 @@ export class InlineTrainer implements StageTrainer {
   }
 
   close(): Promise<void> {
+    this.optimizer.dispose();
     return Promise.resolve();
   }
 }

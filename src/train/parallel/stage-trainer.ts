@@ -13,6 +13,6 @@ export interface StageTrainer {
    * returns the batch's mean loss.
    */
   step(batch: EpochBatch, lr: number, acc: MetricAccumulator): Promise<number>;
-  /** Stops the workers, if any. */
+  /** Frees the optimiser's slots and stops the workers, if any. */
   close(): Promise<void>;
 }
