@@ -83,9 +83,9 @@ class WorkerLink {
 export class ParallelTrainer implements StageTrainer {
   /** Whether the workers hold the model's current weights (set at the first step). */
   private loaded = false;
-  /** The averaged gradient, and its running sum in double. */
+  /** The averaged gradient, and (more than two workers) its running sum in double. */
   private readonly averaged: Float32Array;
-  private readonly sum: Float64Array;
+  private sum: Float64Array | null = null;
 
   private constructor(
     private readonly tf: Tf,
@@ -95,7 +95,6 @@ export class ParallelTrainer implements StageTrainer {
     readonly optimizer: EngineOptimizer,
   ) {
     this.averaged = new Float32Array(shared.params.length);
-    this.sum = new Float64Array(shared.params.length);
   }
 
   /** Starts `workers` threads, each with the stage's model on the active backend (wasm or cpu). */
@@ -171,15 +170,22 @@ export class ParallelTrainer implements StageTrainer {
   /** The mean gradient: sum over workers of weight_k * grad_k, summed in double, rounded once. */
   private average(weights: readonly number[]): Float32Array {
     const active = weights.flatMap((w, k) => (w > 0 ? [k] : []));
-    if (active.length === 1) return this.shared.gradsOf(active[0]);
-    const [sum, out] = [this.sum, this.averaged];
-    const last = active.length - 1;
-    active.forEach((k, j) => {
-      const [g, w] = [this.shared.gradsOf(k), weights[k]];
-      if (j === 0) for (let i = 0; i < g.length; i++) sum[i] = w * g[i];
-      else if (j < last) for (let i = 0; i < g.length; i++) sum[i] += w * g[i];
-      else for (let i = 0; i < g.length; i++) out[i] = sum[i] + w * g[i];
+    const out = this.averaged;
+    const grads = active.map((k) => this.shared.gradsOf(k));
+    const w = active.map((k) => weights[k]);
+    if (active.length === 1) return grads[0];
+    if (active.length === 2) {
+      // Two workers (one per core here): one pass over both gradients.
+      const [g0, g1, w0, w1] = [grads[0], grads[1], w[0], w[1]];
+      for (let i = 0; i < out.length; i++) out[i] = w0 * g0[i] + w1 * g1[i];
+      return out;
+    }
+    const sum = (this.sum ??= new Float64Array(out.length));
+    sum.fill(0);
+    grads.forEach((g, j) => {
+      for (let i = 0; i < g.length; i++) sum[i] += w[j] * g[i];
     });
+    out.set(sum);
     return out;
   }
 
