@@ -113,11 +113,11 @@ describe('the stage cache through pipe run', () => {
     expect(info).toMatchObject({ pipeline: 'cached', stage: 'finetune', model: 'classifier', input: [16, 16, 3], preprocessing: { scale: 255 } });
     expect(info.classNames).toHaveLength(3);
     expect(readFileSync(join(dir, 'exported', 'weights.bin'))).toEqual(readFileSync(join(outputs, 'runs', runs[0], 'finetune', 'weights.bin')));
-    const fromPipeline = runPipe(['export', 'p.yaml', '--outputs', outputs, '--stage', 'pretrain', '-o', join(dir, 'exported-pre')], { cwd: dir });
+    const fromPipeline = runPipe(['export', 'p.yaml', '--outputs', outputs, '--workers', '1', '--stage', 'pretrain', '-o', join(dir, 'exported-pre')], { cwd: dir });
     expect(fromPipeline.code, fromPipeline.stderr).toBe(0);
-    const missing = runPipe(['export', 'p.yaml', '--outputs', outputs, '--stage', 'finetune', '--set', 'stages.finetune.epochs=9', '-o', join(dir, 'x')], { cwd: dir });
+    const missing = runPipe(['export', 'p.yaml', '--outputs', outputs, '--workers', '1', '--stage', 'finetune', '--set', 'stages.finetune.epochs=9', '-o', join(dir, 'x')], { cwd: dir });
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/stage 'finetune' of p\.yaml is not in the cache for its current definition .*\(run it first: pipe run p\.yaml --stage finetune\)/);
+    expect(missing.stderr).toMatch(/stage 'finetune' of p\.yaml is not in the cache for its current definition \(key [0-9a-f]{12}, backend wasm, 1 training workers\) \(run it first: pipe run p\.yaml --stage finetune, or give --workers as the run did\)/);
 
     // gc keeps what run folders name; --keep-last 1 keeps the newest finetune only.
     expect(runPipe(['cache', 'gc', '--outputs', outputs], { cwd: dir }).stdout).toMatch(/freed 0 B; 3 entries kept/);

@@ -69,7 +69,7 @@ async function fromPipeline(args: Parameters<Command['run']>[0], io: Parameters<
   const workers = args.values.workers === undefined ? defaultTrainWorkers(kind) : Number(args.values.workers);
   const { keys } = await prepareRun(pipeline, plan, { backend: kind, workers, store, stages: [stage] });
   const key = keys[stage].key;
-  if (!store.complete(key)) throw inputError(`stage '${stage}' of ${args.positionals[0]} is not in the cache for its current definition (key ${key.slice(0, 12)}, backend ${kind})`, { hint: `run it first: pipe run ${args.positionals[0]} --stage ${stage}` });
+  if (!store.complete(key)) throw inputError(`stage '${stage}' of ${args.positionals[0]} is not in the cache for its current definition (key ${key.slice(0, 12)}, backend ${kind}, ${workers} training workers)`, { hint: `run it first: pipe run ${args.positionals[0]} --stage ${stage}, or give --workers as the run did` });
   return { pipeline, modelDir: store.dir(key), key };
 }
 
