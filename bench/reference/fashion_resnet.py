@@ -203,7 +203,6 @@ def main(argv=None):
         p.error(f"{a.data}: no Fashion-MNIST here (apt-get install dataset-fashion-mnist)")
 
     torch.set_num_threads(a.threads)
-    torch.set_num_interop_threads(1)
     torch.manual_seed(a.seed)
     gen = torch.Generator().manual_seed(a.seed)
     x_train, y_train = load_split(a.data, "train")

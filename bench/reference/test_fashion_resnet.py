@@ -9,7 +9,7 @@ engine's parameter count, the init against torch.nn.init's formula, the batched 
 against torchvision's functional crop and flip, the IDX reader against hand-written files, and the
 runner's arithmetic and messages against fixture runs.
 """
-import gzip, json, math, os, struct, subprocess, sys, tempfile, unittest
+import contextlib, gzip, io, json, math, os, struct, subprocess, sys, tempfile, unittest
 
 import numpy as np
 import torch
@@ -185,6 +185,30 @@ class Runner(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("engine (wasm): 91.00% not reached in 1 epochs; last test top-1 88.00% at epoch 1, run in progress: 1 of 15 epochs", r.stdout)
         self.assertIn("time to 91.00%, engine / pytorch: not measured (the engine has not reached it)", r.stdout)
+
+    def test_reads_what_the_peer_writes(self):
+        # The contract between the two files: fashion_resnet.py --json on a tiny random data set
+        # (256 training and 128 test images), read by the runner.
+        d = os.path.join(self.dir.name, "data")
+        os.mkdir(d)
+        rng = np.random.default_rng(0)
+        for split, n in (("train", 256), ("test", 128)):
+            write_idx(os.path.join(d, peer.FILES[split][0]), rng.integers(0, 256, (n, 28, 28)))
+            write_idx(os.path.join(d, peer.FILES[split][1]), np.arange(n) % 10)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+            peer.main(["--epochs", "2", "--data", d, "--json", "--target", "1"])
+        doc = json.loads(out.getvalue())
+        self.assertEqual([e["epoch"] for e in doc["epochs"]], [1, 2])
+        self.assertEqual([e["lr"] for e in doc["epochs"]], [0.1, 0.1])
+        self.assertLess(doc["epochs"][0]["cum_s"], doc["epochs"][1]["cum_s"])
+        self.assertIsNone(doc["reached"])
+        with open(self.torch, "w") as f:
+            json.dump(doc, f)
+        self.write_engine([0.88, 0.915, 0.92])
+        r = run_bench("--engine", self.run_dir, "--torch", self.torch, "--target", "1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"pytorch-{torch.__version__} (1 thread(s)): 100.00% not reached in 2 epochs", r.stdout)
 
     def test_bad_inputs_are_located(self):
         self.write_engine([0.88])
