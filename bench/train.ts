@@ -5,6 +5,8 @@
 //   resnet9   pipelines/resnet9.yaml's model, 56x56x3, batch 64, 200 classes
 //   fashion   pipelines/fashion-resnet.yaml's model, 28x28x1, batch 128, 10 classes (the peer's
 //             `small`: the same net at width 16)
+// Our CPU time per step (every thread of the process) is beside the wall time: what the workers
+// cost in all, so N workers' CPU rate against one worker's is their efficiency, whatever the load.
 // Inputs are random (normal pixels, uniform labels): throughput does not depend on them, and the
 // data pipeline is measured by bench:data. Every measurement runs in a fresh process (a grown
 // wasm heap slows what follows), and ours and the peer's take turns round by round, so load that
@@ -43,8 +45,9 @@ const PEER = fileURLToPath(new URL('../../shared/reference/torch_throughput.py',
 const PYTHON = '/usr/bin/python3';
 
 interface Measured {
-  /** Wall seconds per timed step. */
+  /** Wall seconds per timed step, and CPU seconds of the whole process (every thread). */
   readonly stepS: number[];
+  readonly cpuS: number[];
   readonly batch: number;
 }
 
@@ -74,19 +77,20 @@ async function measure(name: SettingName, workers: number, warmup: number, steps
   };
   const trainer = await openTrainer(tf, stage, model, workers);
   const acc = new MetricAccumulator();
-  const stepS: number[] = [];
+  const [stepS, cpuS]: number[][] = [[], []];
   try {
     for (let i = 0; i < warmup + steps; i++) {
       dropoutClock.step = i;
-      const t = performance.now();
+      const [t, cpu] = [performance.now(), process.cpuUsage()];
       const loss = await trainer.step(batch, 0.01, acc);
       if (!Number.isFinite(loss)) throw new Error(`${name}: the loss became ${loss}`);
-      if (i >= warmup) stepS.push((performance.now() - t) / 1000);
+      const used = process.cpuUsage(cpu);
+      if (i >= warmup) [stepS[stepS.length], cpuS[cpuS.length]] = [(performance.now() - t) / 1000, (used.user + used.system) / 1e6];
     }
   } finally {
     await trainer.close();
   }
-  return { stepS, batch: n };
+  return { stepS, cpuS, batch: n };
 }
 
 /** `measure` in a fresh process running this file (with tsx's loader flags, in process.execArgv). */
@@ -181,6 +185,7 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   for (const name of names) {
     const ours = new Map<number, number[]>(WORKERS.map((w) => [w, []]));
+    const oursCpu = new Map<number, number[]>(WORKERS.map((w) => [w, []]));
     const torch = new Map<number, number[]>(threads.map((t) => [t, []]));
     let batch = 0;
     for (let round = 0; round < rounds; round++) {
@@ -192,6 +197,7 @@ async function main(): Promise<void> {
       for (const w of WORKERS) {
         const r = measureInChild(name, w, warmup, steps);
         ours.get(w)!.push(...r.stepS);
+        oursCpu.get(w)!.push(...r.cpuS);
         batch = r.batch;
         console.log(`  ${name} round ${round + 1}: ${w} worker${w > 1 ? 's' : ''} ${(batch / median(r.stepS)).toFixed(1)} img/s`);
       }
@@ -199,13 +205,14 @@ async function main(): Promise<void> {
     const imgs = (xs: number[]) => (xs.length ? batch / median(xs) : NaN);
     const best = [...torch.entries()].filter(([, xs]) => xs.length).map(([t, xs]) => ({ t, v: imgs(xs) })).sort((a, b) => b.v - a.v)[0];
     const [one, two] = WORKERS.map((w) => imgs(ours.get(w)!));
+    const [oneCpu, twoCpu] = WORKERS.map((w) => imgs(oursCpu.get(w)!));
     const peerCells = threads.map((t) => (torch.get(t)!.length ? imgs(torch.get(t)!).toFixed(1) : '-'));
     const ratio = (v: number) => (best ? (v / best.v).toFixed(3) : '-');
-    rows.push(`| ${name} | ${batch} | ${one.toFixed(1)} | ${two.toFixed(1)} | ${(two / one).toFixed(2)}x | ${peerCells.join(' | ')} | ${best ? best.t : '-'} | ${ratio(one)} | ${ratio(two)} |`);
+    rows.push(`| ${name} | ${batch} | ${one.toFixed(1)} | ${two.toFixed(1)} | ${(two / one).toFixed(2)}x | ${oneCpu.toFixed(1)} | ${twoCpu.toFixed(1)} | ${peerCells.join(' | ')} | ${best ? best.t : '-'} | ${ratio(one)} | ${ratio(two)} |`);
   }
   console.log();
-  console.log(`| setting | batch | ours, 1 worker (img/s) | ours, 2 workers | 2 vs 1 | ${threads.map((t) => `PyTorch ${t} thread${t > 1 ? 's' : ''}`).join(' | ')} | PyTorch best at | 1 worker / best | 2 workers / best |`);
-  console.log(`|---|---:|---:|---:|---:|${threads.map(() => '---:').join('|')}|---:|---:|---:|`);
+  console.log(`| setting | batch | ours, 1 worker (img/s) | ours, 2 workers | 2 vs 1 | ours per CPU-second, 1 worker | 2 workers | ${threads.map((t) => `PyTorch ${t} thread${t > 1 ? 's' : ''}`).join(' | ')} | PyTorch best at | 1 worker / best | 2 workers / best |`);
+  console.log(`|---|---:|---:|---:|---:|---:|---:|${threads.map(() => '---:').join('|')}|---:|---:|---:|`);
   for (const r of rows) console.log(r);
   console.log(`peer: ${engine || 'none'}; load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   if (!values.optimizer) return;
