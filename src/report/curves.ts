@@ -44,7 +44,7 @@ const PAIRS = [
 export function curveSpec(stage: string, metric: CurveMetric, runs: readonly RunCurve[]): { spec: TopLevelSpec; rules: number; rulesLeftOut: string[] } {
   const label = (run: string, split: string) => (runs.length > 1 ? `${run} ${split}` : split);
   const points: { series: string; epoch: number; value: number }[] = [];
-  const rules: { series: string; epoch: number; lr: string }[] = [];
+  const rules: { series: string; epoch: number; lr: string; row: number }[] = [];
   const domain: string[] = [];
   const range: string[] = [];
   const rulesLeftOut: string[] = [];
@@ -65,8 +65,10 @@ export function curveSpec(stage: string, metric: CurveMetric, runs: readonly Run
     const continuous = r.epochs.length > 3 && changes.length === r.epochs.length - 1;
     // A run's rules take its val colour, so with several runs each rule says whose change it is.
     if (continuous || changes.length > MAX_LR_RULES) rulesLeftOut.push(r.run);
-    else rules.push(...changes.map((c) => ({ series: domain[firstOfRun], epoch: c.epoch, lr: `lr ${c.lr.toPrecision(2)}` })));
+    // Each run's labels on a line of their own, so runs changing lr at the same epoch stay legible.
+    else rules.push(...changes.map((c) => ({ series: domain[firstOfRun], epoch: c.epoch, lr: `lr ${c.lr.toExponential(1)}`, row: 3 + 13 * i })));
   });
+  const lastEpoch = Math.max(...points.map((p) => p.epoch));
   const x = { field: 'epoch', type: 'quantitative' as const, title: 'epoch', axis: { tickMinStep: 1, format: 'd' } };
   const color = { field: 'series', type: 'nominal' as const, title: null, scale: { domain, range } };
   const spec: TopLevelSpec = {
@@ -83,7 +85,12 @@ export function curveSpec(stage: string, metric: CurveMetric, runs: readonly Run
       ...(rules.length
         ? [
             { data: { values: rules }, mark: { type: 'rule' as const, strokeDash: [5, 4], strokeWidth: 1.2 }, encoding: { x, color } },
-            { data: { values: rules.length <= MAX_LR_LABELS ? rules : [] }, mark: { type: 'text' as const, align: 'left' as const, baseline: 'top' as const, dx: 3, dy: 3, fontSize: 10, fill: '#555' }, encoding: { x, y: { value: 0 }, text: { field: 'lr' } } },
+            // Labels right of their rule, left of it in the last third (they would run off the plot).
+            ...(['left', 'right'] as const).map((align) => ({
+              data: { values: rules.length > MAX_LR_LABELS ? [] : rules.filter((r) => (r.epoch > lastEpoch * 0.67) === (align === 'right')) },
+              mark: { type: 'text' as const, align, baseline: 'top' as const, dx: align === 'left' ? 3 : -3, fontSize: 10, fill: '#555' },
+              encoding: { x, y: { field: 'row', type: 'quantitative' as const, scale: null }, text: { field: 'lr' } },
+            })),
           ]
         : []),
     ],

@@ -28,7 +28,7 @@ describe('charts', () => {
     const { spec } = curveSpec('finetune', 'top1', [{ run: 'A', epochs: epochs([1, 1, 0.5]) }, { run: 'B', epochs: epochs([1, 0.5, 0.5]) }]);
     const svg = await renderSvg(spec, 'fig7');
     expect(svg.startsWith('<svg')).toBe(true);
-    for (const text of ['A val', 'A train', 'B val', 'B train', 'lr 0.50', 'finetune: top-1 accuracy (%) per epoch']) expect(svg).toContain(text);
+    for (const text of ['A val', 'A train', 'B val', 'B train', 'lr 5.0e-1', 'finetune: top-1 accuracy (%) per epoch']) expect(svg).toContain(text);
   });
 
   it('give clip paths ids of their own', async () => {

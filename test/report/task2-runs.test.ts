@@ -59,7 +59,7 @@ describe('pipe report', () => {
     // Loss for both stages, accuracy for the classifier, correct per class for `finetune`.
     const charts = [...md.matchAll(/\]\((charts\/[^)]+\.svg)\)/g)].map((m) => m[1]);
     expect(charts).toEqual(['charts/curve-1-loss.svg', 'charts/curve-2-loss.svg', 'charts/curve-2-top1.svg', 'charts/r1-finetune-classes.svg']);
-    expect(readFileSync(join(dir, 'charts/curve-2-loss.svg'), 'utf8')).toContain('lr 0.00025');
+    expect(readFileSync(join(dir, 'charts/curve-2-loss.svg'), 'utf8')).toContain('lr 2.5e-4');
     expect(md).toContain('dashed: the learning rate changed');
     // Classes are named from words.txt; every picture the report names is there.
     expect(tree.names.some((n) => md.includes(`| ${n} |`))).toBe(true);
