@@ -73,13 +73,13 @@ describe('pipe run', () => {
   });
 
   it('--quiet prints only the summary', () => {
-    const r = runPipe(['run', 'p.yaml', '--backend', 'wasm', '--loader-workers', '0', '--quiet', '--set', 'stages.train.epochs=1'], { cwd: dir });
+    const r = runPipe(['run', 'p.yaml', '--backend', 'wasm', '--loader-workers', '0', '--quiet', '--set', 'stages.train.epochs=1', '--outputs', 'out-quiet'], { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^\n\| stage \| model \| epochs \| parameters \| best val top-1 \|\n\|---\|---\|---:\|---:\|---:\|\n\| train \| net \| 1 \| 122 \| \d+\.\d\d% \|\n\nrun folder: .*\n$/);
   });
 
   it('--json prints one JSON event per line', () => {
-    const r = runPipe(['run', 'p.yaml', '--backend', 'wasm', '--loader-workers', '0', '--json', '--set', 'stages.train.epochs=1'], { cwd: dir });
+    const r = runPipe(['run', 'p.yaml', '--backend', 'wasm', '--loader-workers', '0', '--json', '--set', 'stages.train.epochs=1', '--outputs', 'out-json'], { cwd: dir });
     expect(r.code).toBe(0);
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l).event);
     expect(events).toEqual(['start', 'stage', 'epoch', 'stage_end', 'end']);
@@ -87,14 +87,21 @@ describe('pipe run', () => {
 
   it.skipIf(!existsSync('/usr/bin/script'))('shows a listr2 view of the stages on a terminal', () => {
     // util-linux `script` gives the command a pseudo-terminal (of 120 columns).
-    const r = spawnSync('script', ['-qec', `stty cols 120 rows 30; ${process.execPath} ${join(REPO, 'bin/pipe.js')} run p.yaml --loader-workers 0 --set stages.train.epochs=1`, '/dev/null'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-    const ESC = String.fromCharCode(27);
-    const text = r.stdout.split(ESC).map((part, i) => (i === 0 ? part : part.replace(/^\[[0-9;?]*[A-Za-z]/, ''))).join('');
-    expect(r.status).toBe(0);
+    const onTerminal = () => {
+      const r = spawnSync('script', ['-qec', `stty cols 120 rows 30; ${process.execPath} ${join(REPO, 'bin/pipe.js')} run p.yaml --loader-workers 0 --set stages.train.epochs=1 --outputs out-tty`, '/dev/null'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+      const ESC = String.fromCharCode(27);
+      return { status: r.status, text: r.stdout.split(ESC).map((part, i) => (i === 0 ? part : part.replace(/^\[[0-9;?]*[A-Za-z]/, ''))).join('') };
+    };
+    const { status, text } = onTerminal();
+    expect(status).toBe(0);
     expect(text).toContain('\u2714 train: epoch 1/1'); // listr2's tick beside the finished stage
     expect(text).toMatch(/\u203a \[train\] epoch 1\/1 {2}loss /); // its output bar: the epoch line
     expect(text).not.toContain('pipe run mini on'); // the plain lines are for pipes only
     expect(text).toContain('| stage | model | epochs | parameters | best val top-1 |');
+    // Again: the stage comes from the cache, and its task ends (the view does not wait for it).
+    const again = onTerminal();
+    expect(again.status).toBe(0);
+    expect(again.text).toMatch(/\u2714 train: reused from the cache \([0-9a-f]{12}\)/);
   });
 
   it('Ctrl-C stops after the current step with a checkpoint, and --resume finishes the run', async () => {
@@ -109,11 +116,12 @@ describe('pipe run', () => {
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     expect(code).toBe(1);
     expect(err).toBe('stopping after the current step (Ctrl-C again to quit at once)\n');
-    expect(out).toMatch(/\[train\] interrupted: model saved to .* \(resume with --resume and the run folder\)/);
+    const entry = /\[train\] interrupted: checkpoint in (.*) \(run the pipeline again to continue\)/.exec(out)![1];
+    expect(existsSync(join(entry, 'checkpoint', 'checkpoint.json'))).toBe(true);
     const folder = /run folder: (.*)\n/.exec(out)![1];
-    expect(existsSync(join(folder, 'train', 'checkpoint', 'checkpoint.json'))).toBe(true);
     const resumed = runPipe(['run', 'p.yaml', '--loader-workers', '0', '--set', 'stages.train.epochs=30', '--resume', folder], { cwd: dir });
     expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toMatch(/\[train\] resuming at epoch [23], step \d+ \(/);
     expect(resumed.stdout).toContain('[train] epoch 30/30');
     expect(resumed.stdout).not.toContain('[train] epoch 2/30'); // finished epochs are not redone
   }, 180_000);
