@@ -47,7 +47,9 @@ export async function loadSplit(dataset: ResolvedDataset, split: SplitName, opti
   const cache = options.cacheDir === null ? null : new DecodeCache(options.cacheDir, options.warn ?? warnOnStderr);
   const cached = cache?.load(key) ?? null;
   const decoded = cached ?? (await decodeListing(listing, dataset, options));
-  if (cache !== null && cached === null) cache.store(key, decoded, files.length);
+  // `listed` counts items: the files of an image folder, the images packed in an IDX file.
+  const listed = listing.images.kind === 'files' ? files.length : decoded.count + decoded.skipped.length;
+  if (cache !== null && cached === null) cache.store(key, decoded, listed);
   return {
     split,
     images: decoded.images,

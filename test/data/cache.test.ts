@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { cacheKeyHash, canonicalJson, decodeCacheKey, sharpDecoder, type DecodeCacheKey } from '../../src/data/cache.js';
 import { loadSplit } from '../../src/data/load-split.js';
 import { resolvedDataset } from '../helpers/dataset.js';
+import { writeIdx } from '../helpers/idx.js';
 import { buildTinyImageNet, type TinyImageNetTree } from '../helpers/tiny-imagenet.js';
 
 let tree: TinyImageNetTree;
@@ -32,6 +33,20 @@ function entry(suffix: '.u8' | '.json'): string {
 }
 
 describe('decode cache', () => {
+  it('loads an IDX split back from the cache (one file holds many images)', async () => {
+    cacheDir = mkdtempSync(join(tmpdir(), 'pipe-cache-'));
+    const root = mkdtempSync(join(tmpdir(), 'pipe-idx-'));
+    writeIdx(join(root, 'train-images-idx3-ubyte.gz'), [6, 4, 4], Uint8Array.from({ length: 96 }, (_, i) => i));
+    writeIdx(join(root, 'train-labels-idx1-ubyte.gz'), [6], Uint8Array.of(0, 1, 2, 0, 1, 2));
+    const idx = resolvedDataset({ format: 'idx', root, channels: 1 });
+    const warnings: string[] = [];
+    const first = await loadSplit(idx, 'train', { cacheDir, warn: (w) => warnings.push(w) });
+    const second = await loadSplit(idx, 'train', { cacheDir, warn: (w) => warnings.push(w) });
+    expect([first.fromCache, second.fromCache]).toEqual([false, true]);
+    expect(warnings).toEqual([]);
+    expect(Buffer.from(second.images).equals(Buffer.from(first.images))).toBe(true);
+  });
+
   it('decodes on a miss, then loads the same bytes back with no decoding', async () => {
     cacheDir = mkdtempSync(join(tmpdir(), 'pipe-cache-'));
     const first = await load();
