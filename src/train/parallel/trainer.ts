@@ -110,6 +110,8 @@ export class ParallelTrainer implements StageTrainer {
       outputSize: stage.kind === 'classify' ? sizeOf(model.outputs[0].shape.slice(1)) : 0,
     };
     const shared = SharedArrays.allocate(layout);
+    // Made first: a bad optimiser setting fails before any thread starts.
+    const optimizer = createOptimizer(stage.optimizer!, trainable.map((w) => w.read() as tfjs.Variable));
     const module = siblingModule(import.meta.url, 'worker');
     const links = Array.from({ length: workers }, (_, index) => {
       const setup: WorkerSetup = {
@@ -127,10 +129,11 @@ export class ParallelTrainer implements StageTrainer {
     try {
       await Promise.all(links.map((l) => l.request('ready')));
     } catch (e) {
+      optimizer.dispose();
       await Promise.all(links.map((l) => l.terminate()));
       throw e;
     }
-    return new ParallelTrainer(tf, model, links, shared, createOptimizer(stage.optimizer!, trainable.map((w) => w.read() as tfjs.Variable)));
+    return new ParallelTrainer(tf, model, links, shared, optimizer);
   }
 
   async step(batch: EpochBatch, lr: number, acc: MetricAccumulator): Promise<number> {
@@ -193,7 +196,7 @@ export class ParallelTrainer implements StageTrainer {
    * One optimiser step of the stage's model with the averaged gradient; then the updated weights
    * go to shared memory for the workers, and the model takes worker 0's statistics. The update
    * runs as tfjs kernels on this thread's backend: a fused JavaScript pass over the shared
-   * weights measured 2.8x slower on the seed ResNet (docs/benchmarks.md).
+   * weights measured 2.2x to 2.8x slower on the seed ResNet (docs/benchmarks.md).
    */
   private update(grads: Float32Array, lr: number): void {
     const { tf, shared } = this;
