@@ -16,7 +16,7 @@ export function perClassSpec(title: string, scores: readonly ClassScore[], k: nu
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
-    width: named ? { step: 16 } : 720,
+    width: named ? { step: 22 } : 720,
     height: 200,
     data: { values },
     mark: { type: 'bar' },

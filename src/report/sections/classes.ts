@@ -53,7 +53,7 @@ async function stageBlocks(run: RunFolder, stage: RunStage, id: string, ctx: Cla
   const table = async (caption: string, classes: readonly ClassScore[], right: boolean): Promise<Block> => ({
     kind: 'table',
     caption,
-    columns: [{ title: 'class' }, { title: 'correct', align: 'right' }, { title: 'accuracy', align: 'right' }, { title: right ? 'examples, predicted right' : 'examples, predicted wrong' }],
+    columns: [{ title: 'class' }, { title: 'correct', align: 'right' }, { title: 'accuracy', align: 'right' }, { title: right ? 'examples, predicted right' : 'examples, each under what it was taken for' }],
     rows: await Promise.all(classes.map(async (c) => [c.name, `${c.correct} / ${c.count}`, `${(100 * c.accuracy).toFixed(1)}%`, await thumbs(c, right)])),
   });
   blocks.push(await table(`The ${best.length} best classes`, best, true), await table(`The ${worst.length} worst classes`, worst, false));
