@@ -130,14 +130,17 @@ describe('the stage cache through pipe run', () => {
   }, 300_000);
 
   it('ends a run killed with SIGKILL at random points, and run again each time, exactly as an uninterrupted run', async () => {
-    const whole = run(join(dir, 'out-whole'));
+    // Longer stages than above, and kills at most 0.8 s into a stage: each attempt gets only part
+    // of the way, so several are killed before one finishes.
+    const longer = ['--set', 'stages.pretrain.epochs=3', '--set', 'stages.finetune.epochs=8'];
+    const whole = run(join(dir, 'out-whole'), longer);
     expect(whole.code, whole.stderr).toBe(0);
     const outputs = join(dir, 'out-killed');
     const rng = Rng.from(11, 'kill points');
     let kills = 0;
     let resumed = 0;
     for (let attempt = 0; attempt < 12; attempt++) {
-      const r = await runKilledAfter(outputs, attempt < 5 ? 100 + (rng.nextU32() % 1500) : null);
+      const r = await runKilledAfter(outputs, attempt < 5 ? 100 + (rng.nextU32() % 700) : null, longer);
       resumed += (r.stdout.match(/resuming at epoch/g) ?? []).length;
       if (r.killed) {
         kills++;
@@ -162,9 +165,9 @@ describe('the stage cache through pipe run', () => {
 });
 
 /** Runs the pipeline; with `ms`, kills it with SIGKILL that long after a stage started. */
-function runKilledAfter(outputs: string, ms: number | null): Promise<{ killed: boolean; code: number | null; stdout: string; stderr: string }> {
+function runKilledAfter(outputs: string, ms: number | null, extra: string[]): Promise<{ killed: boolean; code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(REPO, 'bin/pipe.js'), 'run', 'p.yaml', '--outputs', outputs, '--workers', '1', '--loader-workers', '0'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [join(REPO, 'bin/pipe.js'), 'run', 'p.yaml', '--outputs', outputs, '--workers', '1', '--loader-workers', '0', ...extra], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
     let stdout = '';
     let stderr = '';
     let timer: NodeJS.Timeout | null = null;
