@@ -20,7 +20,7 @@ const runs: Record<'a' | 'b', string> = { a: '', b: '' };
 
 /** Training takes longer than runPipe's minute on a busy machine. One worker: the smallest setting. */
 function pipeRun(file: string): string {
-  const r = spawnSync(process.execPath, [join(REPO, 'bin/pipe.js'), 'run', file, ...sets, '--outputs', outputs, '--workers', '1', '--quiet'], { cwd: REPO, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 240_000 });
+  const r = spawnSync(process.execPath, [join(REPO, 'bin/pipe.js'), 'run', file, ...sets, '--outputs', outputs, '--workers', '1', '--quiet'], { cwd: REPO, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 600_000 });
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   return /run folder: (.+)/.exec(r.stdout)![1].trim();
@@ -37,7 +37,7 @@ beforeAll(async () => {
   ].flatMap((s) => ['--set', s]);
   runs.a = pipeRun('pipelines/task2-ae.yaml');
   runs.b = pipeRun('pipelines/task2-ae-variant.yaml');
-}, 480_000);
+}, 1_200_000);
 
 const summary = (run: string) => JSON.parse(readFileSync(join(run, 'summary.json'), 'utf8')) as SummaryRow[];
 const epochs = (run: string, stage: string) => readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as EpochRecord).filter((e) => e.stage === stage);
