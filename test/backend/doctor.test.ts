@@ -37,7 +37,7 @@ describe.skipIf(nativeInstalled)('pipe doctor, where neither tfjs-node package i
       '  simd: on',
       '  threads: 1',
       '  heap limit: 4096 MiB',
-      '  engine kernels: Conv2DBackpropFilter, Conv2DBackpropInput, MaxPoolGrad, Sum, Mean, Identity, Cast, BatchMatMul, Tile, FusedBatchNorm, PipeBatchNormTraining, PipeBatchNormTrainingGrad, FusedBatchNorm gradient, Sum gradient, Mean gradient, PipeBatchNormTraining gradient',
+      '  engine kernels: Conv2DBackpropFilter, Conv2DBackpropInput, MaxPoolGrad, Sum, Mean, Identity, Cast, BatchMatMul, Tile, FusedBatchNorm, PipeBatchNormTraining, PipeBatchNormTrainingGrad, FusedBatchNorm gradient, Sum gradient, Mean gradient, Relu gradient, PipeBatchNormTraining gradient',
       'other backends:',
       ...notInstalled,
       `  cpu: available (@tensorflow/tfjs ${tfjs}), ranked below wasm`,

@@ -13,6 +13,7 @@ import { maxPoolGradOverride } from './max_pool_grad.js';
 import type { GradientOverride, KernelOverride } from './overrides.js';
 import { meanOverride, sumOverride } from './reduce.js';
 import { meanGrad, sumGrad } from './reduce_grad.js';
+import { reluGrad } from './relu_grad.js';
 import { tileOverride } from './tile.js';
 
 export const wasmKernels: readonly KernelOverride[] = [
@@ -30,8 +31,8 @@ export const wasmKernels: readonly KernelOverride[] = [
   batchNormTrainingGradKernel,
 ];
 
-/** Gradients take their own path only while the wasm backend is active (see each file). */
-export const wasmGradients: readonly GradientOverride[] = [fusedBatchNormGrad, sumGrad, meanGrad];
+/** Installed with the wasm kernels; most take their own path only while wasm is active (see each file). */
+export const wasmGradients: readonly GradientOverride[] = [fusedBatchNormGrad, sumGrad, meanGrad, reluGrad];
 
 /** Gradients of the engine's own kernels (tfjs has none to wrap); they run only where those kernels ran. */
 export const engineGradients: readonly GradConfig[] = [batchNormTrainingGradient];
