@@ -2,14 +2,13 @@
 // registered, reads pipe.json's class names and preprocessing, classifies an image, and gets
 // the class Node gets from the same files.
 import * as tf from '@tensorflow/tfjs';
-import { build } from 'esbuild';
 import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import '../../src/graph/layers/index.js';
-import { CHROMIUM, CHROMIUM_ARGS, hasChromium, serve } from '../helpers/browser.js';
-import { REPO, runPipe } from '../helpers/cli.js';
+import { hasChromium, withEnginePage } from '../helpers/browser.js';
+import { runPipe } from '../helpers/cli.js';
 import { buildTinyImageNet } from '../helpers/tiny-imagenet.js';
 
 const PIPELINE = `name: exported
@@ -60,46 +59,20 @@ describe.skipIf(!hasChromium)('pipe export', () => {
     const prep = (p: number[]) => p.map((v, i) => (v / info.preprocessing.scale - info.preprocessing.mean[i % 3]) / info.preprocessing.std[i % 3]);
     const expected = Array.from((model.predict(tf.tensor4d(prep(pixels), [1, 16, 16, 3])) as tf.Tensor).dataSync());
 
-    const bundle = await build({
-      entryPoints: [join(REPO, 'src/graph/layers/index.ts')],
-      bundle: true,
-      format: 'iife',
-      write: false,
-      plugins: [{ name: 'tf-global', setup: (b) => {
-        b.onResolve({ filter: /^@tensorflow\/tfjs$/ }, () => ({ path: 'tf', namespace: 'tf-global' }));
-        b.onLoad({ filter: /.*/, namespace: 'tf-global' }, () => ({ contents: 'module.exports = globalThis.tf;', loader: 'js' }));
-      } }],
-    });
-    const server = await serve({
-      '/': { text: '<!doctype html><script src="/tf.min.js"></script><script src="/layers.js"></script>' },
-      '/tf.min.js': { path: join(REPO, 'node_modules/@tensorflow/tfjs/dist/tf.min.js') },
-      '/layers.js': { text: bundle.outputFiles[0].text },
-      '/favicon.ico': { text: '' },
-      ...Object.fromEntries(Object.keys(files).map((f) => [`/web/${f}`, { path: join(top, 'web', f) }])),
-    });
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(server.url);
-      const got = await page.evaluate(async (raw) => {
+    const web = Object.fromEntries(Object.keys(files).map((f) => [`/web/${f}`, { path: join(top, 'web', f) }]));
+    const { result: got, errors } = await withEnginePage(web, (page) =>
+      page.evaluate(async (raw) => {
         const t = (globalThis as unknown as { tf: typeof tf }).tf;
         await t.setBackend('cpu');
         const meta = await (await fetch('/web/pipe.json')).json();
         const m = await t.loadLayersModel('/web/model.json');
         const x = raw.map((v, i) => (v / meta.preprocessing.scale - meta.preprocessing.mean[i % 3]) / meta.preprocessing.std[i % 3]);
-        const scores = Array.from((m.predict(t.tensor4d(x, [1, ...meta.input])) as tf.Tensor).dataSync());
+        const scores = Array.from((m.predict(t.tensor4d(x, [1, ...meta.input] as [number, number, number, number])) as tf.Tensor).dataSync());
         return { scores, label: meta.classNames[scores.indexOf(Math.max(...scores))] };
-      }, pixels);
-      expect(errors).toEqual([]);
-      got.scores.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 4));
-      expect(info.classNames).toContain(got.label);
-    } finally {
-      await browser.close();
-      await server.close();
-    }
+      }, pixels),
+    );
+    expect(errors).toEqual([]);
+    got.scores.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 4));
+    expect(info.classNames).toContain(got.label);
   }, 180_000);
 });

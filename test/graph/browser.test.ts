@@ -2,7 +2,6 @@
 // the numbers Node gives. The engine's own layers are bundled for the page from src/ (esbuild),
 // with '@tensorflow/tfjs' mapped to the page's tf.min.js.
 import * as tf from '@tensorflow/tfjs';
-import { build } from 'esbuild';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +11,7 @@ import { resolvePipeline } from '../../src/config/resolve.js';
 import { analyzeGraphs } from '../../src/graph/analyze.js';
 import { compileGraphs } from '../../src/graph/compile.js';
 import { saveModel } from '../../src/train/weights.js';
-import { CHROMIUM, CHROMIUM_ARGS, hasChromium, serve } from '../helpers/browser.js';
-import { REPO } from '../helpers/cli.js';
+import { hasChromium, withEnginePage } from '../helpers/browser.js';
 
 // Every custom layer: padded conv and max pool (TorchPad2D), conv_transpose, scale, dropout.
 const PIPELINE = `name: browser
@@ -45,44 +43,17 @@ describe.skipIf(!hasChromium)('the tfjs layers format in a browser', () => {
     const input = Array.from({ length: 8 * 8 * 3 }, (_, i) => Math.sin(i) * 2);
     const expected = Array.from((model.predict(tf.tensor4d(input, [1, 8, 8, 3])) as tf.Tensor).dataSync());
 
-    const bundle = await build({
-      entryPoints: [join(REPO, 'src/graph/layers/index.ts')],
-      bundle: true,
-      format: 'iife',
-      write: false,
-      plugins: [{ name: 'tf-global', setup: (b) => {
-        b.onResolve({ filter: /^@tensorflow\/tfjs$/ }, () => ({ path: 'tf', namespace: 'tf-global' }));
-        b.onLoad({ filter: /.*/, namespace: 'tf-global' }, () => ({ contents: 'module.exports = globalThis.tf;', loader: 'js' }));
-      } }],
-    });
-    const files: Record<string, { path: string } | { text: string }> = {
-      '/': { text: '<!doctype html><script src="/tf.min.js"></script><script src="/layers.js"></script>' },
-      '/tf.min.js': { path: join(REPO, 'node_modules/@tensorflow/tfjs/dist/tf.min.js') },
-      '/layers.js': { text: bundle.outputFiles[0].text },
-      '/favicon.ico': { text: '' }, // the browser asks for it; a 404 would show as a console error
-    };
-    for (const f of readdirSync(join(dir, 'model'))) files[`/model/${f}`] = { path: join(dir, 'model', f) };
-    const server = await serve(files);
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(server.url);
-      const got = await page.evaluate(async (x) => {
+    const files = Object.fromEntries(readdirSync(join(dir, 'model')).map((f) => [`/model/${f}`, { path: join(dir, 'model', f) }]));
+    const { result: got, errors } = await withEnginePage(files, (page) =>
+      page.evaluate(async (x) => {
         const t = (globalThis as unknown as { tf: typeof tf }).tf;
         await t.setBackend('cpu');
         const m = await t.loadLayersModel('/model/model.json');
         return Array.from((m.predict(t.tensor4d(x, [1, 8, 8, 3])) as tf.Tensor).dataSync());
-      }, input);
-      expect(errors).toEqual([]);
-      expect(got).toHaveLength(5);
-      got.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
-    } finally {
-      await browser.close();
-      await server.close();
-    }
+      }, input),
+    );
+    expect(errors).toEqual([]);
+    expect(got).toHaveLength(5);
+    got.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
   }, 120_000);
 });
