@@ -203,9 +203,9 @@ export const report: JsonSchema = {
   additionalProperties: false,
   properties: {
     title: { type: 'string', description: 'Title of the report. Default: the pipeline name.' },
-    per_class: { description: 'Stages whose per-class results are analysed (best and worst classes, confusions).', type: 'array', items: nameRef('stage name'), default: [] },
+    per_class: { description: 'Stages whose per-class results `pipe report` analyses (best and worst classes, confusions); empty: every stage with validation data.', type: 'array', items: nameRef('stage name'), default: [] },
     top_classes: plainInt('How many best and worst classes to show.', { minimum: 1, default: 5 }),
-    preview: { description: 'Augment chains shown as grids of originals and augmented images.', type: 'array', items: nameRef('chain name'), default: [] },
+    preview: { description: 'Augment chains `pipe report` shows as grids of originals and augmented images; empty: every chain.', type: 'array', items: nameRef('chain name'), default: [] },
   },
   default: {},
 };
