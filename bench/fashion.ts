@@ -7,8 +7,9 @@
 //
 // Both times are cumulative seconds of training plus evaluation over the epochs up to the first
 // one whose test top-1 reaches the target: the engine's metrics.jsonl `seconds` covers exactly
-// that per epoch (not decoding, compiling or checkpoints), and the peer records the same. A run
-// still in progress is read as far as it got, and said to be.
+// that per epoch (not decoding or compiling), and the peer records the same. A run still in
+// progress, or stopped, is read as far as it got, and said to be. A resumed run's `seconds` for
+// the epoch it was stopped in counts only the part after the resume.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -94,7 +95,7 @@ function pct(x: number): string {
 function describe(side: Side, target: number): string {
   const hit = firstReaching(side, target);
   const done = side.points.length;
-  const progress = done < side.planned ? `, run in progress: ${done} of ${side.planned} epochs` : '';
+  const progress = done < side.planned ? `, run unfinished: ${done} of ${side.planned} epochs (still running, or stopped: pipe run --resume continues it)` : '';
   const last = done > 0 ? `; last test top-1 ${pct(side.points[done - 1].top1)} at epoch ${side.points[done - 1].epoch}` : '';
   const reach = hit ? `${pct(target)} at epoch ${hit.epoch} after ${hit.cumSeconds.toFixed(1)} s` : `${pct(target)} not reached in ${done} epochs`;
   return `${side.label}: ${reach}${last}${progress}`;

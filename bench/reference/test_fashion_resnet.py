@@ -179,11 +179,11 @@ class Runner(unittest.TestCase):
         self.assertIn("pytorch-1.13 (2 thread(s)): 91.00% at epoch 3 after 150.0 s; last test top-1 91.20% at epoch 3", lines)
         self.assertEqual(lines[-1], "time to 91.00%, engine / pytorch: 4.00x")
 
-    def test_a_run_in_progress_says_so(self):
+    def test_an_unfinished_run_says_so(self):
         self.write_engine([0.88], epochs=15)
         r = run_bench("--engine", os.path.join(self.run_dir, "metrics.jsonl"), "--torch", self.torch)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("engine (wasm): 91.00% not reached in 1 epochs; last test top-1 88.00% at epoch 1, run in progress: 1 of 15 epochs", r.stdout)
+        self.assertIn("engine (wasm): 91.00% not reached in 1 epochs; last test top-1 88.00% at epoch 1, run unfinished: 1 of 15 epochs (still running, or stopped: pipe run --resume continues it)", r.stdout)
         self.assertIn("time to 91.00%, engine / pytorch: not measured (the engine has not reached it)", r.stdout)
 
     def test_reads_what_the_peer_writes(self):
