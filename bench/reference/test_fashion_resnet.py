@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Checks of the PyTorch peer (fashion_resnet.py) and of the runner that compares it with the engine
-(bench/fashion.ts). About 20 s on 2 cores:
+(bench/fashion.ts). About 20 s of CPU time (40 s wall at load 7 here):
 
   /usr/bin/python3 -m unittest discover -s bench/reference -p 'test_*.py'
 
