@@ -122,32 +122,27 @@ function measureInChild(kind: BackendKind, name: SettingName): Measured {
 }
 
 /**
- * The peer's median step (wall seconds), its CPU seconds per step, and its engine; or why it was
- * skipped. CPU per step is the difference between a run of PEER_STEPS timed steps and one of a
- * single step (same start-up and warm-up), over PEER_STEPS - 1 steps: on a shared machine wall
- * time measures the load as much as the code, CPU time what a dedicated core would take.
+ * The peer's median step in wall seconds and in CPU seconds, and its engine; or why it was
+ * skipped. The CPU figure comes from a second run whose own step timer reads the process's CPU
+ * clock (time.perf_counter replaced by time.process_time; the script is otherwise run as is): on
+ * a shared machine wall time measures the load as much as the code, CPU time what a dedicated
+ * core would take.
  */
 function peer(name: SettingName): { stepS: number; cpuS: number; engine: string } | string {
   if (!existsSync(PEER)) return `peer skipped: ${PEER} is missing`;
   const o = SETTINGS[name];
-  const run = (steps: number) => {
-    const args = [PEER, '--model', o.peer, '--size', String(o.size), '--batch', String(o.batch), '--threads', '1', '--steps', String(steps), '--json'];
-    const [json, cpu] = execFileSync(PYTHON, ['-c', CHILD_CPU, PYTHON, ...args], { encoding: 'utf8' }).trim().split('\n');
-    return { ...(JSON.parse(json) as { step_s: number; engine: string }), cpuS: Number(cpu) };
-  };
+  const args = [PEER, '--model', o.peer, '--size', String(o.size), '--batch', String(o.batch), '--threads', '1', '--json'];
+  const run = (clock: 'wall' | 'cpu') => JSON.parse(execFileSync(PYTHON, clock === 'wall' ? args : ['-c', ON_CPU_CLOCK, ...args], { encoding: 'utf8' })) as { step_s: number; engine: string };
   try {
-    const [long, short] = [run(PEER_STEPS), run(1)];
-    return { stepS: long.step_s, cpuS: (long.cpuS - short.cpuS) / (PEER_STEPS - 1), engine: long.engine };
+    const [wall, cpu] = [run('wall'), run('cpu')];
+    return { stepS: wall.step_s, cpuS: cpu.step_s, engine: wall.engine };
   } catch (e) {
     return `peer skipped: ${PYTHON} could not run it (${String((e as Error).message).split('\n')[0]})`;
   }
 }
 
-/** Timed steps of each peer run (its wall median is over these). */
-const PEER_STEPS = 11;
-/** Runs argv[1:] and prints its output, then the CPU seconds it used (user + system). */
-const CHILD_CPU = 'import resource, subprocess, sys; r = subprocess.run(sys.argv[1:], check=True, capture_output=True, text=True); ' +
-  'u = resource.getrusage(resource.RUSAGE_CHILDREN); print(r.stdout.strip()); print(u.ru_utime + u.ru_stime)';
+/** Runs the script in argv[1] as __main__ with its step timer on the process CPU clock. */
+const ON_CPU_CLOCK = 'import runpy, sys, time; time.perf_counter = time.process_time; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name="__main__")';
 
 /** Where one wasm step of `name` spends its time, by kernel (tf.profile), largest first. */
 async function profile(name: SettingName): Promise<string[]> {
@@ -228,7 +223,7 @@ async function main(): Promise<void> {
       console.log(`| ${cells.join(' | ')} |`);
     }
   }
-  console.log(`peer: ${engine || 'none'}, 1 thread, ${ROUNDS} runs of ${PEER_STEPS} steps alternating with ours (${STEPS} steps each)`);
+  console.log(`peer: ${engine || 'none'}, 1 thread, ${ROUNDS} rounds (a run timed by wall clock, one by CPU clock) alternating with ours`);
   console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   if (values.profile) for (const name of names) console.log((await profile(name)).join('\n'));
 }
