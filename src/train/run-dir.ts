@@ -17,6 +17,9 @@ export interface RunInfo {
   readonly pipeline: string;
   readonly stages: readonly string[];
   readonly backend: { readonly kind: string; readonly versions: Readonly<Record<string, string>>; readonly details: Readonly<Record<string, string>> };
+  /** Training workers and data loader threads the run used. */
+  readonly workers: number;
+  readonly loaderWorkers: number;
 }
 
 /** Creates (or reopens, for --resume) a run folder and writes what it is. */

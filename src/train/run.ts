@@ -75,7 +75,7 @@ export interface RunResult {
 
 export async function runPipeline(p: ResolvedPipeline, plan: GraphPlan, o: RunOptions): Promise<RunResult> {
   const order = stagesToRun(p, o.stages);
-  const dir = await openRunDir(p, o.keys, { pipeline: p.name, stages: order, backend: o.backend }, { outputs: o.outputs, now: (o.now ?? (() => new Date()))(), resume: o.resume });
+  const dir = await openRunDir(p, o.keys, { pipeline: p.name, stages: order, backend: o.backend, workers: o.workers, loaderWorkers: o.loaderWorkers }, { outputs: o.outputs, now: (o.now ?? (() => new Date()))(), resume: o.resume });
   const splits = new Map<SplitName, ImageSet>();
   const rows: SummaryRow[] = [];
   const reused: string[] = [];

@@ -93,6 +93,10 @@ describe('the stage cache through pipe run', () => {
     const table = (out: string) => out.slice(out.indexOf('| stage'), out.indexOf('\n\n', out.indexOf('| stage')));
     expect(table(second.stdout)).toBe(table(first.stdout));
     const runs = readdirSync(join(outputs, 'runs')).sort();
+    // run.json says how the run was made: its stages' keys, workers and loader threads.
+    const made = JSON.parse(readFileSync(join(outputs, 'runs', runs[0], 'run.json'), 'utf8'));
+    expect(made).toMatchObject({ pipeline: 'cached', stages: ['pretrain', 'finetune'], workers: 1, loaderWorkers: 0 });
+    expect(Object.values(made.keys)).toHaveLength(2);
     expect(readFileSync(join(outputs, 'runs', runs[1], 'finetune', 'weights.bin'))).toEqual(readFileSync(join(outputs, 'runs', runs[0], 'finetune', 'weights.bin')));
     expect(readFileSync(join(outputs, 'runs', runs[1], 'metrics.jsonl'), 'utf8')).toBe(readFileSync(join(outputs, 'runs', runs[0], 'metrics.jsonl'), 'utf8'));
 
