@@ -223,7 +223,7 @@ async function main(): Promise<void> {
       console.log(`| ${cells.join(' | ')} |`);
     }
   }
-  console.log(`peer: ${engine || 'none'}, 1 thread, ${ROUNDS} rounds (a run timed by wall clock, one by CPU clock) alternating with ours`);
+  console.log(`peer: ${engine || 'none'}, 1 thread; up to ${ROUNDS} rounds (one where ours is too slow for more) of a run timed by wall clock and one by CPU clock, alternating with ours`);
   console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   if (values.profile) for (const name of names) console.log((await profile(name)).join('\n'));
 }
