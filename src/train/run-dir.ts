@@ -35,6 +35,12 @@ export async function openRunDir(p: ResolvedPipeline, keys: Readonly<Record<stri
   return dir;
 }
 
+/** Records the backend once it has started (a run folder is opened before any backend is). */
+export function recordBackend(dir: string, backend: RunInfo['backend']): void {
+  const file = join(dir, 'run.json');
+  writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), backend }, null, 2));
+}
+
 /** The keys a run folder was made with (for --resume). */
 export function recordedKeys(dir: string): Record<string, StageKey> {
   const file = join(dir, 'stages.json');

@@ -14,7 +14,7 @@ import { CorruptCheckpoint, readCheckpoint, type Checkpoint } from './checkpoint
 import type { Tf } from './losses.js';
 import type { EpochRecord, StageResult } from './loop.js';
 import { predict } from './predict.js';
-import { copyStage, openRunDir, stagesToRun, writeMetrics, writeSummary, type RunInfo } from './run-dir.js';
+import { copyStage, openRunDir, recordBackend, stagesToRun, writeMetrics, writeSummary, type RunInfo } from './run-dir.js';
 import { openStageData } from './stage-data.js';
 import { summaryRow, type SummaryRow } from './summary.js';
 import { initLayers, readWeights, saveModel } from './weights.js';
@@ -25,6 +25,8 @@ export interface RunOptions {
   /** Starts the backend, the first time a stage must train: a run whose stages are all in the
    *  store never loads tfjs (tfjs and the graph compiler are imported on that first call too). */
   readonly tf: () => Promise<Tf>;
+  /** The started backend's kind, versions and details, once tf() has been called. */
+  readonly describeBackend?: () => RunInfo['backend'];
   /** What makes this run, recorded beside its results. */
   readonly backend: RunInfo['backend'];
   /** outputs/ of this project. */
@@ -119,6 +121,7 @@ export async function runPipeline(p: ResolvedPipeline, plan: GraphPlan, o: RunOp
         o.events.stageEnd(name, result, join(dir, name));
       };
       const result = await trainInEntry(p, plan, name, entry, o, splits, progress, finish);
+      if (o.describeBackend) recordBackend(dir, o.describeBackend());
       rows.push(summaryRow(name, stage.model, parameters, result));
       if (result.stopped === 'interrupted') {
         interrupted = true;

@@ -50,7 +50,7 @@ export const run: Command = {
     const { prepareRun } = await import('../../train/prepare.js');
     const trainWorkers = workers ?? defaultTrainWorkers(kind);
     const prepared = await prepareRun(pipeline, plan, { backend: kind, workers: trainWorkers, store, stages, resume: args.values.resume ? resolve(io.cwd, args.values.resume as string) : undefined, warmStart: Boolean(args.values['warm-start']) });
-    const { runPipeline } = await import('../../train/run.js');
+    const { runPipeline, stagesToRun } = await import('../../train/run.js');
     const { defaultLoaderWorkers } = await import('../../data/loader.js');
     let stop = false;
     const onSigint = () => {
@@ -59,7 +59,6 @@ export const run: Command = {
       io.err('stopping after the current step (Ctrl-C again to quit at once)\n');
     };
     process.on('SIGINT', onSigint);
-    const { stagesToRun } = await import('../../train/run.js');
     const reporter = runReporter(io, { quiet: Boolean(args.values.quiet), json: Boolean(args.values.json), stages: stagesToRun(pipeline, stages) });
     try {
       reporter.start(pipeline.name, kind);
@@ -69,6 +68,7 @@ export const run: Command = {
           return started.tf;
         },
         backend: { kind, versions: started?.versions ?? {}, details: started?.details ?? {} },
+        describeBackend: () => ({ kind, versions: started?.versions ?? {}, details: started?.details ?? {} }),
         outputs,
         store,
         keys: prepared.keys,
