@@ -49,6 +49,12 @@ export async function acquireLock(path: string, o: LockOptions): Promise<Lock> {
 }
 
 function tryCreate(path: string, what: string): boolean {
+  const holder: LockHolder = { pid: process.pid, host: hostname(), started: new Date().toISOString(), what };
+  return createExclusive(path, JSON.stringify(holder));
+}
+
+/** Creates `path` holding `text` unless it exists (O_EXCL: of two creators, one wins). */
+function createExclusive(path: string, text: string): boolean {
   let fd: number;
   try {
     fd = openSync(path, 'wx');
@@ -56,9 +62,8 @@ function tryCreate(path: string, what: string): boolean {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw e;
   }
-  const holder: LockHolder = { pid: process.pid, host: hostname(), started: new Date().toISOString(), what };
   try {
-    writeSync(fd, JSON.stringify(holder));
+    writeSync(fd, text);
   } finally {
     closeSync(fd);
   }
@@ -97,29 +102,15 @@ function takeOver(path: string, stale: LockHolder | null): void {
   const moved = readHolder(aside);
   if (moved !== null && stale !== null && (moved.pid !== stale.pid || moved.started !== stale.started) && !isStale(moved)) {
     try {
-      if (tryCreateFrom(aside, path)) return;
+      if (createExclusive(path, readFileSync(aside, 'utf8'))) {
+        rmSync(aside, { force: true });
+        return;
+      }
     } catch {
       // fall through: the aside copy is removed below
     }
   }
   rmSync(aside, { force: true });
-}
-
-/** Puts a moved lock back under `path` if nobody holds that name now. */
-function tryCreateFrom(aside: string, path: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(path, 'wx');
-  } catch {
-    return false;
-  }
-  try {
-    writeSync(fd, readFileSync(aside));
-  } finally {
-    closeSync(fd);
-  }
-  rmSync(aside, { force: true });
-  return true;
 }
 
 function releaseLock(path: string): void {
