@@ -136,8 +136,9 @@ describe('the stage cache through pipe run', () => {
   }, 300_000);
 
   it('ends a run killed with SIGKILL at random points, and run again each time, exactly as an uninterrupted run', async () => {
-    // Longer stages than above, and kills at most 0.8 s into a stage: each attempt gets only part
-    // of the way, so several are killed before one finishes.
+    // Longer stages than above, and each of the first five attempts killed at a random point
+    // within about an epoch of its first epoch line, timed by that epoch: each gets only part of
+    // the way, so several are killed, and their checkpoints resumed, before one finishes.
     const longer = ['--set', 'stages.pretrain.epochs=3', '--set', 'stages.finetune.epochs=8'];
     const whole = run(join(dir, 'out-whole'), longer);
     expect(whole.code, whole.stderr).toBe(0);
@@ -146,7 +147,7 @@ describe('the stage cache through pipe run', () => {
     let kills = 0;
     let resumed = 0;
     for (let attempt = 0; attempt < 12; attempt++) {
-      const r = await runKilledAfter(outputs, attempt < 5 ? 100 + (rng.nextU32() % 700) : null, longer);
+      const r = await runKilledAfter(outputs, attempt < 5 ? 0.2 + 1.3 * rng.float() : null, longer);
       resumed += (r.stdout.match(/resuming at epoch/g) ?? []).length;
       if (r.killed) {
         kills++;
@@ -170,17 +171,27 @@ describe('the stage cache through pipe run', () => {
   }, 600_000);
 });
 
-/** Runs the pipeline; with `ms`, kills it with SIGKILL that long after a stage started. */
-function runKilledAfter(outputs: string, ms: number | null, extra: string[]): Promise<{ killed: boolean; code: number | null; stdout: string; stderr: string }> {
+/**
+ * Runs the pipeline; with `epochs`, kills it with SIGKILL that many epochs' time (as long as its
+ * first epoch took, at least 50 ms) after its first epoch line. Timed by the run's own pace, not
+ * in fixed milliseconds: on a fast machine a fixed time can fall after a stage ends, or while
+ * tfjs is still loading, and then no checkpoint is ever resumed.
+ */
+function runKilledAfter(outputs: string, epochs: number | null, extra: string[]): Promise<{ killed: boolean; code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(REPO, 'bin/pipe.js'), 'run', 'p.yaml', '--outputs', outputs, '--workers', '1', '--loader-workers', '0', ...extra], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
     let stdout = '';
     let stderr = '';
+    let trainingFrom: number | null = null;
     let timer: NodeJS.Timeout | null = null;
     child.stdout.on('data', (d) => {
       stdout += d;
-      // Counted from the first stage line: before it the process only loads tfjs and the data.
-      if (ms !== null && timer === null && /^\[\w+\] /m.test(stdout)) timer = setTimeout(() => child.kill('SIGKILL'), ms);
+      if (epochs === null || timer !== null) return;
+      // "[finetune] classifier: 267 parameters, ..." starts a stage's training (or its resumption).
+      if (trainingFrom === null && /^\[\w+\] \w+: [\d,]+ parameters/m.test(stdout)) trainingFrom = performance.now();
+      if (trainingFrom !== null && /^\[\w+\] epoch \d+\/\d+/m.test(stdout)) {
+        timer = setTimeout(() => child.kill('SIGKILL'), Math.max(50, epochs * (performance.now() - trainingFrom)));
+      }
     });
     child.stderr.on('data', (d) => (stderr += d));
     child.on('exit', (code, signal) => {
