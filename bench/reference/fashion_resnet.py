@@ -32,8 +32,8 @@ What is the same as the engine (src/graph, src/train, src/data, docs/training.md
   left, each uniform in 0..4) then RandomHorizontalFlip(0.5).
 - loss: mean cross-entropy, no label smoothing. SGD(lr 0.1, momentum 0.9, weight_decay 5e-4,
   dampening 0, not nesterov) over every parameter (BN's and biases too: the engine's optimiser
-  takes every trainable weight). MultiStepLR([8, 12], 0.1), stepped after each epoch's
-  evaluation: lr 0.1 for epochs 1-8, 0.01 for 9-12, 0.001 for 13-15.
+  takes every trainable weight). MultiStepLR([15, 25], 0.1), stepped after each epoch's
+  evaluation: lr 0.1 for epochs 1-15, 0.01 for 16-25, 0.001 for 26-30.
 
 Where the two cannot be identical:
 - random streams: the engine draws initial weights, data order and augmentation from its own
@@ -64,12 +64,12 @@ import torch.nn.functional as F
 # The recipe, as pipelines/fashion-resnet.yaml writes it (units in the comments).
 RECIPE = {
     "data_root": "/usr/share/datasets/fashion-mnist",
-    "epochs": 15,
+    "epochs": 30,
     "batch_size": 128,           # images per step, training and evaluation
     "lr": 0.1,
     "momentum": 0.9,
     "weight_decay": 5e-4,        # L2 added to the gradient (torch.optim.SGD)
-    "milestones": [8, 12],       # epochs after which lr *= gamma
+    "milestones": [15, 25],      # epochs after which lr *= gamma
     "gamma": 0.1,
     "crop_padding": 2,           # pixels of zeros on each side before the 28x28 crop
     "flip_p": 0.5,

@@ -24,6 +24,23 @@ DATA = peer.RECIPE["data_root"]
 HAVE_DATA = os.path.exists(os.path.join(DATA, peer.FILES["train"][0]))
 
 
+class Recipe(unittest.TestCase):
+    def test_recipe_is_the_pipelines(self):
+        # The peer mirrors pipelines/fashion-resnet.yaml: a changed epoch count, schedule or
+        # optimiser setting there must be made here too, or the two stop being the same recipe.
+        import yaml
+        with open(os.path.join(REPO, "pipelines", "fashion-resnet.yaml")) as f:
+            p = yaml.safe_load(f)
+        stage, r = p["stages"]["train"], peer.RECIPE
+        crop, flip = p["augment"]["train"]
+        self.assertEqual(p["dataset"]["root"], r["data_root"])
+        self.assertEqual((stage["epochs"], stage["batch_size"]), (r["epochs"], r["batch_size"]))
+        self.assertEqual(stage["optimizer"], {"type": "sgd", "lr": r["lr"], "momentum": r["momentum"], "weight_decay": r["weight_decay"]})
+        self.assertEqual(stage["schedule"], {"type": "multistep", "milestones": r["milestones"], "gamma": r["gamma"]})
+        self.assertEqual((crop["op"], crop["padding"], flip["op"], flip["p"]), ("random_crop", r["crop_padding"], "random_horizontal_flip", r["flip_p"]))
+        self.assertEqual(len(p["dataset"]["class_names"]), r["classes"])
+
+
 class Model(unittest.TestCase):
     def test_parameter_count_is_the_engines(self):
         # `pipe run pipelines/fashion-resnet.yaml` prints "resnet: 309,722 parameters".
