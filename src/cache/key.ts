@@ -9,7 +9,7 @@ import type { AugmentStep, EarlyStopping, OptimizerConfig, ResolvedDataSource, R
 import { canonicalJson } from '../data/cache.js';
 import { selectionSources } from '../data/spec.js';
 import type { GraphPlan } from '../graph/analyze.js';
-import { workersInKey } from '../train/parallel/shards.js';
+import { splitDependent, workersInKey } from '../train/parallel/shards.js';
 
 /** Bump when the store's layout or a field's meaning changes, so old entries are never misread. */
 export const CACHE_FORMAT = 1;
@@ -62,6 +62,9 @@ export interface StageKeyInput {
   /** Training workers, where they change the result: with BatchNorm or dropout each worker's
    *  shard has its own statistics and masks (docs/training.md); null otherwise and for evaluation. */
   readonly workers: number | null;
+  /** micro_batch where it changes the result (as workers): absent otherwise, so keys of stages
+   *  that do not set it are as before it existed. */
+  readonly micro_batch?: number;
   /** Early stopping ends the stage sooner and may restore the best weights. */
   readonly early_stopping: EarlyStopping | null;
   /** Fingerprint of each split the stage reads (its files, sizes, times, labels, class names). */
@@ -121,6 +124,7 @@ export function stageKeys(p: ResolvedPipeline, plan: GraphPlan, ctx: KeyContext)
       optimizer: s.kind === 'evaluate' ? null : (s.optimizer ?? null),
       schedule: s.schedule,
       workers: s.kind === 'evaluate' ? null : workersInKey(plan, s.model, ctx.workers),
+      ...(s.kind !== 'evaluate' && s.micro_batch !== null && splitDependent(plan, s.model) ? { micro_batch: s.micro_batch } : {}),
       early_stopping: s.early_stopping ?? null,
       data: Object.fromEntries(splits.map((split) => [split, print(split)])),
       ...(ctx.warmStart?.[name] ? { warm_start: ctx.warmStart[name] } : {}),

@@ -169,6 +169,11 @@ function checkKindRules(ctx: Ctx, name: string, s: Obj): void {
     if (!ok) error(ctx, [...at, 'loss'], `loss '${s.loss}' does not fit kind '${String(kind)}' (${kind === 'reconstruct' ? 'mse or l1' : 'cross_entropy'})`, 'value');
   }
   if (typeof s.label_smoothing === 'number' && s.label_smoothing > 0 && kind !== 'classify') error(ctx, [...at, 'label_smoothing'], 'label_smoothing applies to classify stages only');
+  // batch_size's schema default (64) where it is not written: the check runs on the text as written.
+  const batch = typeof s.batch_size === 'number' ? s.batch_size : 64;
+  if (typeof s.micro_batch === 'number' && s.micro_batch > batch) {
+    error(ctx, [...at, 'micro_batch'], `micro_batch (${s.micro_batch}) is larger than batch_size (${batch}): it would split nothing`, 'value');
+  }
   if (isObj(s.optimizer)) checkOptimizer(ctx, [...at, 'optimizer'], s.optimizer);
   if (isObj(s.schedule)) checkSchedule(ctx, [...at, 'schedule'], s.schedule, s);
   if (isObj(s.early_stopping) && typeof s.early_stopping.monitor === 'string' && VAL_METRICS.has(s.early_stopping.monitor) && s.val === undefined) {

@@ -118,6 +118,8 @@ export interface ResolvedStage {
   readonly label_smoothing: number;
   readonly epochs?: number;
   readonly batch_size: number;
+  /** Most images per forward/backward pass; null: a worker's whole part of the batch at once. */
+  readonly micro_batch: number | null;
   readonly optimizer?: OptimizerConfig;
   /** Filled: {type: constant} when absent. */
   readonly schedule: ScheduleConfig;
@@ -136,6 +138,8 @@ export interface ResolvedPipeline {
   readonly name: string;
   readonly description?: string;
   readonly seed: number;
+  /** Training workers as the pipeline sets them; absent: the CLI's default (one per core). */
+  readonly workers?: number;
   readonly dataset: ResolvedDataset;
   readonly augment: Readonly<Record<string, readonly AugmentStep[]>>;
   readonly blocks: Readonly<Record<string, ResolvedBlock>>;

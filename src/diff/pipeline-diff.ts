@@ -18,7 +18,7 @@ export interface PipelineDiff {
   readonly config: readonly ConfigChange[];
   /** (b) */
   readonly models: readonly ModelDiff[];
-  /** (c), keyed for `settings`. */
+  /** (c), each side keyed for its `settings`. */
   readonly stages: readonly StageDiff[];
   /** Why the data's fingerprints are missing from the keys, if they are. */
   readonly dataNote?: string;
@@ -31,8 +31,9 @@ export interface PipelineDiff {
   readonly same: boolean;
 }
 
-export async function diffPipelines(a: DiffSide, b: DiffSide, store: StageStore, settings: RunSettings): Promise<PipelineDiff> {
-  const [ka, kb] = [await keysFor(a, settings), await keysFor(b, settings)];
+/** `settings` gives each side's: its pipeline may set its own training workers. */
+export async function diffPipelines(a: DiffSide, b: DiffSide, store: StageStore, settings: (side: Keyed) => RunSettings): Promise<PipelineDiff> {
+  const [ka, kb] = [await keysFor(a, settings(a)), await keysFor(b, settings(b))];
   const stages = stageChanges(ka.keys, kb.keys);
   const both = stages.filter((s) => s.a !== null && s.b !== null).map((s) => s.stage);
   const dataNote = [...new Set([ka.dataNote, kb.dataNote].filter((n) => n !== undefined))].join('; ');

@@ -134,10 +134,27 @@ export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, mod
       if (!kept) throw new JobError(`stage '${name}': the best epoch's checkpoint ${files.best} is missing`);
       restoreWeights(model, kept.weights, tf);
     }
+  } catch (e) {
+    throw outOfMemory(e, name, stage, workers, files.checkpoint) ?? e;
   } finally {
     await trainer.close();
   }
   return { epochs: records, best: best && { epoch: best.epoch, metric: monitor.metric, value: best.value }, stopped };
+}
+
+/**
+ * The wasm backend's heap is capped at 4 GiB; when a step needs more, its module aborts with a
+ * bare "Aborted()" (on this thread or in a worker). Said as what it is, with what lowers it.
+ */
+function outOfMemory(e: unknown, name: string, stage: ResolvedStage, workers: number, checkpoint: string): JobError | null {
+  const message = e instanceof Error ? e.message : String(e);
+  if (!/\bAborted\(|Cannot enlarge memory|Out of memory/i.test(message)) return null;
+  const part = Math.ceil(stage.batch_size / workers);
+  const held = stage.micro_batch === null ? part : Math.min(part, stage.micro_batch);
+  return new JobError(
+    `stage '${name}': the backend ran out of memory (the wasm heap is capped at 4 GiB) with ${held} images per forward and backward pass (batch_size ${stage.batch_size} over ${workers} worker${workers > 1 ? 's' : ''}${stage.micro_batch === null ? '' : `, micro_batch ${stage.micro_batch}`})`,
+    `set stages.${name}.micro_batch below ${held} (the result stays the same up to batchnorm's per-piece statistics), or use more workers; the last good checkpoint is in ${checkpoint}`,
+  );
 }
 
 /** What "best" means for a stage: early_stopping's monitor, else the natural one of its data. */

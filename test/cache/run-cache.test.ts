@@ -135,6 +135,28 @@ describe('the stage cache through pipe run', () => {
     expect(runPipe(['cache', 'rm', 'zz', '--outputs', outputs], { cwd: dir }).stderr).toMatch(/'zz' is not a key/);
   }, 300_000);
 
+  it('takes the training workers from the pipeline\'s workers, and --workers over it', () => {
+    const outputs = join(dir, 'out-workers');
+    const made = (out: string) => {
+      const runs = readdirSync(join(outputs, 'runs')).sort();
+      expect(out).toMatch(/\[pretrain\] epoch 1\/1/);
+      return JSON.parse(readFileSync(join(outputs, 'runs', runs[runs.length - 1], 'run.json'), 'utf8')) as { workers: number; keys: Record<string, string> };
+    };
+    const args = ['run', 'p.yaml', '--outputs', outputs, '--stage', 'pretrain', '--set', 'stages.pretrain.epochs=1', '--set', 'workers=2'];
+    const two = runPipe(args, { cwd: dir });
+    expect(two.code, two.stderr).toBe(0);
+    const a = made(two.stdout);
+    const one = runPipe([...args, '--workers', '1'], { cwd: dir });
+    expect(one.code, one.stderr).toBe(0);
+    const b = made(one.stdout);
+    expect([a.workers, b.workers]).toEqual([2, 1]);
+    // The model has BatchNorm: the worker count is in the key, so the second run did not reuse the first.
+    expect(a.keys.pretrain).not.toBe(b.keys.pretrain);
+    // pipe export finds a stage by the same rule.
+    const x = runPipe(['export', 'p.yaml', '--outputs', outputs, '--stage', 'finetune', '--set', 'workers=3', '-o', join(dir, 'x')], { cwd: dir });
+    expect(x.stderr).toMatch(/backend wasm, 3 training workers/);
+  }, 300_000);
+
   it('ends a run killed with SIGKILL at random points, and run again each time, exactly as an uninterrupted run', async () => {
     // Longer stages than above, and each of the first five attempts killed at a random point
     // within about an epoch of its first epoch line, timed by that epoch: each gets only part of

@@ -177,11 +177,13 @@ export interface StageRunOptions {
   readonly resume?: boolean;
   /** Stop after this many steps (as Ctrl-C would). */
   readonly stopAfter?: number;
+  /** --set overrides of the pipeline (e.g. a stage's micro_batch). */
+  readonly sets?: readonly string[];
 }
 
 /** Trains stage `name` of pipeline `file` in `root` as `pipe run` does, through trainStage. */
 export async function trainOneStage(root: string, file: string, name: string, o: StageRunOptions): Promise<StageRun> {
-  const { pipeline: p, locate } = await resolvePipeline(file, { cwd: root });
+  const { pipeline: p, locate } = await resolvePipeline(file, { cwd: root, sets: o.sets });
   const plan = analyzeGraphs(p, locate);
   const stage = p.stages[name];
   const model = compileGraphs(p, plan).model(stage.model);

@@ -13,6 +13,9 @@ import { dropoutClock } from '../../src/graph/layers/index.js';
 import { MetricAccumulator } from '../../src/train/metrics.js';
 import { InlineTrainer } from '../../src/train/parallel/inline.js';
 import { shardRows, workersInKey } from '../../src/train/parallel/index.js';
+import { microPieces, piecesPerStep } from '../../src/train/parallel/shards.js';
+import { chooseTrainWorkers } from '../../src/train/parallel/workers.js';
+import { stageKeys, changedKeyFields } from '../../src/cache/key.js';
 import { ParallelTrainer } from '../../src/train/parallel/trainer.js';
 import { openStageData } from '../../src/train/stage-data.js';
 import { runFile } from '../helpers/run.js';
@@ -186,5 +189,74 @@ describe('shards', () => {
     expect(await keyOf('golden.yaml', 'ae')).toBeNull();
     expect(await keyOf('plain.yaml', 'net')).toBeNull();
     expect(await keyOf('plain.yaml', 'bn')).toBe(2);
+  });
+});
+
+describe('micro_batch (gradient accumulation)', () => {
+  // 48 images in batches of 20 (the last 8). One worker, micro_batch 6: pieces 5+5+5+5 and 4+4;
+  // two workers, micro_batch 3: shards of 10 in pieces 3+3+2+2, the last shards of 4 in 2+2.
+  it.each([[1, 6], [2, 3]])('%i worker(s) with micro_batch %i match one unsplit worker on a model without BatchNorm or dropout', async (workers, micro) => {
+    const one = await trainOneStage(root, 'plain.yaml', 'train', { workers: 1 });
+    const before = tf.memory().numTensors;
+    const split = await trainOneStage(root, 'plain.yaml', 'train', { workers, sets: [`stages.train.micro_batch=${micro}`] });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(split.steps).toHaveLength(6);
+    split.steps.forEach((loss, i) => expect(Math.abs(loss - one.steps[i])).toBeLessThan(1e-6));
+    split.weights.forEach((w, i) => w.forEach((v, j) => expect(Math.abs(v - one.weights[i][j])).toBeLessThan(1e-5 * (1 + Math.abs(one.weights[i][j])))));
+    expect(split.records.map((r) => r.val!.top1)).toEqual(one.records.map((r) => r.val!.top1));
+    // The accuracy is counted over every piece's outputs, in order.
+    expect(split.records.map((r) => r.train!.top1)).toEqual(one.records.map((r) => r.train!.top1));
+  }, 120_000);
+
+  it('with BatchNorm each piece is normalised on its own: one worker in pieces of 10 steps as two workers of 10', async () => {
+    const halves = await trainOneStage(root, 'plain.yaml', 'bn', { workers: 2, stopAfter: 1 });
+    const pieces = await trainOneStage(root, 'plain.yaml', 'bn', { workers: 1, stopAfter: 1, sets: ['stages.bn.micro_batch=10'] });
+    const whole = await trainOneStage(root, 'plain.yaml', 'bn', { workers: 1, stopAfter: 1 });
+    expect(Math.abs(pieces.steps[0] - halves.steps[0])).toBeLessThan(1e-6);
+    expect(Math.abs(pieces.steps[0] - whole.steps[0])).toBeGreaterThan(1e-4);
+    // The trainable weights after the step (the running statistics are updated once per piece
+    // here, as a PyTorch loop accumulating gradients does, and by worker 0 alone there).
+    const trainable = (r: typeof whole) => r.weights.slice(0, -2);
+    trainable(pieces).forEach((w, i) => w.forEach((v, j) => expect(Math.abs(v - trainable(halves)[i][j])).toBeLessThan(1e-5)));
+  }, 120_000);
+
+  it('is in a stage\'s key only where BatchNorm or dropout makes it matter', async () => {
+    const keys = async (sets: string[]) => {
+      const { pipeline: p, locate } = await resolvePipeline('plain.yaml', { cwd: root, sets });
+      return stageKeys(p, analyzeGraphs(p, locate), { backend: 'wasm', workers: 1, fingerprint: () => 'data' });
+    };
+    const [plain, split] = [await keys([]), await keys(['stages.train.micro_batch=5', 'stages.bn.micro_batch=5'])];
+    expect(split.train.key).toBe(plain.train.key);
+    expect(split.bn.key).not.toBe(plain.bn.key);
+    expect(changedKeyFields(plain.bn.input, split.bn.input)).toEqual(['micro_batch']);
+  });
+
+  it.each([
+    [20, null, [[0, 20]]],
+    [20, 20, [[0, 20]]],
+    [20, 6, [[0, 5], [5, 5], [10, 5], [15, 5]]],
+    [10, 3, [[0, 3], [3, 3], [6, 2], [8, 2]]],
+    [1, 3, [[0, 1]]],
+  ])('%i rows, micro_batch %s: pieces %j', (rows, micro, want) => {
+    expect(microPieces(rows, micro).map((s) => [s.offset, s.n])).toEqual(want);
+  });
+
+  it('gives each piece of a step its own dropout step, and an unsplit step the clock itself', () => {
+    expect(piecesPerStep(64, 2, null)).toBe(1);
+    expect(piecesPerStep(64, 1, 16)).toBe(4);
+    expect(piecesPerStep(64, 2, 16)).toBe(2);
+    expect(piecesPerStep(65, 2, 16)).toBe(3); // a shard of 33 is three pieces
+  });
+});
+
+describe('the number of training workers', () => {
+  it('is --workers, else the pipeline\'s workers, else one per core; the tensorflow backends train on one', () => {
+    expect(chooseTrainWorkers(3, 2, 'wasm')).toEqual({ workers: 3, note: null });
+    expect(chooseTrainWorkers(undefined, 2, 'wasm')).toEqual({ workers: 2, note: null });
+    expect(chooseTrainWorkers(undefined, undefined, 'cpu').workers).toBeGreaterThanOrEqual(1);
+    expect(chooseTrainWorkers(undefined, undefined, 'tensorflow')).toEqual({ workers: 1, note: null });
+    expect(chooseTrainWorkers(undefined, 2, 'tensorflow-gpu')).toEqual({ workers: 1, note: "the pipeline's workers: 2 is set aside on tensorflow-gpu, which uses every core itself" });
+    expect(() => chooseTrainWorkers(2, undefined, 'tensorflow')).toThrow(/--workers 2: training workers run on the wasm and cpu backends; tensorflow uses every core itself/);
+    expect(chooseTrainWorkers(1, undefined, 'tensorflow')).toEqual({ workers: 1, note: null });
   });
 });

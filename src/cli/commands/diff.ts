@@ -15,13 +15,13 @@ export const diff: Command = {
   options: [
     setOption,
     { name: 'backend', type: 'string', value: 'NAME', description: `the backend whose keys are shown (${BACKEND_KINDS.join(', ')}; default: the one pipe run would use); results made on any backend, with any number of workers, are found` },
-    { name: 'workers', type: 'string', value: 'N', description: 'the training workers whose keys are shown, as given to pipe run (default: as pipe run)' },
+    { name: 'workers', type: 'string', value: 'N', description: 'the training workers whose keys are shown, as given to pipe run (default: as pipe run: each pipeline\'s workers, else one per core)' },
     { name: 'outputs', type: 'string', value: 'DIR', description: 'where the stage store is (default: outputs)' },
     { name: 'json', type: 'boolean', description: 'print JSON' },
   ],
   async run(args, io) {
     if (args.positionals.length !== 2) throw new InputError([{ message: `expected two pipeline files, got ${args.positionals.length}`, hint: 'pipe diff A.yaml B.yaml' }]);
-    // Keys as pipe run would make them (its backend and default workers), found without tfjs.
+    // Keys as pipe run would make them (its backend and each pipeline's workers), found without tfjs.
     const backend = await expectedBackend({ backend: args.values.backend as string | undefined, env: io.env });
     const workers = args.values.workers === undefined ? undefined : Number(args.values.workers);
     if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) throw new InputError([{ message: `--workers expects a whole number >= 1, found '${String(args.values.workers)}'` }]);
@@ -31,8 +31,8 @@ export const diff: Command = {
     const { StageStore } = await import('../../cache/store.js');
     const { diffPipelines } = await import('../../diff/pipeline-diff.js');
     const store = StageStore.at(resolve(io.cwd, (args.values.outputs as string | undefined) ?? 'outputs'), (m) => io.err(`warning: ${m}\n`));
-    const { defaultTrainWorkers } = await import('../../train/parallel/workers.js');
-    const d = await diffPipelines(a, b, store, { backend, workers: workers ?? defaultTrainWorkers(backend) });
+    const { chooseTrainWorkers } = await import('../../train/parallel/workers.js');
+    const d = await diffPipelines(a, b, store, (side) => ({ backend, workers: chooseTrainWorkers(workers, side.pipeline.workers, backend).workers }));
     if (args.values.json) io.out(JSON.stringify(d, null, 2) + '\n');
     else io.out((await import('../../diff/print.js')).printDiff(d));
     return d.same ? 0 : 1;

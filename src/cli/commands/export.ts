@@ -65,8 +65,8 @@ async function fromPipeline(args: Parameters<Command['run']>[0], io: Parameters<
   const kind = await expectedBackend({ backend: args.values.backend as string | undefined, env: io.env });
   const store = StageStore.at(resolve(io.cwd, (args.values.outputs as string | undefined) ?? 'outputs'), (m) => io.err(`warning: ${m}\n`));
   const { prepareRun } = await import('../../train/prepare.js');
-  const { defaultTrainWorkers } = await import('../../train/parallel/workers.js');
-  const workers = args.values.workers === undefined ? defaultTrainWorkers(kind) : Number(args.values.workers);
+  const { chooseTrainWorkers } = await import('../../train/parallel/workers.js');
+  const { workers } = chooseTrainWorkers(args.values.workers === undefined ? undefined : Number(args.values.workers), pipeline.workers, kind);
   const { keys } = await prepareRun(pipeline, plan, { backend: kind, workers, store, stages: [stage] });
   const key = keys[stage].key;
   if (!store.complete(key)) throw inputError(`stage '${stage}' of ${args.positionals[0]} is not in the cache for its current definition (key ${key.slice(0, 12)}, backend ${kind}, ${workers} training workers)`, { hint: `run it first: pipe run ${args.positionals[0]} --stage ${stage}, or give --workers as the run did` });

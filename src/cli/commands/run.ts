@@ -5,7 +5,7 @@ import { EXIT_JOB_FAILED, InputError } from '../../errors.js';
 import type { Command } from '../command.js';
 import { loadPipeline } from '../load-pipeline.js';
 import { runReporter } from '../run-reporter.js';
-import { defaultTrainWorkers, PARALLEL_BACKENDS } from '../../train/parallel/workers.js';
+import { chooseTrainWorkers } from '../../train/parallel/workers.js';
 import { backendOption, setOption, sets } from './options.js';
 
 export const run: Command = {
@@ -18,7 +18,7 @@ export const run: Command = {
     { name: 'stage', type: 'string', multiple: true, value: 'S', description: 'run only this stage and the stages it needs' },
     setOption,
     backendOption,
-    { name: 'workers', type: 'string', value: 'N', description: 'training workers: each batch is split across N threads, each with its own backend (default: one per core on wasm and cpu, 1 on tensorflow; 1 trains on the main thread; BatchNorm statistics are per worker: see docs/training.md)' },
+    { name: 'workers', type: 'string', value: 'N', description: 'training workers: each batch is split across N threads, each with its own backend (default: the pipeline\'s workers, else one per core on wasm and cpu; 1 on tensorflow; 1 trains on the main thread; BatchNorm statistics are per worker: see docs/training.md)' },
     { name: 'loader-workers', type: 'string', value: 'N', description: 'data loader threads (default: cores - 1; 0: load on the training thread)' },
     { name: 'outputs', type: 'string', value: 'DIR', description: 'where runs and caches go (default: outputs)' },
     { name: 'resume', type: 'string', value: 'RUN_DIR', description: 'continue a stopped run in its own folder (stopped stages resume by themselves in a new folder too); refused, naming the fields, when a stage changed since' },
@@ -42,13 +42,11 @@ export const run: Command = {
     let kind = await expectedBackend(backendOpts);
     let started: BackendInfo | null = kind === 'wasm' || kind === 'cpu' ? null : await initBackend(backendOpts);
     if (started) kind = started.kind;
-    if (workers !== undefined && workers > 1 && !PARALLEL_BACKENDS.includes(kind)) {
-      throw new InputError([{ message: `--workers ${workers}: training workers run on the ${PARALLEL_BACKENDS.join(' and ')} backends; ${kind} uses every core itself`, hint: 'drop --workers' }]);
-    }
+    const { workers: trainWorkers, note } = chooseTrainWorkers(workers, pipeline.workers, kind);
+    if (note) io.err(`note: ${note}\n`);
     const outputs = resolve(io.cwd, (args.values.outputs as string | undefined) ?? 'outputs');
     const store = StageStore.at(outputs, (m) => io.err(`warning: ${m}\n`));
     const { prepareRun } = await import('../../train/prepare.js');
-    const trainWorkers = workers ?? defaultTrainWorkers(kind);
     const prepared = await prepareRun(pipeline, plan, { backend: kind, workers: trainWorkers, store, stages, resume: args.values.resume ? resolve(io.cwd, args.values.resume as string) : undefined, warmStart: Boolean(args.values['warm-start']) });
     const { runPipeline, stagesToRun } = await import('../../train/run.js');
     const { defaultLoaderWorkers } = await import('../../data/loader.js');

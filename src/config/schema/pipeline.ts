@@ -41,6 +41,12 @@ export function pipelineSchema(r: Registries): JsonSchema {
       name: { type: 'string', pattern: NAME_PATTERN, description: 'Name of the pipeline: used in run folders and reports.' },
       description: { type: 'string', description: 'Free text: what this pipeline is for.' },
       seed: { type: 'integer', minimum: 0, default: 0, description: 'Seed of every random draw: initialisation, data order, selection, augmentation.' },
+      workers: {
+        type: 'integer',
+        minimum: 1,
+        description:
+          'Training workers on the wasm and cpu backends: each batch is split across this many threads, each with its own backend instance, and their gradients are averaged into one update. batchnorm statistics are per worker (as PyTorch DDP without SyncBatchNorm; docs/training.md). `pipe run --workers N` overrides it. Default: one per core. The tensorflow backends use every core themselves and train on one.',
+      },
       dataset: { $ref: '#/$defs/dataset' },
       augment: {
         description: 'Named augmentation chains: lists of steps applied in order (torchvision names and semantics).',

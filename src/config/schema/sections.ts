@@ -190,6 +190,12 @@ export const stage: JsonSchema = {
     label_smoothing: probability('classify: label smoothing, as torch.nn.CrossEntropyLoss.', 0),
     epochs: plainInt('Epochs to train.', { minimum: 1 }),
     batch_size: plainInt('Images per step.', { minimum: 1, default: 64 }),
+    micro_batch: {
+      description:
+        'Most images one forward and backward pass holds (gradient accumulation): each training worker splits its part of a batch into even pieces of at most this many and adds up their gradients before the one update. It lowers the memory a step needs, not the result, except that batchnorm and dropout see each piece on its own (as they see each worker\'s part), so with those ops it is part of the stage\'s cache key. Evaluation is not split. Default: the whole part at once.',
+      anyOf: [{ type: 'integer', minimum: 1 }, { type: 'null' }],
+      default: null,
+    },
     optimizer: { $ref: '#/$defs/optimizer' },
     schedule: { $ref: '#/$defs/schedule' },
     early_stopping: { $ref: '#/$defs/early_stopping', description: 'Early stopping. Default: none (train all epochs).' },

@@ -2,9 +2,12 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { ResolvedStage } from '../../config/types.js';
 import type { EpochBatch } from '../../data/loader.js';
-import { stageLoss, type Tf } from '../losses.js';
+import { dropoutClock } from '../../graph/layers/index.js';
+import type { Tf } from '../losses.js';
 import type { MetricAccumulator } from '../metrics.js';
 import { createOptimizer, type EngineOptimizer } from '../optimizers/index.js';
+import { partGradients } from './gradients.js';
+import { microPieces, piecesPerStep } from './shards.js';
 import type { StageTrainer } from './stage-trainer.js';
 
 export class InlineTrainer implements StageTrainer {
@@ -19,18 +22,21 @@ export class InlineTrainer implements StageTrainer {
   step(batch: EpochBatch, lr: number, acc: MetricAccumulator): Promise<number> {
     const { tf, stage, model, vars } = this;
     let logits: tfjs.Tensor | null = null;
+    // The loop set the dropout clock to the global step; with micro_batch each piece its own.
+    const clock = dropoutClock.step;
     const loss = tf.tidy(() => {
-      const x = tf.tensor4d(batch.x, [...batch.shape]);
-      const labels = batch.y ? tf.tensor1d(batch.y, 'int32') : null;
-      const target = batch.target ? tf.tensor4d(batch.target, [...batch.shape]) : null;
-      const { value, grads } = tf.variableGrads(() => {
-        const out = model.apply(x, { training: true }) as tfjs.Tensor;
-        if (stage.kind === 'classify') logits = tf.keep(out);
-        return stageLoss(tf, stage, out, labels, target);
-      }, vars);
-      this.optimizer.step(vars.map((v) => grads[v.name]), lr);
-      return value;
+      const input = {
+        x: tf.tensor4d(batch.x, [...batch.shape]),
+        labels: batch.y ? tf.tensor1d(batch.y, 'int32') : null,
+        target: batch.target ? tf.tensor4d(batch.target, [...batch.shape]) : null,
+      };
+      const pieces = microPieces(batch.shape[0], stage.micro_batch);
+      const g = partGradients(tf, stage, model, vars, input, pieces, clock, piecesPerStep(stage.batch_size, 1, stage.micro_batch));
+      logits = g.out;
+      this.optimizer.step(g.grads, lr);
+      return g.loss;
     });
+    dropoutClock.step = clock;
     // The one synchronous read of a step: the loss (and the logits for accuracy) come back to JS.
     const value = loss.dataSync()[0];
     loss.dispose();

@@ -26,14 +26,33 @@ export function shardRows(rows: number, workers: number): Shard[] {
  */
 export const SPLIT_DEPENDENT_OPS: readonly string[] = ['batchnorm', 'dropout'];
 
-/**
- * What a stage's content key holds about its training workers: their number where the model has
- * a split-dependent op (a dropout of p = 0 draws nothing), else null, so runs that differ only in
- * rounding share a cache entry.
- */
-export function workersInKey(plan: GraphPlan, model: string, workers: number): number | null {
-  const splitDependent = plan.models[model].parts.some((graph) =>
+/** Whether the model has a split-dependent op (a dropout of p = 0 draws nothing). */
+export function splitDependent(plan: GraphPlan, model: string): boolean {
+  return plan.models[model].parts.some((graph) =>
     plan.nodes[graph].some((n) => SPLIT_DEPENDENT_OPS.includes(n.op) && !(n.op === 'dropout' && n.params.p === 0)),
   );
-  return splitDependent ? workers : null;
+}
+
+/**
+ * What a stage's content key holds about its training workers: their number where the model is
+ * split-dependent, else null, so runs that differ only in rounding share a cache entry.
+ */
+export function workersInKey(plan: GraphPlan, model: string, workers: number): number | null {
+  return splitDependent(plan, model) ? workers : null;
+}
+
+/**
+ * The pieces a worker's part of a batch is split into with `micro_batch` (gradient accumulation):
+ * as even as can be, none over `micro`; one piece without it.
+ */
+export function microPieces(rows: number, micro: number | null): Shard[] {
+  return shardRows(rows, micro === null || rows <= micro ? 1 : Math.ceil(rows / micro));
+}
+
+/**
+ * Dropout streams per step: a step's pieces draw from steps clock * perStep + p, perStep being
+ * the most pieces any part of a batch can have. 1 without micro_batch, so clocks are as before.
+ */
+export function piecesPerStep(batchSize: number, workers: number, micro: number | null): number {
+  return micro === null ? 1 : Math.max(1, Math.ceil(Math.ceil(batchSize / workers) / micro));
 }

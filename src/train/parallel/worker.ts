@@ -6,9 +6,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../backend/index.js';
 import { serializeError } from '../../data/thread-errors.js';
-import { dropoutClock } from '../../graph/layers/index.js';
-import { stageLoss } from '../losses.js';
+import { partGradients } from './gradients.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './messages.js';
+import { microPieces, piecesPerStep } from './shards.js';
 import { otherWeights, SharedArrays } from './shared.js';
 
 const setup = workerData as WorkerSetup;
@@ -50,21 +50,20 @@ function load(r: Replica): void {
 
 function step(r: Replica, m: Extract<ToWorker, { type: 'step' }>): number {
   r.trainable.forEach((v, i) => set(v, shared.param(i)));
-  dropoutClock.step = m.clock;
   const { inputSize, outputSize } = setup.layout;
   const rows = (a: Float32Array, size: number) => a.slice(m.offset * size, (m.offset + m.n) * size);
   let output: tf.Tensor | null = null;
   const loss = tf.tidy(() => {
-    const x = tf.tensor(rows(shared.x, inputSize), [m.n, ...r.inputShape], 'float32');
-    const labels = m.labels ? tf.tensor1d(shared.y.slice(m.offset, m.offset + m.n), 'int32') : null;
-    const target = m.target ? tf.tensor(rows(shared.target, inputSize), [m.n, ...r.inputShape], 'float32') : null;
-    const { value, grads } = tf.variableGrads(() => {
-      const out = r.model.apply(x, { training: true }) as tf.Tensor;
-      if (outputSize > 0) output = tf.keep(out);
-      return stageLoss(tf, setup.stage, out, labels, target);
-    }, [...r.trainable]);
-    r.trainable.forEach((v, i) => shared.gradsOf(setup.index, i).set(grads[v.name].dataSync() as Float32Array));
-    return value;
+    const input = {
+      x: tf.tensor(rows(shared.x, inputSize), [m.n, ...r.inputShape], 'float32'),
+      labels: m.labels ? tf.tensor1d(shared.y.slice(m.offset, m.offset + m.n), 'int32') : null,
+      target: m.target ? tf.tensor(rows(shared.target, inputSize), [m.n, ...r.inputShape], 'float32') : null,
+    };
+    const { micro_batch: micro, batch_size: batch } = setup.stage;
+    const g = partGradients(tf, setup.stage, r.model, r.trainable, input, microPieces(m.n, micro), m.clock, piecesPerStep(batch, setup.layout.workers, micro));
+    output = g.out;
+    r.trainable.forEach((v, i) => shared.gradsOf(setup.index, i).set(g.grads[i].dataSync() as Float32Array));
+    return g.loss;
   });
   const value = loss.dataSync()[0];
   loss.dispose();
