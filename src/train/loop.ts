@@ -146,7 +146,7 @@ export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, mod
  * The wasm backend's heap is capped at 4 GiB; when a step needs more, its module aborts with a
  * bare "Aborted()" (on this thread or in a worker). Said as what it is, with what lowers it.
  */
-function outOfMemory(e: unknown, name: string, stage: ResolvedStage, workers: number, checkpoint: string): JobError | null {
+export function outOfMemory(e: unknown, name: string, stage: ResolvedStage, workers: number, checkpoint: string): JobError | null {
   const message = e instanceof Error ? e.message : String(e);
   if (!/\bAborted\(|Cannot enlarge memory|Out of memory/i.test(message)) return null;
   const part = Math.ceil(stage.batch_size / workers);
