@@ -126,6 +126,22 @@ describe('pipe run', () => {
     expect(resumed.stdout).not.toContain('[train] epoch 2/30'); // finished epochs are not redone
   }, 180_000);
 
+  it('SIGTERM, too, stops after the current step with a checkpoint', async () => {
+    const child = spawn(process.execPath, [join(REPO, 'bin/pipe.js'), 'run', 'p.yaml', '--loader-workers', '0', '--outputs', 'out-term', '--set', 'stages.train.epochs=30'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('[train] epoch 1/30') && !err) child.kill('SIGTERM');
+    });
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(code).toBe(1);
+    expect(err).toBe('received SIGTERM: stopping after the current step (send it again to quit at once)\n');
+    const entry = /\[train\] interrupted: checkpoint in (.*) \(run the pipeline again to continue\)/.exec(out)![1];
+    expect(existsSync(join(entry, 'checkpoint', 'checkpoint.json'))).toBe(true);
+  }, 180_000);
+
   it('rejects an unknown stage, a bad --workers and a bad --loader-workers with exit 2', () => {
     expect(runPipe(['run', 'p.yaml', '--stage', 'nope'], { cwd: dir })).toMatchObject({ code: 2, stderr: "error: unknown stage 'nope' (stages: train)\n" });
     expect(runPipe(['run', 'p.yaml', '--workers', 'x'], { cwd: dir })).toMatchObject({ code: 2, stderr: "error: --workers expects a whole number >= 1, found 'x'\n" });

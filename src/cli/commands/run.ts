@@ -50,13 +50,16 @@ export const run: Command = {
     const prepared = await prepareRun(pipeline, plan, { backend: kind, workers: trainWorkers, store, stages, resume: args.values.resume ? resolve(io.cwd, args.values.resume as string) : undefined, warmStart: Boolean(args.values['warm-start']) });
     const { runPipeline, stagesToRun } = await import('../../train/run.js');
     const { defaultLoaderWorkers } = await import('../../data/loader.js');
+    // Ctrl-C, or SIGTERM (a scheduler's or `kill`'s stop): finish the step and checkpoint it. A
+    // second signal quits at once, with the shell's code for it.
     let stop = false;
-    const onSigint = () => {
-      if (stop) process.exit(130);
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stop) process.exit(signal === 'SIGINT' ? 130 : 143);
       stop = true;
-      io.err('stopping after the current step (Ctrl-C again to quit at once)\n');
+      io.err(signal === 'SIGINT' ? 'stopping after the current step (Ctrl-C again to quit at once)\n' : `received ${signal}: stopping after the current step (send it again to quit at once)\n`);
     };
-    process.on('SIGINT', onSigint);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     const reporter = runReporter(io, { quiet: Boolean(args.values.quiet), json: Boolean(args.values.json), stages: stagesToRun(pipeline, stages) });
     try {
       reporter.start(pipeline.name, kind);
@@ -83,7 +86,8 @@ export const run: Command = {
       await reporter.finish(result);
       return result.interrupted ? EXIT_JOB_FAILED : 0;
     } finally {
-      process.off('SIGINT', onSigint);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     }
   },
 };
