@@ -155,6 +155,8 @@ describe('the stage cache through pipe run', () => {
     // pipe export finds a stage by the same rule.
     const x = runPipe(['export', 'p.yaml', '--outputs', outputs, '--stage', 'finetune', '--set', 'workers=3', '-o', join(dir, 'x')], { cwd: dir });
     expect(x.stderr).toMatch(/backend wasm, 3 training workers/);
+    const bad = runPipe(['export', 'p.yaml', '--outputs', outputs, '--stage', 'finetune', '--workers', 'two', '-o', join(dir, 'x')], { cwd: dir });
+    expect([bad.code, bad.stderr]).toEqual([2, "error: --workers expects a whole number >= 1, found 'two'\n"]);
   }, 300_000);
 
   it('ends a run killed with SIGKILL at random points, and run again each time, exactly as an uninterrupted run', async () => {

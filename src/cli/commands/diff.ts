@@ -4,7 +4,7 @@ import { BACKEND_KINDS } from '../../backend/kinds.js';
 import { InputError } from '../../errors.js';
 import type { Command } from '../command.js';
 import { loadPipeline } from '../load-pipeline.js';
-import { setOption, sets } from './options.js';
+import { setOption, sets, wholeNumber } from './options.js';
 
 export const diff: Command = {
   name: 'diff',
@@ -23,8 +23,7 @@ export const diff: Command = {
     if (args.positionals.length !== 2) throw new InputError([{ message: `expected two pipeline files, got ${args.positionals.length}`, hint: 'pipe diff A.yaml B.yaml' }]);
     // Keys as pipe run would make them (its backend and each pipeline's workers), found without tfjs.
     const backend = await expectedBackend({ backend: args.values.backend as string | undefined, env: io.env });
-    const workers = args.values.workers === undefined ? undefined : Number(args.values.workers);
-    if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) throw new InputError([{ message: `--workers expects a whole number >= 1, found '${String(args.values.workers)}'` }]);
+    const workers = wholeNumber(args.values.workers, '--workers', 1);
     const [fa, fb] = args.positionals;
     const a = { file: fa, ...(await loadPipeline(fa, io.cwd, sets(args))) };
     const b = { file: fb, ...(await loadPipeline(fb, io.cwd, sets(args))) };

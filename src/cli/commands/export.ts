@@ -12,7 +12,7 @@ import { selectionSources } from '../../data/spec.js';
 import { InputError, inputError } from '../../errors.js';
 import type { Command } from '../command.js';
 import { loadPipeline } from '../load-pipeline.js';
-import { backendOption, setOption, sets } from './options.js';
+import { backendOption, setOption, sets, wholeNumber } from './options.js';
 
 export const exportCommand: Command = {
   name: 'export',
@@ -66,7 +66,7 @@ async function fromPipeline(args: Parameters<Command['run']>[0], io: Parameters<
   const store = StageStore.at(resolve(io.cwd, (args.values.outputs as string | undefined) ?? 'outputs'), (m) => io.err(`warning: ${m}\n`));
   const { prepareRun } = await import('../../train/prepare.js');
   const { chooseTrainWorkers } = await import('../../train/parallel/workers.js');
-  const { workers } = chooseTrainWorkers(args.values.workers === undefined ? undefined : Number(args.values.workers), pipeline.workers, kind);
+  const { workers } = chooseTrainWorkers(wholeNumber(args.values.workers, '--workers', 1), pipeline.workers, kind);
   const { keys } = await prepareRun(pipeline, plan, { backend: kind, workers, store, stages: [stage] });
   const key = keys[stage].key;
   if (!store.complete(key)) throw inputError(`stage '${stage}' of ${args.positionals[0]} is not in the cache for its current definition (key ${key.slice(0, 12)}, backend ${kind}, ${workers} training workers)`, { hint: `run it first: pipe run ${args.positionals[0]} --stage ${stage}, or give --workers as the run did` });

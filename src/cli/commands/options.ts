@@ -1,5 +1,6 @@
 // Options several commands share, defined once so their help reads the same everywhere.
 import { BACKEND_KINDS } from '../../backend/kinds.js';
+import { InputError } from '../../errors.js';
 import type { OptionSpec, ParsedArgs } from '../command.js';
 
 export const setOption: OptionSpec = {
@@ -21,3 +22,11 @@ export const backendOption: OptionSpec = {
   value: 'NAME',
   description: `use this backend (${BACKEND_KINDS.join(', ')}; default: the first available in that order); PIPE_BACKEND does the same`,
 };
+
+/** An option's whole number (undefined when not given); below `min` is bad input. */
+export function wholeNumber(value: unknown, flag: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!(Number.isInteger(n) && n >= min)) throw new InputError([{ message: `${flag} expects a whole number >= ${min}, found '${String(value)}'` }]);
+  return n;
+}

@@ -6,7 +6,7 @@ import type { Command } from '../command.js';
 import { loadPipeline } from '../load-pipeline.js';
 import { runReporter } from '../run-reporter.js';
 import { chooseTrainWorkers } from '../../train/parallel/workers.js';
-import { backendOption, setOption, sets } from './options.js';
+import { backendOption, setOption, sets, wholeNumber } from './options.js';
 
 export const run: Command = {
   name: 'run',
@@ -91,11 +91,3 @@ export const run: Command = {
     }
   },
 };
-
-/** An option's whole number (undefined when not given); below `min` is bad input. */
-function wholeNumber(value: unknown, flag: string, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!(Number.isInteger(n) && n >= min)) throw new InputError([{ message: `${flag} expects a whole number >= ${min}, found '${String(value)}'` }]);
-  return n;
-}
