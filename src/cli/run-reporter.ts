@@ -1,6 +1,7 @@
 // What `pipe run` prints. Without a terminal (CI, pipes): plain lines, one per epoch, no control
 // codes. On a terminal: the listr2 view of run-view.ts. --json: one JSON event per line.
 // --quiet: only the summary.
+import { thousands } from '../format.js';
 import type { EpochRecord, StageResult } from '../train/loop.js';
 import type { RunEvents, RunResult } from '../train/run.js';
 import { summaryTable } from '../train/summary.js';
@@ -59,7 +60,7 @@ export function runReporter(io: Io, opts: { quiet: boolean; json: boolean; stage
   const plain: RunEvents = {
     stageStart(stage, info) {
       stageSeconds.set(stage, 0);
-      say(`[${stage}] ${info.model}: ${info.parameters.toLocaleString('en-US')} parameters, ${info.trainImages} training images, ${info.stepsPerEpoch} steps per epoch, ${info.epochs} epochs`);
+      say(`[${stage}] ${info.model}: ${thousands(info.parameters)} parameters, ${info.trainImages} training images, ${info.stepsPerEpoch} steps per epoch, ${info.epochs} epochs`);
       emit({ event: 'stage', stage, ...info });
     },
     decode(split, done, total) {

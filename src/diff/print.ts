@@ -3,7 +3,8 @@ import { flow } from './config.js';
 import { modelChanged, type ModelDiff } from './graph.js';
 import type { PipelineDiff } from './pipeline-diff.js';
 import type { ResultDiff } from './results.js';
-import { count, signed, textTable } from './text-table.js';
+import { thousands } from '../format.js';
+import { signed, textTable } from './text-table.js';
 
 export function printDiff(d: PipelineDiff): string {
   const out: string[] = [`A: ${d.a.file} (${d.a.name})`, `B: ${d.b.file} (${d.b.name})`, ''];
@@ -25,18 +26,18 @@ function graphLines(models: readonly ModelDiff[]): string[] {
     const parts = m.parts ? ` (${m.parts.join(' + ')})` : '';
     if (!m.a || !m.b) {
       const t = (m.a ?? m.b)!;
-      lines.push(`  ${m.model}${parts}: only in ${m.a ? 'A' : 'B'} (${count(t.trainable)} parameters, ${count(t.macs)} MACs)`);
+      lines.push(`  ${m.model}${parts}: only in ${m.a ? 'A' : 'B'} (${thousands(t.trainable)} parameters, ${thousands(t.macs)} MACs)`);
       continue;
     }
     const output = flow(m.a.output) === flow(m.b.output) ? '' : `, output ${flow(m.a.output)} -> ${flow(m.b.output)}`;
-    lines.push(`  ${m.model}${parts}: parameters ${count(m.a.trainable)} -> ${count(m.b.trainable)} (${signed(m.b.trainable - m.a.trainable)}), MACs ${count(m.a.macs)} -> ${count(m.b.macs)} (${signed(m.b.macs - m.a.macs)})${output}`);
-    for (const n of m.removed) lines.push(`    removed  ${n.name}: ${n.op} ${flow(n.shape)}, ${count(n.trainable)} parameters`);
-    for (const n of m.added) lines.push(`    added    ${n.name}: ${n.op} ${flow(n.shape)}, ${count(n.trainable)} parameters`);
+    lines.push(`  ${m.model}${parts}: parameters ${thousands(m.a.trainable)} -> ${thousands(m.b.trainable)} (${signed(m.b.trainable - m.a.trainable)}), MACs ${thousands(m.a.macs)} -> ${thousands(m.b.macs)} (${signed(m.b.macs - m.a.macs)})${output}`);
+    for (const n of m.removed) lines.push(`    removed  ${n.name}: ${n.op} ${flow(n.shape)}, ${thousands(n.trainable)} parameters`);
+    for (const n of m.added) lines.push(`    added    ${n.name}: ${n.op} ${flow(n.shape)}, ${thousands(n.trainable)} parameters`);
     for (const c of m.changed) {
       const what = [
         ...c.definition,
         ...(c.shape ? [`output ${flow(c.shape.a)} -> ${flow(c.shape.b)}`] : []),
-        ...(c.trainable ? [`parameters ${count(c.trainable.a)} -> ${count(c.trainable.b)}`] : []),
+        ...(c.trainable ? [`parameters ${thousands(c.trainable.a)} -> ${thousands(c.trainable.b)}`] : []),
       ];
       lines.push(`    changed  ${c.name}${c.nameInA ? ` (${c.nameInA} in A)` : ''}: ${what.join('; ')}`);
     }

@@ -1,4 +1,5 @@
 // Plain-text tables for the terminal: columns padded to their widest cell, numbers right-aligned.
+import { thousands } from '../format.js';
 
 export function textTable(head: readonly string[], rows: readonly (readonly string[])[], right: readonly number[] = []): string {
   const all = [head, ...rows];
@@ -7,12 +8,8 @@ export function textTable(head: readonly string[], rows: readonly (readonly stri
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
 }
 
-export function count(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
 /** `+1,024` / `-12` / `0`: a change with its sign. */
 export function signed(n: number, digits?: number): string {
-  const text = digits === undefined ? count(Math.abs(n)) : Math.abs(n).toFixed(digits);
+  const text = digits === undefined ? thousands(Math.abs(n)) : Math.abs(n).toFixed(digits);
   return n > 0 ? `+${text}` : n < 0 ? `-${text}` : text;
 }

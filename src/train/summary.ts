@@ -1,5 +1,6 @@
 // The run's summary: the report's Table 1 (stage, model, epochs, parameters, best val top-1).
 // Kept free of TensorFlow.js so the CLI can print it without loading tfjs.
+import { thousands } from '../format.js';
 import type { StageResult } from './loop.js';
 
 export interface SummaryRow {
@@ -24,11 +25,4 @@ export function summaryTable(rows: readonly SummaryRow[]): string {
   const lines = ['| stage | model | epochs | parameters | best val top-1 |', '|---|---|---:|---:|---:|'];
   for (const r of rows) lines.push(`| ${r.stage} | ${r.model} | ${r.epochs} | ${thousands(r.parameters)} | ${r.bestValTop1 === null ? '-' : `${(100 * r.bestValTop1).toFixed(2)}%`} |`);
   return lines.join('\n') + '\n';
-}
-
-
-/** 1234567 -> "1,234,567". Not toLocaleString: its first call loads ICU data, 60 ms of a run
- *  whose stages all come from the cache. */
-export function thousands(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { summaryTable, thousands } from '../../src/train/summary.js';
+import { thousands } from '../../src/format.js';
+import { summaryTable } from '../../src/train/summary.js';
 
 describe('the run summary', () => {
   it('groups thousands as en-US does', () => {

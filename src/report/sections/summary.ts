@@ -1,5 +1,6 @@
 // The report's Table 1 / Table 2: stage, model, epochs, parameters, best val top-1. With several
 // runs, each stage's rows sit together, one per run, so the runs read side by side.
+import { thousands } from '../../format.js';
 import { analyzeGraphs } from '../../graph/analyze.js';
 import type { SummaryRow } from '../../train/summary.js';
 import type { Section } from '../document.js';
@@ -13,7 +14,7 @@ export function summarySection(runs: readonly RunFolder[]): Section {
       const row = summaryOf(run, stage);
       if (!row) continue;
       const best = row.bestValTop1 === null ? '-' : `${(100 * row.bestValTop1).toFixed(2)}%`;
-      rows.push([stage, ...(several ? [run.label] : []), row.model, String(row.epochs), row.parameters === null ? '-' : row.parameters.toLocaleString('en-US'), best]);
+      rows.push([stage, ...(several ? [run.label] : []), row.model, String(row.epochs), row.parameters === null ? '-' : thousands(row.parameters), best]);
     }
   }
   return {
