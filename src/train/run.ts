@@ -78,6 +78,15 @@ export interface RunResult {
 export async function runPipeline(p: ResolvedPipeline, plan: GraphPlan, o: RunOptions): Promise<RunResult> {
   const order = stagesToRun(p, o.stages);
   const dir = await openRunDir(p, o.keys, { pipeline: p.name, stages: order, backend: o.backend, workers: o.workers, loaderWorkers: o.loaderWorkers }, { outputs: o.outputs, now: (o.now ?? (() => new Date()))(), resume: o.resume });
+  // The backend starts with the first stage that trains (if any): its versions go into run.json
+  // then, once.
+  let backendRecorded = false;
+  const tf = async () => {
+    const started = await o.tf();
+    if (!backendRecorded && o.describeBackend) recordBackend(dir, o.describeBackend());
+    backendRecorded = true;
+    return started;
+  };
   const splits = new Map<SplitName, ImageSet>();
   const rows: SummaryRow[] = [];
   const reused: string[] = [];
@@ -120,8 +129,7 @@ export async function runPipeline(p: ResolvedPipeline, plan: GraphPlan, o: RunOp
         copyStage(entry, dir, name);
         o.events.stageEnd(name, result, join(dir, name));
       };
-      const result = await trainInEntry(p, plan, name, entry, o, splits, progress, finish);
-      if (o.describeBackend) recordBackend(dir, o.describeBackend());
+      const result = await trainInEntry(p, plan, name, entry, { ...o, tf }, splits, progress, finish);
       rows.push(summaryRow(name, stage.model, parameters, result));
       if (result.stopped === 'interrupted') {
         interrupted = true;
