@@ -7,8 +7,9 @@ import { Scale } from './scale.js';
 import { TorchConv2DTranspose } from './conv-transpose.js';
 import { TorchPad2D } from './pad.js';
 import { dropoutClock, SeededDropout } from './dropout.js';
+import { gradientsOfVariablesOnly, installConvInputGradientSkip } from './conv-input-gradient.js';
 
-export { BatchNorm, dropoutClock, Scale, SeededDropout, TorchConv2DTranspose, TorchPad2D };
+export { BatchNorm, dropoutClock, gradientsOfVariablesOnly, Scale, SeededDropout, TorchConv2DTranspose, TorchPad2D };
 
 export interface CustomLayers {
   readonly BatchNorm: typeof BatchNorm;
@@ -23,3 +24,6 @@ export const customLayers: CustomLayers = { BatchNorm, Scale, TorchConv2DTranspo
 // BatchNorm replaces tf.layers' BatchNormalization under its own name: models saved with either
 // load as BatchNorm here, and as the stock class wherever this module is not loaded.
 for (const cls of [BatchNorm, Scale, TorchConv2DTranspose, TorchPad2D, SeededDropout]) tf.serialization.registerClass(cls);
+
+// A first conv's input gradient, which nothing uses, is not computed in training (see the file).
+installConvInputGradientSkip();

@@ -7,7 +7,7 @@
 // Each piece's tape is freed before the next piece starts: that is what bounds a step's memory.
 import type * as tfjs from '@tensorflow/tfjs';
 import type { ResolvedStage } from '../../config/types.js';
-import { dropoutClock } from '../../graph/layers/index.js';
+import { dropoutClock, gradientsOfVariablesOnly } from '../../graph/layers/index.js';
 import { stageLoss, type Tf } from '../losses.js';
 import type { Shard } from './shards.js';
 
@@ -36,7 +36,7 @@ export function partGradients(tf: Tf, stage: ResolvedStage, model: tfjs.LayersMo
     dropoutClock.step = clock * perStep + p;
     let out: tfjs.Tensor | null = null;
     const { value, grads } = tf.variableGrads(() => {
-      const y = model.apply(x, { training: true }) as tfjs.Tensor;
+      const y = gradientsOfVariablesOnly(() => model.apply(x, { training: true }) as tfjs.Tensor);
       if (stage.kind === 'classify') out = tf.keep(y);
       return stageLoss(tf, stage, y, labels as tfjs.Tensor1D | null, target);
     }, [...vars]);
