@@ -1,10 +1,11 @@
 // Choosing and starting the compute backend. Nothing here loads tfjs until a backend is asked
 // for, so commands that never train start fast.
 //
-// Order: tensorflow-gpu > tensorflow > wasm > cpu, first available wins; `--backend NAME` or
+// Order: tensorflow-gpu > tensorflow > wasm-onednn > wasm > cpu, first available wins; `--backend NAME` or
 // PIPE_BACKEND picks one outright (and failing to provide it is the user's error to fix).
 import { inputError, JobError } from '../errors.js';
-import { BACKEND_KINDS, BACKEND_SPECS, isBackendKind, type BackendKind } from './kinds.js';
+import { BACKEND_KINDS, BACKEND_SPECS, isBackendKind, WASM_KINDS, type BackendKind } from './kinds.js';
+import { loadOnednn } from './onednn.js';
 import { packageVersion, probeBackend, type BackendProbe } from './probe.js';
 import type { BackendInfo, TfModule } from './types.js';
 
@@ -72,23 +73,36 @@ async function start(probe: BackendProbe, tf: TfModule, chosenBy: string): Promi
   versions[spec.packageName] = probe.version as string;
   let details: Record<string, string> = {};
   try {
-    if (probe.kind === 'wasm') {
+    if (WASM_KINDS.includes(probe.kind)) {
       const { startWasm } = await import('./wasm.js');
-      const wasm = await startWasm(tf);
+      const wasm = await startWasm(tf, probe.kind === 'wasm-onednn');
       details = {
         binary: wasm.binary,
         simd: wasm.simd ? 'on' : 'off',
         threads: String(wasm.threads),
         heapLimit: wasm.heapLimitBytes === null ? 'unknown' : `${wasm.heapLimitBytes / 2 ** 20} MiB`,
+        convolutions: wasm.onednn === null ? 'XNNPACK (tfjs-backend-wasm) and the engine\'s kernels' : `oneDNN ${wasm.onednn.version} (${wasm.onednn.isa})`,
         engineKernels: wasm.engineKernels.join(', '),
       };
+      if (wasm.onednn !== null) {
+        versions[BACKEND_SPECS.wasm.packageName] = (await packageVersion(BACKEND_SPECS.wasm.packageName)) as string;
+        versions.oneDNN = wasm.onednn.version;
+      }
     } else if (!(await tf.setBackend(spec.tfName))) {
       throw new Error(`tf.setBackend('${spec.tfName}') returned false`);
     }
   } catch (e) {
     throw new JobError(`backend '${probe.kind}' was available but did not start: ${(e as Error).message}`, `choose another with --backend (${BACKEND_KINDS.join(', ')})`);
   }
+  active = probe.kind;
   return { kind: probe.kind, tf, versions, chosenBy, details };
+}
+
+let active: BackendKind | null = null;
+
+/** The kind this thread's last started backend is (null: none started); training workers start the same. */
+export function activeBackendKind(): BackendKind | null {
+  return active;
 }
 
 /**
@@ -100,6 +114,11 @@ async function start(probe: BackendProbe, tf: TfModule, chosenBy: string): Promi
 export async function expectedBackend(opts: InitBackendOptions = {}): Promise<BackendKind> {
   const request = requestedBackend(opts);
   if (request) return request.kind;
-  for (const kind of BACKEND_KINDS) if ((await packageVersion(BACKEND_SPECS[kind].packageName)) !== null) return kind;
+  for (const kind of BACKEND_KINDS) {
+    if ((await packageVersion(BACKEND_SPECS[kind].packageName)) === null) continue;
+    // Installed is not built: the addon is tried (5 ms, no tfjs) so that the guess holds.
+    if (kind === 'wasm-onednn' && loadOnednn().addon === null) continue;
+    return kind;
+  }
   return 'cpu';
 }

@@ -2,10 +2,13 @@
 // module loads no tfjs, so the CLI can import it for commands that never train.
 
 /** A backend, by what it computes with. */
-export type BackendKind = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendKind = 'tensorflow-gpu' | 'tensorflow' | 'wasm-onednn' | 'wasm' | 'cpu';
 
 /** Preference order when nothing is requested: the first available one is used. */
-export const BACKEND_KINDS: readonly BackendKind[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_KINDS: readonly BackendKind[] = ['tensorflow-gpu', 'tensorflow', 'wasm-onednn', 'wasm', 'cpu'];
+
+/** Kinds that run on tfjs-backend-wasm (with or without oneDNN's convolutions). */
+export const WASM_KINDS: readonly BackendKind[] = ['wasm-onednn', 'wasm'];
 
 export interface BackendSpec {
   readonly kind: BackendKind;
@@ -31,6 +34,14 @@ export const BACKEND_SPECS: Readonly<Record<BackendKind, BackendSpec>> = {
     packageName: '@tensorflow/tfjs-node',
     tfName: 'tensorflow',
     installNeeds: 'its install downloads libtensorflow 2.9.1 (CPU build) from storage.googleapis.com',
+  },
+  // The wasm backend with its convolutions (forward, input and filter gradients) computed by
+  // oneDNN, natively on the wasm heap: native/onednn, built at install where libdnnl-dev is.
+  'wasm-onednn': {
+    kind: 'wasm-onednn',
+    packageName: 'pipe-onednn',
+    tfName: 'wasm',
+    installNeeds: "it is built at install from native/onednn against Debian's oneDNN: apt-get install g++ libdnnl-dev, then npm rebuild pipe-onednn",
   },
   wasm: {
     kind: 'wasm',

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { readFile, access } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { BACKEND_SPECS, type BackendKind } from './kinds.js';
+import { loadOnednn } from './onednn.js';
 import type { TfModule } from './types.js';
 
 const require = createRequire(import.meta.url);
@@ -52,6 +53,11 @@ export async function probeBackend(kind: BackendKind, tf: () => Promise<TfModule
       return result(await nativeProblem(spec.packageName, version, await tf()));
     case 'wasm':
       return result(await wasmFilesProblem(spec.packageName));
+    case 'wasm-onednn': {
+      if ((await packageVersion(BACKEND_SPECS.wasm.packageName)) === null) return result(`${BACKEND_SPECS.wasm.packageName} is not installed; ${BACKEND_SPECS.wasm.installNeeds}`);
+      const { reason } = loadOnednn();
+      return result((await wasmFilesProblem(BACKEND_SPECS.wasm.packageName)) ?? (reason === null ? null : `installed (${version}) but does not load: ${reason}`));
+    }
     case 'cpu':
       return result(null);
     default: {

@@ -1,8 +1,10 @@
 // Starting tfjs-backend-wasm in Node: point it at its own .wasm files, make sure the binary it
 // loads is the one we expect (SIMD where the runtime has it; threads are not supported in Node),
-// and install the engine's kernels before anything runs on it.
+// and install the engine's kernels before anything runs on it (oneDNN's convolutions for
+// wasm-onednn).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { loadOnednn } from './onednn.js';
 import { packageDir, wasmBinaryName } from './probe.js';
 import type { TfModule } from './types.js';
 
@@ -15,11 +17,14 @@ export interface WasmStart {
   readonly heapLimitBytes: number | null;
   /** Kernels the engine registered over (or beside) the stock ones. */
   readonly engineKernels: readonly string[];
+  /** oneDNN's version and instruction set when it computes the convolutions; null when XNNPACK does. */
+  readonly onednn: { readonly version: string; readonly isa: string } | null;
 }
 
 const ALL_BINARIES = [wasmBinaryName(false, false), wasmBinaryName(true, false), wasmBinaryName(true, true)];
 
-export async function startWasm(tf: TfModule): Promise<WasmStart> {
+/** Starts wasm; with `withOnednn`, its convolutions go to oneDNN (the wasm-onednn backend). */
+export async function startWasm(tf: TfModule, withOnednn = false): Promise<WasmStart> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const dist = join(packageDir('@tensorflow/tfjs-backend-wasm') as string, 'dist');
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
@@ -33,9 +38,23 @@ export async function startWasm(tf: TfModule): Promise<WasmStart> {
   if (!(await tf.setBackend('wasm'))) {
     throw new Error(`the wasm backend did not start (binary ${join(dist, binary)})`);
   }
-  const { registerEngineKernels } = await import('./kernels/index.js');
+  const { registerEngineKernels, registerOnednnKernels } = await import('./kernels/index.js');
   const engineKernels = registerEngineKernels();
-  return { binary, simd, threads: wasm.getThreadsCount(), heapLimitBytes: await memoryMaximum(join(dist, binary)), engineKernels };
+  // Installed either way (over the kernels above), active only with the addon: one process can
+  // start wasm and wasm-onednn in turn (tests do).
+  const onednnKernels = registerOnednnKernels();
+  const { useOnednn } = await import('./kernels/onednn_conv.js');
+  let onednn: WasmStart['onednn'] = null;
+  if (withOnednn) {
+    const { addon, reason } = loadOnednn();
+    if (addon === null) throw new Error(`the oneDNN addon does not load: ${reason}`);
+    onednn = { version: addon.version(), isa: addon.isa() };
+    useOnednn(addon);
+    engineKernels.push(...onednnKernels);
+  } else {
+    useOnednn(null);
+  }
+  return { binary, simd, threads: wasm.getThreadsCount(), heapLimitBytes: await memoryMaximum(join(dist, binary)), engineKernels, onednn };
 }
 
 /**

@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import { initBackend, probeBackends } from '../../src/backend/index.js';
 import { engineGradients, wasmGradients, wasmKernels } from '../../src/backend/kernels/index.js';
 import { BACKEND_SPECS } from '../../src/backend/kinds.js';
+import { loadOnednn } from '../../src/backend/onednn.js';
 import { packageDir, packageVersion } from '../../src/backend/probe.js';
 import { memoryMaximum } from '../../src/backend/wasm.js';
 import { InputError } from '../../src/errors.js';
 
+const onednn = loadOnednn();
 const nativeInstalled = packageDir('@tensorflow/tfjs-node') !== null || packageDir('@tensorflow/tfjs-node-gpu') !== null;
 
 async function inputErrorOf(p: Promise<unknown>): Promise<string> {
@@ -20,9 +22,9 @@ async function inputErrorOf(p: Promise<unknown>): Promise<string> {
 describe('initBackend', () => {
   it('an unknown name is an input error that lists the known ones', async () => {
     expect(await inputErrorOf(initBackend({ backend: 'webgpu', env: {} }))).toBe(
-      "unknown backend 'webgpu' (--backend webgpu); known backends: tensorflow-gpu, tensorflow, wasm, cpu");
+      "unknown backend 'webgpu' (--backend webgpu); known backends: tensorflow-gpu, tensorflow, wasm-onednn, wasm, cpu");
     expect(await inputErrorOf(initBackend({ env: { PIPE_BACKEND: 'gpu' } }))).toBe(
-      "unknown backend 'gpu' (PIPE_BACKEND=gpu); known backends: tensorflow-gpu, tensorflow, wasm, cpu");
+      "unknown backend 'gpu' (PIPE_BACKEND=gpu); known backends: tensorflow-gpu, tensorflow, wasm-onednn, wasm, cpu");
   });
 
   it.skipIf(nativeInstalled)('a requested backend that is not installed is an input error saying why', async () => {
@@ -41,10 +43,24 @@ describe('initBackend', () => {
     expect([wasm.kind, wasm.chosenBy, wasm.tf.getBackend()]).toEqual(['wasm', '--backend wasm', 'wasm']);
   });
 
-  it.skipIf(nativeInstalled)('without a request, picks wasm here: SIMD binary, 4 GiB heap, engine kernels, versions', async () => {
-    const info = await initBackend({ env: {} });
+  it.skipIf(nativeInstalled)('without a request, picks wasm-onednn where the addon loads, else wasm: SIMD binary, 4 GiB heap, engine kernels, versions', async () => {
+    const chosen = await initBackend({ env: {} });
+    expect(chosen.kind).toBe(onednn.addon ? 'wasm-onednn' : 'wasm');
+    expect(chosen.chosenBy).toBe('preference order');
+    if (onednn.addon) {
+      const version = onednn.addon.version();
+      expect(chosen.details.convolutions).toBe(`oneDNN ${version} (${onednn.addon.isa()})`);
+      expect(chosen.details.engineKernels.endsWith(', Conv2D (oneDNN), FusedConv2D (oneDNN), Conv2DBackpropInput (oneDNN), Conv2DBackpropFilter (oneDNN)')).toBe(true);
+      expect(chosen.versions).toEqual({
+        '@tensorflow/tfjs': await packageVersion('@tensorflow/tfjs'),
+        '@tensorflow/tfjs-backend-wasm': await packageVersion('@tensorflow/tfjs-backend-wasm'),
+        'pipe-onednn': await packageVersion('pipe-onednn'),
+        oneDNN: version,
+      });
+    }
+    // Plain wasm, as the same process can start it after wasm-onednn: no oneDNN kernels listed.
+    const info = await initBackend({ backend: 'wasm', env: {} });
     expect(info.kind).toBe('wasm');
-    expect(info.chosenBy).toBe('preference order');
     expect(info.tf.getBackend()).toBe('wasm');
     // Only the expected binary is mapped to a real file (see wasm.ts), so a start means it is the one loaded.
     expect(info.details).toEqual({
@@ -52,6 +68,7 @@ describe('initBackend', () => {
       simd: 'on',
       threads: '1',
       heapLimit: '4096 MiB',
+      convolutions: "XNNPACK (tfjs-backend-wasm) and the engine's kernels",
       engineKernels: [...wasmKernels.map((k) => k.kernelName), ...[...wasmGradients, ...engineGradients].map((g) => `${g.kernelName} gradient`)].join(', '),
     });
     expect(info.versions).toEqual({
@@ -65,13 +82,14 @@ describe('initBackend', () => {
 describe('probeBackends', () => {
   it('lists every backend in preference order with a reason for each unavailable one', async () => {
     const probes = await probeBackends();
-    expect(probes.map((p) => p.kind)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+    expect(probes.map((p) => p.kind)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm-onednn', 'wasm', 'cpu']);
     for (const p of probes) {
       expect(p.packageName).toBe(BACKEND_SPECS[p.kind].packageName);
       expect(p.available).toBe(p.reason === null);
       if (p.version === null) expect(p.reason).toBe(`not installed; ${BACKEND_SPECS[p.kind].installNeeds}`);
     }
-    expect(probes.slice(2).every((p) => p.available)).toBe(true);
+    expect(probes.slice(3).every((p) => p.available)).toBe(true);
+    expect(probes[2].available).toBe(onednn.addon !== null);
   });
 });
 

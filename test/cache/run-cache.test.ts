@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/random.js';
-import { REPO, runPipe } from '../helpers/cli.js';
+import { DEFAULT_BACKEND, REPO, runPipe } from '../helpers/cli.js';
 import { buildTinyImageNet } from '../helpers/tiny-imagenet.js';
 
 let dir: string;
@@ -123,7 +123,7 @@ describe('the stage cache through pipe run', () => {
     expect(fromPipeline.code, fromPipeline.stderr).toBe(0);
     const missing = runPipe(['export', 'p.yaml', '--outputs', outputs, '--workers', '1', '--stage', 'finetune', '--set', 'stages.finetune.epochs=9', '-o', join(dir, 'x')], { cwd: dir });
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/stage 'finetune' of p\.yaml is not in the cache for its current definition \(key [0-9a-f]{12}, backend wasm, 1 training workers\) \(run it first: pipe run p\.yaml --stage finetune, or give --workers as the run did\)/);
+    expect(missing.stderr).toMatch(new RegExp(String.raw`stage 'finetune' of p\.yaml is not in the cache for its current definition \(key [0-9a-f]{12}, backend ${DEFAULT_BACKEND}, 1 training workers\) \(run it first: pipe run p\.yaml --stage finetune, or give --workers as the run did\)`));
 
     // gc keeps what run folders name; --keep-last 1 keeps the newest finetune only.
     expect(runPipe(['cache', 'gc', '--outputs', outputs], { cwd: dir }).stdout).toMatch(/freed 0 B; 3 entries kept/);
@@ -154,7 +154,7 @@ describe('the stage cache through pipe run', () => {
     expect(a.keys.pretrain).not.toBe(b.keys.pretrain);
     // pipe export finds a stage by the same rule.
     const x = runPipe(['export', 'p.yaml', '--outputs', outputs, '--stage', 'finetune', '--set', 'workers=3', '-o', join(dir, 'x')], { cwd: dir });
-    expect(x.stderr).toMatch(/backend wasm, 3 training workers/);
+    expect(x.stderr).toContain(`backend ${DEFAULT_BACKEND}, 3 training workers`);
     const bad = runPipe(['export', 'p.yaml', '--outputs', outputs, '--stage', 'finetune', '--workers', 'two', '-o', join(dir, 'x')], { cwd: dir });
     expect([bad.code, bad.stderr]).toEqual([2, "error: --workers expects a whole number >= 1, found 'two'\n"]);
   }, 300_000);

@@ -1,8 +1,12 @@
 // Runs the real `pipe` binary (the compiled dist/, built by test/global-setup.ts).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { loadOnednn } from '../../src/backend/onednn.js';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The backend `pipe` picks here by default (no tfjs-node on the test machines): wasm-onednn where its addon is built. */
+export const DEFAULT_BACKEND = loadOnednn().addon ? 'wasm-onednn' : 'wasm';
 const BIN = fileURLToPath(new URL('../../bin/pipe.js', import.meta.url));
 
 export interface CliResult {

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { EpochRecord } from '../../src/train/loop.js';
 import type { SummaryRow } from '../../src/train/summary.js';
 import { CHROMIUM, CHROMIUM_ARGS, hasChromium } from '../helpers/browser.js';
-import { REPO, runPipe } from '../helpers/cli.js';
+import { DEFAULT_BACKEND, REPO, runPipe } from '../helpers/cli.js';
 import { buildTinyImageNet, type TinyImageNetTree } from '../helpers/tiny-imagenet.js';
 
 let tree: TinyImageNetTree;
@@ -131,7 +131,7 @@ describe('pipe diff on the runs', () => {
     expect(r.stdout).toContain('    added    hidden: dense [256], 1,048,832 parameters\n');
     expect(r.stdout).toMatch(/\npretrain +\w{12} +\w{12} +same key: reused\n/);
     expect(r.stdout).toMatch(/\nfinetune +\w{12} +\w{12} +rerun +graphs\.head\.nodes\.logits, graphs\.head\.nodes\.hidden, graphs\.head\.nodes\.relu_3, optimizer\n/);
-    expect(r.stdout).toMatch(/\n {2}pretrain: one stored result serves both \(\w{12} on wasm(, 1 worker)?\)\n/);
+    expect(r.stdout).toMatch(new RegExp(String.raw`\n {2}pretrain: one stored result serves both \(\w{12} on ${DEFAULT_BACKEND}(, 1 worker)?\)\n`));
     const [fa, fb] = [epochs(runs.a, 'finetune').at(-1)!, epochs(runs.b, 'finetune').at(-1)!];
     expect(r.stdout).toMatch(new RegExp(`\\n +val_top1 +${pct(fa.val!.top1!)} +${pct(fb.val!.top1!)} `));
   });

@@ -256,7 +256,7 @@ describe('the number of training workers', () => {
     expect(chooseTrainWorkers(undefined, undefined, 'cpu').workers).toBeGreaterThanOrEqual(1);
     expect(chooseTrainWorkers(undefined, undefined, 'tensorflow')).toEqual({ workers: 1, note: null });
     expect(chooseTrainWorkers(undefined, 2, 'tensorflow-gpu')).toEqual({ workers: 1, note: "the pipeline's workers: 2 is set aside on tensorflow-gpu, which uses every core itself" });
-    expect(() => chooseTrainWorkers(2, undefined, 'tensorflow')).toThrow(/--workers 2: training workers run on the wasm and cpu backends; tensorflow uses every core itself/);
+    expect(() => chooseTrainWorkers(2, undefined, 'tensorflow')).toThrow(/--workers 2: training workers run on the wasm-onednn, wasm, cpu backends; tensorflow uses every core itself/);
     expect(chooseTrainWorkers(1, undefined, 'tensorflow')).toEqual({ workers: 1, note: null });
   });
 });

@@ -14,6 +14,8 @@ import type { GradientOverride, KernelOverride } from './overrides.js';
 import { meanOverride, sumOverride } from './reduce.js';
 import { meanGrad, sumGrad } from './reduce_grad.js';
 import { reluGrad } from './relu_grad.js';
+import { onednnKernels } from './onednn_conv.js';
+import { sliceOverride } from './slice.js';
 import { tileOverride } from './tile.js';
 
 export const wasmKernels: readonly KernelOverride[] = [
@@ -26,6 +28,7 @@ export const wasmKernels: readonly KernelOverride[] = [
   castOverride,
   batchMatMulOverride,
   tileOverride,
+  sliceOverride,
   fusedBatchNormOverride,
   batchNormTrainingKernel,
   batchNormTrainingGradKernel,
@@ -63,4 +66,21 @@ export function registerEngineKernels(): string[] {
     ...wasmKernels.map((k) => k.kernelName),
     ...[...wasmGradients, ...engineGradients].map((g) => `${g.kernelName} gradient`),
   ];
+}
+
+const onednnInstalled = new Set<string>();
+
+/** Installs the oneDNN convolutions over whatever wasm kernels are registered (once); they run while `useOnednn` holds the addon. */
+export function registerOnednnKernels(): string[] {
+  for (const [kernelName, build] of Object.entries(onednnKernels)) {
+    if (onednnInstalled.has(kernelName)) continue;
+    const before = getKernel(kernelName, 'wasm');
+    if (!before) throw new Error(`tfjs-backend-wasm has no '${kernelName}' kernel to put oneDNN's beside`);
+    unregisterKernel(kernelName, 'wasm');
+    const kernelFunc = build(before.kernelFunc);
+    ourKernels.add(kernelFunc); // so that registerEngineKernels, run again, leaves it in place
+    registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+    onednnInstalled.add(kernelName);
+  }
+  return Object.keys(onednnKernels).map((k) => `${k} (oneDNN)`);
 }

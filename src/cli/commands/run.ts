@@ -18,7 +18,7 @@ export const run: Command = {
     { name: 'stage', type: 'string', multiple: true, value: 'S', description: 'run only this stage and the stages it needs' },
     setOption,
     backendOption,
-    { name: 'workers', type: 'string', value: 'N', description: 'training workers: each batch is split across N threads, each with its own backend (default: the pipeline\'s workers, else one per core on wasm and cpu; 1 on tensorflow; 1 trains on the main thread; BatchNorm statistics are per worker: see docs/training.md)' },
+    { name: 'workers', type: 'string', value: 'N', description: 'training workers: each batch is split across N threads, each with its own backend (default: the pipeline\'s workers, else one per core on wasm-onednn, wasm and cpu; 1 on tensorflow; 1 trains on the main thread; BatchNorm statistics are per worker: see docs/training.md)' },
     { name: 'loader-workers', type: 'string', value: 'N', description: 'data loader threads (default: cores - 1; 0: load on the training thread)' },
     { name: 'outputs', type: 'string', value: 'DIR', description: 'where runs and caches go (default: outputs)' },
     { name: 'resume', type: 'string', value: 'RUN_DIR', description: 'continue a stopped run in its own folder (stopped stages resume by themselves in a new folder too); refused, naming the fields, when a stage changed since' },
@@ -37,10 +37,11 @@ export const run: Command = {
     const workers = wholeNumber(args.values.workers, '--workers', 1);
     const loaderWorkers = wholeNumber(args.values['loader-workers'], '--loader-workers', 0);
     const backendOpts = { backend: args.values.backend as string | undefined, env: io.env };
-    // Keys need the backend kind; loading tfjs is only worth it when a stage trains. A native
-    // backend that is installed may still fail to load, so it is started first and trusted after.
+    // Keys need the backend kind; loading tfjs is only worth it when a stage trains. A tfjs-node
+    // package that is installed may still fail to load, so it is started first and trusted after
+    // (expectedBackend has already loaded the oneDNN addon, which needs no tfjs).
     let kind = await expectedBackend(backendOpts);
-    let started: BackendInfo | null = kind === 'wasm' || kind === 'cpu' ? null : await initBackend(backendOpts);
+    let started: BackendInfo | null = (['wasm-onednn', 'wasm', 'cpu'] as const).some((k) => k === kind) ? null : await initBackend(backendOpts);
     if (started) kind = started.kind;
     const { workers: trainWorkers, note } = chooseTrainWorkers(workers, pipeline.workers, kind);
     if (note) io.err(`note: ${note}\n`);

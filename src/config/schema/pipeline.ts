@@ -45,7 +45,7 @@ export function pipelineSchema(r: Registries): JsonSchema {
         type: 'integer',
         minimum: 1,
         description:
-          'Training workers on the wasm and cpu backends: each batch is split across this many threads, each with its own backend instance, and their gradients are averaged into one update. batchnorm statistics are per worker (as PyTorch DDP without SyncBatchNorm; docs/training.md). `pipe run --workers N` overrides it. Default: one per core. The tensorflow backends use every core themselves and train on one.',
+          'Training workers on the wasm-onednn, wasm and cpu backends: each batch is split across this many threads, each with its own backend instance, and their gradients are averaged into one update. batchnorm statistics are per worker (as PyTorch DDP without SyncBatchNorm; docs/training.md). `pipe run --workers N` overrides it. Default: one per core. The tensorflow backends use every core themselves and train on one.',
       },
       dataset: { $ref: '#/$defs/dataset' },
       augment: {

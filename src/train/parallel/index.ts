@@ -17,7 +17,7 @@ export async function openTrainer(tf: Tf, stage: ResolvedStage, model: tfjs.Laye
   if (!(Number.isInteger(workers) && workers >= 1)) throw new Error(`training workers must be a whole number >= 1, got ${workers}`);
   if (workers === 1) return new InlineTrainer(tf, stage, model);
   if (!(PARALLEL_BACKENDS as readonly string[]).includes(tf.getBackend())) {
-    throw new Error(`training workers run on the ${PARALLEL_BACKENDS.join(' and ')} backends, not ${tf.getBackend()}`);
+    throw new Error(`training workers run on the ${PARALLEL_BACKENDS.join(', ')} backends, not ${tf.getBackend()}`);
   }
   return ParallelTrainer.open(tf, stage, model, workers);
 }

@@ -7,7 +7,7 @@ import type { SharedBuffers, SharedLayout } from './shared.js';
 export interface WorkerSetup {
   /** This worker's number, 0-based; worker 0's BatchNorm statistics are the model's. */
   readonly index: number;
-  /** The backend to start (the training thread's). */
+  /** The backend kind to start (the training thread's). */
   readonly backend: string;
   /** The model's topology (LayersModel.toJSON), trainable flags included. */
   readonly topology: string;
@@ -37,7 +37,8 @@ export type ToWorker =
     };
 
 export type FromWorker =
-  | { readonly type: 'ready' }
+  /** Started, on this backend kind (the one asked for, or the trainer refuses it). */
+  | { readonly type: 'ready'; readonly backend: string }
   | { readonly type: 'loaded' }
   /** The shard's mean loss; its gradient and outputs are in shared memory. */
   | { readonly type: 'stepped'; readonly loss: number }

@@ -9,6 +9,7 @@
 // float rounding, except where the split itself changes the computation (shards.ts).
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Worker } from 'node:worker_threads';
+import { activeBackendKind } from '../../backend/index.js';
 import type { ResolvedStage } from '../../config/types.js';
 import type { EpochBatch } from '../../data/loader.js';
 import { siblingModule, startModuleWorker } from '../../data/module-worker.js';
@@ -93,6 +94,8 @@ export class ParallelTrainer implements StageTrainer {
     private readonly links: readonly WorkerLink[],
     private readonly shared: SharedArrays,
     readonly optimizer: EngineOptimizer,
+    /** The backend kind the workers train on: the training thread's. */
+    readonly backend: string,
   ) {
     this.averaged = new Float32Array(shared.params.length);
   }
@@ -113,10 +116,11 @@ export class ParallelTrainer implements StageTrainer {
     // Made first: a bad optimiser setting fails before any thread starts.
     const optimizer = createOptimizer(stage.optimizer!, trainable.map((w) => w.read() as tfjs.Variable));
     const module = siblingModule(import.meta.url, 'worker');
+    const backend = activeBackendKind() ?? tf.getBackend();
     const links = Array.from({ length: workers }, (_, index) => {
       const setup: WorkerSetup = {
         index,
-        backend: tf.getBackend(),
+        backend,
         topology: model.toJSON(null, true) as string,
         trainable: trainable.map((w) => w.originalName),
         others: others.map((w) => w.originalName),
@@ -127,13 +131,16 @@ export class ParallelTrainer implements StageTrainer {
       return new WorkerLink(index, startModuleWorker(module, setup));
     });
     try {
-      await Promise.all(links.map((l) => l.request('ready')));
+      const started = await Promise.all(links.map((l) => l.request('ready')));
+      // A worker on another backend would round differently from the thread it stands in for.
+      const other = started.find((r) => r.backend !== backend);
+      if (other) throw new Error(`a training worker started the ${other.backend} backend, not ${backend}`);
     } catch (e) {
       optimizer.dispose();
       await Promise.all(links.map((l) => l.terminate()));
       throw e;
     }
-    return new ParallelTrainer(tf, model, links, shared, optimizer);
+    return new ParallelTrainer(tf, model, links, shared, optimizer, backend);
   }
 
   async step(batch: EpochBatch, lr: number, acc: MetricAccumulator): Promise<number> {

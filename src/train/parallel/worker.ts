@@ -17,6 +17,7 @@ if (port === null) throw new Error('parallel/worker.ts must run as a worker thre
 const shared = SharedArrays.attach(setup.layout, setup.buffers);
 
 interface Replica {
+  readonly kind: string;
   readonly model: tf.LayersModel;
   readonly trainable: readonly tf.Variable[];
   readonly others: readonly tf.Variable[];
@@ -24,7 +25,7 @@ interface Replica {
 }
 
 async function build(): Promise<Replica> {
-  await initBackend({ backend: setup.backend, env: {} });
+  const { kind } = await initBackend({ backend: setup.backend, env: {} });
   const model = (await tf.models.modelFromJSON({ modelTopology: JSON.parse(setup.topology) as tf.io.ModelJSON['modelTopology'] })) as tf.LayersModel;
   const trainable = model.trainableWeights;
   const others = otherWeights(model);
@@ -35,7 +36,7 @@ async function build(): Promise<Replica> {
     throw new Error(`the rebuilt model lists other weights than the training thread: trainable ${names(trainable)}, others ${names(others)}; expected trainable ${setup.trainable.join(', ')}, others ${setup.others.join(', ')}`);
   }
   const inputShape = (model.inputs[0].shape as number[]).slice(1);
-  return { model, trainable: trainable.map((w) => w.read() as tf.Variable), others: others.map((w) => w.read() as tf.Variable), inputShape };
+  return { kind, model, trainable: trainable.map((w) => w.read() as tf.Variable), others: others.map((w) => w.read() as tf.Variable), inputShape };
 }
 
 /** Copies shared values into a variable (sliced: the cpu backend would keep a view of shared memory). */
@@ -79,7 +80,7 @@ function step(r: Replica, m: Extract<ToWorker, { type: 'step' }>): number {
 const reply = (message: FromWorker) => port.postMessage(message);
 const replica = build();
 replica.then(
-  () => reply({ type: 'ready' }),
+  (r) => reply({ type: 'ready', backend: r.kind }),
   (e: unknown) => reply({ type: 'failed', error: serializeError(e) }),
 );
 

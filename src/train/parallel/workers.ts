@@ -5,7 +5,7 @@ import type { BackendKind } from '../../backend/kinds.js';
 import { InputError } from '../../errors.js';
 
 /** Backends on which workers pay: one thread each (wasm has no threads in Node, cpu none at all). */
-export const PARALLEL_BACKENDS: readonly BackendKind[] = ['wasm', 'cpu'];
+export const PARALLEL_BACKENDS: readonly BackendKind[] = ['wasm-onednn', 'wasm', 'cpu'];
 
 /** Every core where workers pay; one where the backend uses the cores itself (tensorflow). */
 export function defaultTrainWorkers(backend: BackendKind): number {
@@ -20,7 +20,7 @@ export function defaultTrainWorkers(backend: BackendKind): number {
 export function chooseTrainWorkers(flag: number | undefined, pipeline: number | undefined, backend: BackendKind): { workers: number; note: string | null } {
   const parallel = PARALLEL_BACKENDS.includes(backend);
   if (flag !== undefined) {
-    if (flag > 1 && !parallel) throw new InputError([{ message: `--workers ${flag}: training workers run on the ${PARALLEL_BACKENDS.join(' and ')} backends; ${backend} uses every core itself`, hint: 'drop --workers' }]);
+    if (flag > 1 && !parallel) throw new InputError([{ message: `--workers ${flag}: training workers run on the ${PARALLEL_BACKENDS.join(', ')} backends; ${backend} uses every core itself`, hint: 'drop --workers' }]);
     return { workers: flag, note: null };
   }
   if (pipeline === undefined) return { workers: defaultTrainWorkers(backend), note: null };

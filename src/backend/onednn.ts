@@ -1,0 +1,36 @@
+// Loading native/onednn, the addon that computes the wasm backend's convolutions with oneDNN.
+// It is an optional dependency built at install time from Debian's libdnnl-dev; where it is
+// missing or fails to load, the wasm backend keeps its XNNPACK kernels.
+import { createRequire } from 'node:module';
+
+export interface OnednnAddon {
+  /** One convolution; the params layout is native/onednn/src/addon.cc's struct Conv. */
+  conv(params: Int32Array, a: Float32Array, b: Float32Array, bias: Float32Array | null, out: Float32Array): void;
+  /** oneDNN's version, e.g. 2.6.3. */
+  version(): string;
+  /** The instruction set its kernels are generated for here, e.g. avx512_core. */
+  isa(): string;
+  /** oneDNN's name for the implementation it picks for a convolution (params as for conv). */
+  implementation(params: Int32Array): string;
+}
+
+export const ONEDNN_PACKAGE = 'pipe-onednn';
+
+export type OnednnLoad = { readonly addon: OnednnAddon; readonly reason: null } | { readonly addon: null; readonly reason: string };
+
+let loaded: OnednnLoad | null = null;
+
+/**
+ * The addon, or why it is not available (not installed, not built, or libdnnl missing at load).
+ * Loading it takes ~5 ms and no tfjs, so the CLI can ask before deciding on a backend. Once per
+ * module instance, i.e. per thread.
+ */
+export function loadOnednn(): OnednnLoad {
+  if (loaded) return loaded;
+  try {
+    loaded = { addon: createRequire(import.meta.url)(ONEDNN_PACKAGE) as OnednnAddon, reason: null };
+  } catch (e) {
+    loaded = { addon: null, reason: String((e as Error)?.message ?? e).split('\n')[0] };
+  }
+  return loaded;
+}

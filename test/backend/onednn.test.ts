@@ -1,0 +1,182 @@
+// The wasm-onednn backend: oneDNN's convolutions (native/onednn) against tfjs's cpu backend over
+// a grid of shapes, the cases it leaves to the kernels before it, the addon's own checks, and
+// its build script's way of failing. CI installs libdnnl-dev and sets PIPE_REQUIRE_ONEDNN, so
+// there a missing addon is a failure, not a skip.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../src/backend/index.js';
+import { useOnednn } from '../../src/backend/kernels/onednn_conv.js';
+import { loadOnednn, type OnednnAddon } from '../../src/backend/onednn.js';
+import { randomValues, relativeError, valuesOn } from './reference.js';
+
+const onednn = loadOnednn();
+const available = onednn.addon !== null;
+
+it.runIf(Boolean(process.env.PIPE_REQUIRE_ONEDNN))('the addon is built and loads (CI installed libdnnl-dev)', () => {
+  expect(onednn.reason).toBeNull();
+});
+
+type Shape4 = [number, number, number, number];
+type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
+// [name, x shape, filter shape, strides, pad, dilations]
+const grid: [string, Shape4, Shape4, number | [number, number], Pad, number][] = [
+  ['3x3 s1 same', [2, 9, 9, 3], [3, 3, 3, 4], 1, 'same', 1],
+  ['3x3 s2 same, odd', [2, 9, 9, 8], [3, 3, 8, 4], 2, 'same', 1],
+  ['3x3 s2 valid, even', [2, 8, 8, 3], [3, 3, 3, 5], 2, 'valid', 1],
+  ['1x1 s2 valid (shortcut)', [2, 8, 8, 16], [1, 1, 16, 32], 2, 'valid', 1],
+  ['7x7 s1 same, 1 channel (stem)', [3, 12, 12, 1], [7, 7, 1, 16], 1, 'same', 1],
+  ['3x3 strides [2, 1], explicit pad', [2, 9, 8, 3], [3, 3, 3, 4], [2, 1], [[0, 0], [2, 0], [0, 1], [0, 0]], 1],
+  ['1x7 s1 same', [2, 7, 9, 4], [1, 7, 4, 6], 1, 'same', 1],
+  ['3x3 dilation 2 (forward only: tfjs has no dilated gradients)', [2, 11, 10, 3], [3, 3, 3, 4], 1, 'valid', 2],
+];
+
+/** The addon with its calls counted by operation (0 forward, 1 input gradient, 2 filter gradient). */
+function counting(addon: OnednnAddon): { addon: OnednnAddon; calls: number[] } {
+  const calls = [0, 0, 0];
+  return { calls, addon: { ...addon, conv: (p, a, b, bias, out) => { calls[p[0]]++; addon.conv(p, a, b, bias, out); } } };
+}
+
+describe.runIf(available)('oneDNN convolutions on the wasm heap', () => {
+  const counted = available ? counting(onednn.addon as OnednnAddon) : null;
+  beforeAll(async () => {
+    tf.enableProdMode();
+    await initBackend({ backend: 'wasm-onednn', env: {} });
+    useOnednn(counted!.addon);
+  });
+  afterAll(() => useOnednn(onednn.addon));
+
+  describe.each(grid)('%s', (_name, xShape, wShape, strides, pad, dilations) => {
+    const x = randomValues(xShape, 1);
+    const w = randomValues(wShape, 2);
+    const bias = randomValues([wShape[3]], 3);
+
+    it('forward, fused bias + ReLU, input and filter gradients match cpu', async () => {
+      const compute = () => {
+        const [xt, wt, bt] = [tf.tensor4d(x, xShape), tf.tensor4d(w, wShape), tf.tensor1d(bias)];
+        const y = tf.conv2d(xt, wt, strides, pad, 'NHWC', dilations);
+        const fused = tf.fused.conv2d({ x: xt, filter: wt, bias: bt, strides, pad, dilations, activation: 'relu' });
+        if (dilations > 1) return [y, fused];
+        // A loss that weights every output differently, so that no gradient is uniform.
+        const weights = tf.tensor(randomValues(y.shape, 4), y.shape);
+        const [dx, dw] = tf.grads((a: tf.Tensor, f: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, f as tf.Tensor4D, strides, pad), weights)))([xt, wt]);
+        return [y, fused, dx, dw];
+      };
+      const before = [...counted!.calls];
+      const ours = await valuesOn('wasm', compute);
+      const calls = counted!.calls.map((c, i) => c - before[i]);
+      const reference = await valuesOn('cpu', compute);
+      ours.forEach((values, i) => expect(relativeError(values, reference[i]), `output ${i}`).toBeLessThan(1e-5));
+      // Every one of them went through oneDNN: three forward convolutions (tf.grads runs its own),
+      // one of each gradient.
+      expect(calls).toEqual(dilations > 1 ? [2, 0, 0] : [3, 1, 1]);
+    });
+  });
+
+  it('leaves a fused activation it does not fuse (sigmoid) to the kernel before it, with the same result as cpu', async () => {
+    const [xShape, wShape]: Shape4[] = [[2, 6, 6, 3], [3, 3, 3, 4]];
+    const compute = () => tf.fused.conv2d({ x: tf.tensor4d(randomValues(xShape, 5), xShape), filter: tf.tensor4d(randomValues(wShape, 6), wShape), bias: tf.tensor1d(randomValues([4], 7)), strides: 1, pad: 'same', activation: 'sigmoid' });
+    const before = counted!.calls[0];
+    const [ours] = await valuesOn('wasm', compute);
+    expect(counted!.calls[0]).toBe(before);
+    expect(relativeError(ours, (await valuesOn('cpu', compute))[0])).toBeLessThan(1e-5);
+  });
+
+  it('frees what it made: one output per call, nothing else left on the backend', async () => {
+    const [xShape, wShape]: Shape4[] = [[2, 8, 8, 4], [3, 3, 4, 8]];
+    const [xt, wt] = [tf.tensor4d(randomValues(xShape, 8), xShape), tf.tensor4d(randomValues(wShape, 9), wShape)];
+    const before = tf.memory().numTensors;
+    const [dx, dw] = tf.grads((a: tf.Tensor, f: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, f as tf.Tensor4D, 2, 'same')))([xt, wt]);
+    expect(tf.memory().numTensors).toBe(before + 2);
+    tf.dispose([dx, dw, xt, wt]);
+  });
+
+  it('switched off (plain wasm), the same calls go to XNNPACK and the engine kernels', async () => {
+    await initBackend({ backend: 'wasm', env: {} });
+    const before = [...counted!.calls];
+    const [xShape, wShape]: Shape4[] = [[2, 8, 8, 4], [3, 3, 4, 8]];
+    await valuesOn('wasm', () => tf.grads((a: tf.Tensor, f: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, f as tf.Tensor4D, 1, 'same')))([tf.tensor4d(randomValues(xShape, 1), xShape), tf.tensor4d(randomValues(wShape, 2), wShape)]));
+    expect(counted!.calls).toEqual(before);
+    await initBackend({ backend: 'wasm-onednn', env: {} });
+    useOnednn(counted!.addon);
+  });
+});
+
+describe.runIf(available)('the addon checks its arguments', () => {
+  // forward, n h w c oc kh kw oh ow, strides, dilations, pads (t l b r), bias, relu, threads
+  const params = (over: Partial<Record<number, number>> = {}) => {
+    const p = Int32Array.from([0, 1, 4, 4, 2, 3, 3, 3, 4, 4, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1]);
+    for (const [i, v] of Object.entries(over)) p[Number(i)] = v as number;
+    return p;
+  };
+  const addon = onednn.addon as OnednnAddon;
+  const [x, w, y] = [new Float32Array(32), new Float32Array(54), new Float32Array(48)];
+
+  it('computes a 3x3 convolution of ones: each output counts the taps inside the image', () => {
+    x.fill(1);
+    w.fill(1);
+    addon.conv(params(), x, w, null, y);
+    // Output channel 0 of the 4x4 image: corners see 4 pixels x 2 channels, edges 6 x 2, inside 9 x 2.
+    expect(Array.from({ length: 16 }, (_, i) => y[i * 3])).toEqual([8, 12, 12, 8, 12, 18, 18, 12, 12, 18, 18, 12, 8, 12, 12, 8]);
+  });
+
+  it('refuses operands whose sizes do not match the shape, a wrong params array and a bias missing its values', () => {
+    expect(() => addon.conv(params(), x.subarray(1), w, null, y)).toThrow('conv: operand sizes do not match the convolution\'s shape');
+    expect(() => addon.conv(params({ 1: 2 }), x, w, null, y)).toThrow('conv: operand sizes do not match the convolution\'s shape');
+    expect(() => addon.conv(params({ 18: 1 }), x, w, new Float32Array(2), y)).toThrow('conv: operand sizes do not match the convolution\'s shape');
+    expect(() => addon.conv(params().subarray(1), x, w, null, y)).toThrow('conv: params must be an Int32Array of 21');
+    expect(() => addon.conv(params(), new Float64Array(32) as unknown as Float32Array, w, null, y)).toThrow('conv: operands must be Float32Arrays (bias may be null)');
+    expect(() => addon.conv(params({ 20: 0 }), x, w, null, y)).toThrow('conv: threads must be at least 1');
+  });
+
+  it("turns oneDNN's own refusal (an output size the padding cannot give) into an error", () => {
+    // 4 + 1 + 1 - 3 + 1 = 4 outputs per row, not 5.
+    const p = params({ 8: 5, 9: 5 });
+    expect(() => addon.conv(p, x, w, null, new Float32Array(75))).toThrow(/^oneDNN: /);
+  });
+});
+
+describe('build.mjs', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pipe-onednn-build-'));
+    const source = join(import.meta.dirname, '../../native/onednn');
+    cpSync(source, dir, { recursive: true, filter: (src) => !src.startsWith(join(source, 'build')) || src.endsWith('.mjs') });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const build = (env: Record<string, string>) => spawnSync(process.execPath, ['build.mjs'], { cwd: dir, env: { ...process.env, ...env }, encoding: 'utf8' });
+  const loadError = () => {
+    try {
+      createRequire(join(dir, 'index.cjs'))(join(dir, 'index.cjs'));
+      return null;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+
+  it('where it cannot build, says why in build/reason.txt, exits 0 (the install goes on) and leaves no binary', () => {
+    const r = build({ CXX: join(dir, 'no-such-compiler') });
+    expect(r.status).toBe(0);
+    const reason = readFileSync(join(dir, 'build', 'reason.txt'), 'utf8');
+    expect(reason).toMatch(/no-such-compiler did not run .*apt-get install g\+\+ libdnnl-dev/);
+    expect(existsSync(join(dir, 'build', 'pipe_onednn.node'))).toBe(false);
+    expect(loadError()).toBe(`pipe-onednn was not built: ${reason.trim()}`);
+  });
+
+  it('PIPE_ONEDNN_SKIP_BUILD skips it, saying so', () => {
+    expect(build({ PIPE_ONEDNN_SKIP_BUILD: '1' }).status).toBe(0);
+    expect(readFileSync(join(dir, 'build', 'reason.txt'), 'utf8')).toBe('PIPE_ONEDNN_SKIP_BUILD is set\n');
+  });
+
+  it.runIf(available)('builds the addon where g++ and libdnnl-dev are, and removes the old reason', () => {
+    const r = build({});
+    expect(r.status).toBe(0);
+    expect(existsSync(join(dir, 'build', 'reason.txt'))).toBe(false);
+    expect(spawnSync(process.execPath, ['-e', `console.log(require(${JSON.stringify(join(dir, 'index.cjs'))}).version())`], { encoding: 'utf8' }).stdout.trim()).toBe(onednn.addon?.version());
+  }, 60_000);
+});
