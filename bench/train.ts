@@ -18,12 +18,14 @@
 //   npm run bench:train -- --rounds 3 --steps 8  # more samples
 //   npm run bench:train -- --optimizer           # also: the optimiser update alone, the
 //                                                #   engine's kernels vs one fused JavaScript pass
+//   npm run bench:train -- --backend wasm        # ours on that backend (default: the one pipe run
+//                                                #   picks, wasm-onednn where its addon is built)
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { initBackend } from '../src/backend/index.js';
+import { expectedBackend, initBackend } from '../src/backend/index.js';
 import { resolvePipeline } from '../src/config/resolve.js';
 import { Rng } from '../src/data/random.js';
 import { analyzeGraphs } from '../src/graph/analyze.js';
@@ -58,8 +60,8 @@ function median(xs: readonly number[]): number {
 }
 
 /** Steps of the setting's stage with `workers` training workers, in this process. */
-async function measure(name: SettingName, workers: number, warmup: number, steps: number): Promise<Measured> {
-  const { tf } = await initBackend({ backend: 'wasm', env: {} });
+async function measure(name: SettingName, workers: number, warmup: number, steps: number, backend: string): Promise<Measured> {
+  const { tf } = await initBackend({ backend, env: {} });
   const { pipeline, locate } = await resolvePipeline(SETTINGS[name].file, { cwd: REPO });
   const stage = pipeline.stages[SETTINGS[name].stage];
   const model = compileGraphs(pipeline, analyzeGraphs(pipeline, locate)).model(stage.model);
@@ -94,8 +96,8 @@ async function measure(name: SettingName, workers: number, warmup: number, steps
 }
 
 /** `measure` in a fresh process running this file (with tsx's loader flags, in process.execArgv). */
-function measureInChild(name: SettingName, workers: number, warmup: number, steps: number): Measured {
-  const args = [...process.execArgv, fileURLToPath(import.meta.url), '--child', `${name}:${workers}:${warmup}:${steps}`];
+function measureInChild(name: SettingName, workers: number, warmup: number, steps: number, backend: string): Measured {
+  const args = [...process.execArgv, fileURLToPath(import.meta.url), '--child', `${name}:${workers}:${warmup}:${steps}:${backend}`];
   const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
   return JSON.parse(out.trim().split('\n').pop() as string) as Measured;
 }
@@ -119,8 +121,8 @@ function peer(name: SettingName, threads: number, steps: number): { stepS: numbe
  * alternative issue 10 asked to measure (float32-exact: every intermediate rounded with fround,
  * so it reproduces the kernels bit for bit), copies between the backend and JavaScript included.
  */
-async function measureOptimizer(name: SettingName, steps: number): Promise<{ fusedMs: number; kernelsMs: number; parameters: number }> {
-  const { tf } = await initBackend({ backend: 'wasm', env: {} });
+async function measureOptimizer(name: SettingName, steps: number, backend: string): Promise<{ fusedMs: number; kernelsMs: number; parameters: number }> {
+  const { tf } = await initBackend({ backend, env: {} });
   const { pipeline, locate } = await resolvePipeline(SETTINGS[name].file, { cwd: REPO });
   const stage = pipeline.stages[SETTINGS[name].stage];
   const model = compileGraphs(pipeline, analyzeGraphs(pipeline, locate)).model(stage.model);
@@ -162,17 +164,18 @@ async function measureOptimizer(name: SettingName, steps: number): Promise<{ fus
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { setting: { type: 'string' }, rounds: { type: 'string' }, steps: { type: 'string' }, warmup: { type: 'string' }, optimizer: { type: 'boolean' }, child: { type: 'string' } } });
+  const { values } = parseArgs({ options: { setting: { type: 'string' }, rounds: { type: 'string' }, steps: { type: 'string' }, warmup: { type: 'string' }, optimizer: { type: 'boolean' }, backend: { type: 'string' }, child: { type: 'string' } } });
   if (values.child?.startsWith('optimizer:')) {
-    const [, name, steps] = values.child.split(':');
-    console.log(JSON.stringify(await measureOptimizer(name as SettingName, Number(steps))));
+    const [, name, steps, backend] = values.child.split(':');
+    console.log(JSON.stringify(await measureOptimizer(name as SettingName, Number(steps), backend)));
     return;
   }
   if (values.child) {
-    const [name, workers, warmup, steps] = values.child.split(':');
-    console.log(JSON.stringify(await measure(name as SettingName, Number(workers), Number(warmup), Number(steps))));
+    const [name, workers, warmup, steps, backend] = values.child.split(':');
+    console.log(JSON.stringify(await measure(name as SettingName, Number(workers), Number(warmup), Number(steps), backend)));
     return;
   }
+  const backend = await expectedBackend({ backend: values.backend, env: {} });
   const names = (values.setting ? [values.setting] : Object.keys(SETTINGS)) as SettingName[];
   for (const n of names) if (!(n in SETTINGS)) throw new Error(`unknown --setting ${n}; known: ${Object.keys(SETTINGS).join(', ')}`);
   const rounds = Number(values.rounds ?? 2);
@@ -180,7 +183,7 @@ async function main(): Promise<void> {
   const warmup = Number(values.warmup ?? 2);
   const threads = [...new Set([1, availableParallelism()])];
   console.log(`machine: ${cpus()[0].model}, ${availableParallelism()} cores, Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`${rounds} rounds of ${steps} timed steps (after ${warmup}) per configuration, each in a fresh process, ours and the peer's taking turns`);
+  console.log(`ours on ${backend}; ${rounds} rounds of ${steps} timed steps (after ${warmup}) per configuration, each in a fresh process, ours and the peer's taking turns`);
   let engine = '';
   const rows: string[] = [];
   for (const name of names) {
@@ -195,7 +198,7 @@ async function main(): Promise<void> {
         else [engine] = [p.engine, torch.get(t)!.push(p.stepS)];
       }
       for (const w of WORKERS) {
-        const r = measureInChild(name, w, warmup, steps);
+        const r = measureInChild(name, w, warmup, steps, backend);
         ours.get(w)!.push(...r.stepS);
         oursCpu.get(w)!.push(...r.cpuS);
         batch = r.batch;
@@ -220,7 +223,7 @@ async function main(): Promise<void> {
   console.log('| setting | parameters | SGD update: engine, a tfjs kernel per term and parameter (ms) | one fused JavaScript pass (ms) | fused / engine |');
   console.log('|---|---:|---:|---:|---:|');
   for (const name of names) {
-    const args = [...process.execArgv, fileURLToPath(import.meta.url), '--child', `optimizer:${name}:${Math.max(steps, 10)}`];
+    const args = [...process.execArgv, fileURLToPath(import.meta.url), '--child', `optimizer:${name}:${Math.max(steps, 10)}:${backend}`];
     const out = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const r = JSON.parse(out.trim().split('\n').pop() as string) as { fusedMs: number; kernelsMs: number; parameters: number };
     console.log(`| ${name} | ${r.parameters.toLocaleString('en-US')} | ${r.kernelsMs.toFixed(1)} | ${r.fusedMs.toFixed(1)} | ${(r.fusedMs / r.kernelsMs).toFixed(2)}x |`);

@@ -1,3 +1,5 @@
+import type * as tfjs from '@tensorflow/tfjs';
+
 // The memory a stage's training thread and its workers share (SharedArrayBuffers: written in
 // place, never copied through messages). The training thread owns `params` and `state` between
 // steps; during a step each worker writes only its own slice of `grads` and its own rows of `out`.
@@ -107,4 +109,26 @@ function offsets(sizes: readonly number[]): number[] {
 export function otherWeights<W>(model: { readonly weights: readonly W[]; readonly trainableWeights: readonly W[] }): W[] {
   const trainable = new Set(model.trainableWeights);
   return model.weights.filter((w) => !trainable.has(w));
+}
+
+// Per step every worker moves the whole model through shared memory twice (weights in, gradients
+// out). Through dataSync and a defensive slice that made ~3 MB of fresh ArrayBuffers per worker
+// per step, and V8 ran a full mark-compact every few steps for that external memory alone. On
+// wasm the heap is copied from and to directly instead.
+
+type TensorModule = typeof tfjs;
+interface HeapBackend { typedArrayFromHeap(t: tfjs.TensorInfo): Float32Array }
+
+/** Copies a float32 tensor's values into `target`: straight from the wasm heap on wasm, else through dataSync. */
+export function copyOut(tf: TensorModule, t: tfjs.Tensor, target: Float32Array): void {
+  if (tf.getBackend() === 'wasm') target.set((tf.backend() as unknown as HeapBackend).typedArrayFromHeap(t));
+  else target.set(t.dataSync() as Float32Array);
+}
+
+/**
+ * A float32 tensor of `values`, which may be shared memory: wasm copies them into its heap as it
+ * makes the tensor; elsewhere they are copied first (the cpu backend would keep a view of them).
+ */
+export function tensorFrom(tf: TensorModule, values: Float32Array, shape: readonly number[]): tfjs.Tensor {
+  return tf.tensor(tf.getBackend() === 'wasm' ? values : values.slice(), [...shape], 'float32');
 }

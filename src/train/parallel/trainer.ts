@@ -20,7 +20,7 @@ import type { Tf } from '../losses.js';
 import type { MetricAccumulator } from '../metrics.js';
 import { createOptimizer, type EngineOptimizer } from '../optimizers/index.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './messages.js';
-import { otherWeights, SharedArrays, type SharedLayout } from './shared.js';
+import { copyOut, otherWeights, SharedArrays, tensorFrom, type SharedLayout } from './shared.js';
 import { shardRows } from './shards.js';
 import type { StageTrainer } from './stage-trainer.js';
 
@@ -148,8 +148,8 @@ export class ParallelTrainer implements StageTrainer {
     if (!this.loaded) {
       // The model's weights as the stage left them before its first step (initialised, started
       // from another stage, or restored from a checkpoint): every worker starts from these.
-      this.model.trainableWeights.forEach((w, i) => shared.param(i).set(w.read().dataSync() as Float32Array));
-      this.others().forEach((v, i) => shared.stateOf(i).set(v.dataSync() as Float32Array));
+      this.model.trainableWeights.forEach((w, i) => copyOut(tf, w.read(), shared.param(i)));
+      this.others().forEach((v, i) => copyOut(tf, v, shared.stateOf(i)));
       await Promise.all(this.links.map((l) => l.request('loaded', { type: 'load' })));
       this.loaded = true;
     }
@@ -166,7 +166,7 @@ export class ParallelTrainer implements StageTrainer {
     let loss = 0;
     shards.forEach((s, k) => (loss += (s.n / rows) * (losses[k]?.loss ?? 0)));
     this.update(this.average(shards.map((s) => s.n / rows)), lr);
-    const logits = this.shared.layout.outputSize > 0 ? tf.tensor2d(shared.out.slice(0, rows * shared.layout.outputSize), [rows, shared.layout.outputSize]) : null;
+    const logits = this.shared.layout.outputSize > 0 ? tensorFrom(tf, shared.out.subarray(0, rows * shared.layout.outputSize), [rows, shared.layout.outputSize]) : null;
     acc.add(tf, loss, rows, logits, batch.y);
     logits?.dispose();
     return loss;
@@ -214,8 +214,8 @@ export class ParallelTrainer implements StageTrainer {
     } finally {
       tf.dispose(tensors);
     }
-    vars.forEach((v, i) => shared.param(i).set(v.dataSync() as Float32Array));
-    this.others().forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(shared.stateOf(i).slice(), v.shape, 'float32'))));
+    vars.forEach((v, i) => copyOut(tf, v, shared.param(i)));
+    this.others().forEach((v, i) => tf.tidy(() => v.assign(tensorFrom(tf, shared.stateOf(i), v.shape))));
   }
 
   private others(): tfjs.Variable[] {

@@ -9,7 +9,7 @@ import { serializeError } from '../../data/thread-errors.js';
 import { partGradients } from './gradients.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './messages.js';
 import { microPieces, piecesPerStep } from './shards.js';
-import { otherWeights, SharedArrays } from './shared.js';
+import { copyOut, otherWeights, SharedArrays, tensorFrom } from './shared.js';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort;
@@ -39,9 +39,9 @@ async function build(): Promise<Replica> {
   return { kind, model, trainable: trainable.map((w) => w.read() as tf.Variable), others: others.map((w) => w.read() as tf.Variable), inputShape };
 }
 
-/** Copies shared values into a variable (sliced: the cpu backend would keep a view of shared memory). */
+/** Copies shared values into a variable. */
 function set(v: tf.Variable, values: Float32Array): void {
-  tf.tidy(() => v.assign(tf.tensor(values.slice(), v.shape, 'float32')));
+  tf.tidy(() => v.assign(tensorFrom(tf, values, v.shape)));
 }
 
 function load(r: Replica): void {
@@ -52,28 +52,28 @@ function load(r: Replica): void {
 function step(r: Replica, m: Extract<ToWorker, { type: 'step' }>): number {
   r.trainable.forEach((v, i) => set(v, shared.param(i)));
   const { inputSize, outputSize } = setup.layout;
-  const rows = (a: Float32Array, size: number) => a.slice(m.offset * size, (m.offset + m.n) * size);
+  const rows = (a: Float32Array, size: number) => a.subarray(m.offset * size, (m.offset + m.n) * size);
   let output: tf.Tensor | null = null;
   const loss = tf.tidy(() => {
     const input = {
-      x: tf.tensor(rows(shared.x, inputSize), [m.n, ...r.inputShape], 'float32'),
+      x: tensorFrom(tf, rows(shared.x, inputSize), [m.n, ...r.inputShape]),
       labels: m.labels ? tf.tensor1d(shared.y.slice(m.offset, m.offset + m.n), 'int32') : null,
-      target: m.target ? tf.tensor(rows(shared.target, inputSize), [m.n, ...r.inputShape], 'float32') : null,
+      target: m.target ? tensorFrom(tf, rows(shared.target, inputSize), [m.n, ...r.inputShape]) : null,
     };
     const { micro_batch: micro, batch_size: batch } = setup.stage;
     const g = partGradients(tf, setup.stage, r.model, r.trainable, input, microPieces(m.n, micro), m.clock, piecesPerStep(batch, setup.layout.workers, micro));
     output = g.out;
-    r.trainable.forEach((v, i) => shared.gradsOf(setup.index, i).set(g.grads[i].dataSync() as Float32Array));
+    r.trainable.forEach((v, i) => copyOut(tf, g.grads[i], shared.gradsOf(setup.index, i)));
     return g.loss;
   });
   const value = loss.dataSync()[0];
   loss.dispose();
   const kept = output as tf.Tensor | null;
   if (kept) {
-    shared.out.set(kept.dataSync() as Float32Array, m.offset * outputSize);
+    copyOut(tf, kept, shared.out.subarray(m.offset * outputSize, (m.offset + m.n) * outputSize));
     kept.dispose();
   }
-  if (m.keepState) r.others.forEach((v, i) => shared.stateOf(i).set(v.dataSync() as Float32Array));
+  if (m.keepState) r.others.forEach((v, i) => copyOut(tf, v, shared.stateOf(i)));
   return value;
 }
 
