@@ -6,6 +6,12 @@ import { createRequire } from 'node:module';
 export interface OnednnAddon {
   /** One convolution; the params layout is native/onednn/src/addon.cc's struct Conv. */
   conv(params: Int32Array, a: Float32Array, b: Float32Array, bias: Float32Array | null, out: Float32Array): void;
+  /**
+   * Batch normalisation in training over [positions, channels]; params [op, positions, channels,
+   * threads]. Forward (op 0) arrays: x, scale, shift, then the outputs y, mean, variance;
+   * backward (op 1): dy, x, scale, mean, variance, then dx, dscale, dshift.
+   */
+  bnorm(params: Int32Array, epsilon: number, arrays: Float32Array[]): void;
   /** oneDNN's version, e.g. 2.6.3. */
   version(): string;
   /** The instruction set its kernels are generated for here, e.g. avx512_core. */

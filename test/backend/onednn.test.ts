@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batchNormTraining } from '../../src/backend/batch_norm_training.js';
 import { initBackend } from '../../src/backend/index.js';
 import { useOnednn } from '../../src/backend/kernels/onednn_conv.js';
 import { loadOnednn, type OnednnAddon } from '../../src/backend/onednn.js';
@@ -35,10 +36,23 @@ const grid: [string, Shape4, Shape4, number | [number, number], Pad, number][] =
   ['3x3 dilation 2 (forward only: tfjs has no dilated gradients)', [2, 11, 10, 3], [3, 3, 3, 4], 1, 'valid', 2],
 ];
 
-/** The addon with its calls counted by operation (0 forward, 1 input gradient, 2 filter gradient). */
-function counting(addon: OnednnAddon): { addon: OnednnAddon; calls: number[] } {
-  const calls = [0, 0, 0];
-  return { calls, addon: { ...addon, conv: (p, a, b, bias, out) => { calls[p[0]]++; addon.conv(p, a, b, bias, out); } } };
+/**
+ * The addon with its calls counted: convolutions by operation (0 forward, 1 input gradient, 2
+ * filter gradient), batch normalisations by direction (0 forward, 1 backward).
+ */
+function counting(addon: OnednnAddon): { addon: OnednnAddon; calls: number[]; norms: number[] } {
+  const [calls, norms] = [[0, 0, 0], [0, 0]];
+  return {
+    calls,
+    norms,
+    addon: {
+      version: () => addon.version(),
+      isa: () => addon.isa(),
+      implementation: (p) => addon.implementation(p),
+      conv: (p, a, b, bias, out) => { calls[p[0]]++; addon.conv(p, a, b, bias, out); },
+      bnorm: (p, eps, arrays) => { norms[p[0]]++; addon.bnorm(p, eps, arrays); },
+    },
+  };
 }
 
 describe.runIf(available)('oneDNN convolutions on the wasm heap', () => {
@@ -75,6 +89,27 @@ describe.runIf(available)('oneDNN convolutions on the wasm heap', () => {
       // one of each gradient.
       expect(calls).toEqual(dilations > 1 ? [2, 0, 0] : [3, 1, 1]);
     });
+  });
+
+  // [name, x shape, shift added to x (a mean far from 0 tests the variance's precision)]
+  it.each([
+    ['images', [4, 5, 5, 6], 0], ['one channel', [8, 6, 6, 1], 0], ['rank 2', [16, 7], 0], ['rank 3', [5, 11, 4], 0],
+    ['a mean of 50 against a spread of 1', [6, 4, 4, 3], 50], ['many positions per channel', [32, 14, 14, 16], 0],
+  ] as [string, number[], number][])('batch norm in training, %s: y, mean, variance and the three gradients match cpu', async (_name, shape, shift) => {
+    const c = shape[shape.length - 1];
+    const x = randomValues(shape, 11).map((v) => v + shift);
+    const [scale, offset, up] = [randomValues([c], 12).map((v) => v + 1.5), randomValues([c], 13), randomValues(shape, 14)];
+    const compute = () => {
+      const inputs = [tf.tensor(x, shape), tf.tensor1d(scale), tf.tensor1d(offset)];
+      const { value, grads } = tf.valueAndGrads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(batchNormTraining(a, g, b, 1e-5).y, tf.tensor(up, shape))))(inputs);
+      const { y, mean, variance } = batchNormTraining(inputs[0], inputs[1], inputs[2], 1e-5);
+      return [y, mean, variance, value, ...grads];
+    };
+    const before = [...counted!.norms];
+    const ours = await valuesOn('wasm', compute);
+    expect(counted!.norms.map((n, i) => n - before[i])).toEqual([2, 1]);
+    const reference = await valuesOn('cpu', compute);
+    ['y', 'mean', 'variance', 'loss', 'dx', 'dscale', 'doffset'].forEach((name, i) => expect(relativeError(ours[i], reference[i]), name).toBeLessThanOrEqual(1e-4));
   });
 
   it('leaves a fused activation it does not fuse (sigmoid) to the kernel before it, with the same result as cpu', async () => {
@@ -122,6 +157,15 @@ describe.runIf(available)('the addon checks its arguments', () => {
     addon.conv(params(), x, w, null, y);
     // Output channel 0 of the 4x4 image: corners see 4 pixels x 2 channels, edges 6 x 2, inside 9 x 2.
     expect(Array.from({ length: 16 }, (_, i) => y[i * 3])).toEqual([8, 12, 12, 8, 12, 18, 18, 12, 12, 18, 18, 12, 8, 12, 12, 8]);
+  });
+
+  it('bnorm refuses a wrong number of arrays, sizes that do not match and a bad epsilon', () => {
+    const [data, stat] = [new Float32Array(12), new Float32Array(3)];
+    const params = Int32Array.from([0, 4, 3, 1]);
+    expect(() => addon.bnorm(params, 1e-5, [data, stat, stat, data, stat])).toThrow('bnorm: forward takes 6 arrays');
+    expect(() => addon.bnorm(params, 1e-5, [data, stat, stat, data, stat, new Float32Array(4)])).toThrow('bnorm: operand sizes do not match positions x channels');
+    expect(() => addon.bnorm(params, 0, [data, stat, stat, data, stat, stat])).toThrow('bnorm: epsilon must be a positive number');
+    expect(() => addon.bnorm(Int32Array.from([2, 4, 3, 1]), 1e-5, [])).toThrow('bnorm: bad params');
   });
 
   it('refuses operands whose sizes do not match the shape, a wrong params array and a bias missing its values', () => {

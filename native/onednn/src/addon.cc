@@ -1,6 +1,7 @@
-// oneDNN convolutions for the engine's wasm backend: forward, input gradient and filter gradient
-// of a 2-D convolution, computed in place on tensors that live in the wasm heap (the caller
-// passes Float32Array views of it). Layouts are tfjs's: activations NHWC, filters HWIO.
+// oneDNN kernels for the engine's wasm backend, computed in place on tensors that live in the
+// wasm heap (the caller passes Float32Array views of it): a 2-D convolution's forward, input
+// gradient and filter gradient (activations NHWC, filters HWIO, as tfjs), and batch
+// normalisation in training, forward and backward.
 //
 // Why native: XNNPACK's f32 kernels on 128-bit wasm SIMD run a core at a fraction of what
 // oneDNN's AVX2/AVX-512 kernels do (the same library PyTorch's CPU convolutions use), and a
@@ -157,6 +158,61 @@ void run(const Conv& p, float* a, float* b, float* bias, float* out) {
   ts.stream.wait();
 }
 
+// Batch normalisation in training, over every axis but the channels (tfjs's [..., C] laid out
+// as P positions x C channels): forward y, mean, variance (population); backward dx, dscale,
+// dshift (as src/backend/kernels/batch_norm_training*.ts).
+struct Norm {
+  int op, positions, channels, threads;
+  float epsilon;
+};
+
+struct NormPlan {
+  dnnl::primitive prim;
+  memory::desc data_md, stat_md;
+};
+
+std::unique_ptr<NormPlan> make_norm_plan(const Norm& p, ThreadState& ts) {
+  auto plan = std::make_unique<NormPlan>();
+  // {P, C, 1, 1} in nhwc is exactly a row-major [P, C].
+  plan->data_md = memory::desc({p.positions, p.channels, 1, 1}, dt::f32, tag::nhwc);
+  plan->stat_md = memory::desc({p.channels}, dt::f32, tag::x);
+  auto flags = dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift;
+  dnnl::batch_normalization_forward::desc fwd(dnnl::prop_kind::forward_training, plan->data_md, p.epsilon, flags);
+  dnnl::batch_normalization_forward::primitive_desc fwd_pd(fwd, ts.engine);
+  if (p.op == 0) {
+    plan->prim = dnnl::batch_normalization_forward(fwd_pd);
+  } else {
+    dnnl::batch_normalization_backward::desc bwd(dnnl::prop_kind::backward, plan->data_md, plan->data_md, p.epsilon, flags);
+    plan->prim = dnnl::batch_normalization_backward(dnnl::batch_normalization_backward::primitive_desc(bwd, ts.engine, fwd_pd));
+  }
+  return plan;
+}
+
+thread_local std::unordered_map<std::string, std::unique_ptr<NormPlan>> norm_plans;
+
+// Forward: f = {x, scale, shift, y, mean, variance}; backward: {dy, x, scale, mean, variance, dx, dscale, dshift}.
+void run_norm(const Norm& p, float* const* f) {
+  omp_set_num_threads(p.threads);
+  ThreadState& ts = thread_state();
+  std::string key(reinterpret_cast<const char*>(&p), sizeof(Norm));
+  auto found = norm_plans.find(key);
+  if (found == norm_plans.end()) found = norm_plans.emplace(key, make_norm_plan(p, ts)).first;
+  NormPlan& plan = *found->second;
+  auto data = [&](float* ptr) { return memory(plan.data_md, ts.engine, ptr); };
+  auto stat = [&](float* ptr) { return memory(plan.stat_md, ts.engine, ptr); };
+  if (p.op == 0) {
+    plan.prim.execute(ts.stream, {{DNNL_ARG_SRC, data(f[0])}, {DNNL_ARG_SCALE, stat(f[1])}, {DNNL_ARG_SHIFT, stat(f[2])},
+                                  {DNNL_ARG_DST, data(f[3])}, {DNNL_ARG_MEAN, stat(f[4])}, {DNNL_ARG_VARIANCE, stat(f[5])}});
+  } else {
+    // oneDNN 2.6 counts the shift as an input of the backward pass too, though no value of it is
+    // read (the gradients do not depend on it): the scale's memory stands in.
+    plan.prim.execute(ts.stream, {{DNNL_ARG_DIFF_DST, data(f[0])}, {DNNL_ARG_SRC, data(f[1])}, {DNNL_ARG_SCALE, stat(f[2])}, {DNNL_ARG_SHIFT, stat(f[2])},
+                                  {DNNL_ARG_MEAN, stat(f[3])}, {DNNL_ARG_VARIANCE, stat(f[4])}, {DNNL_ARG_DIFF_SRC, data(f[5])},
+                                  {DNNL_ARG_DIFF_SCALE, stat(f[6])}, {DNNL_ARG_DIFF_SHIFT, stat(f[7])}});
+  }
+  ts.stream.wait();
+}
+
 napi_value throw_error(napi_env env, const std::string& message) {
   napi_throw_error(env, nullptr, message.c_str());
   return nullptr;
@@ -218,6 +274,51 @@ napi_value Conv2d(napi_env env, napi_callback_info info) {
     return throw_error(env, std::string("oneDNN: ") + e.what());
   } catch (const std::exception& e) {
     return throw_error(env, e.what());
+  }
+  return nullptr;
+}
+
+// bnorm(params: Int32Array [op, positions, channels, threads], epsilon, arrays: Float32Array[]): see run_norm.
+napi_value BatchNorm(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 3) return throw_error(env, "bnorm: expected 3 arguments");
+  bool is_typed = false;
+  napi_is_typedarray(env, argv[0], &is_typed);
+  napi_typedarray_type kind;
+  size_t count;
+  void* raw;
+  if (!is_typed) return throw_error(env, "bnorm: params must be an Int32Array of 4");
+  napi_get_typedarray_info(env, argv[0], &kind, &count, &raw, nullptr, nullptr);
+  if (kind != napi_int32_array || count != 4) return throw_error(env, "bnorm: params must be an Int32Array of 4");
+  const int* ints = static_cast<const int*>(raw);
+  double epsilon;
+  if (napi_get_value_double(env, argv[1], &epsilon) != napi_ok || !(epsilon > 0)) return throw_error(env, "bnorm: epsilon must be a positive number");
+  Norm p{ints[0], ints[1], ints[2], ints[3], static_cast<float>(epsilon)};
+  if ((p.op != 0 && p.op != 1) || p.positions < 1 || p.channels < 1 || p.threads < 1) return throw_error(env, "bnorm: bad params");
+  bool is_array = false;
+  napi_is_array(env, argv[2], &is_array);
+  uint32_t n = 0;
+  if (is_array) napi_get_array_length(env, argv[2], &n);
+  const uint32_t want = p.op == 0 ? 6 : 8;
+  if (n != want) return throw_error(env, p.op == 0 ? "bnorm: forward takes 6 arrays" : "bnorm: backward takes 8 arrays");
+  // Which operands are [P, C] (the rest are [C]).
+  const bool forward_data[6] = {true, false, false, true, false, false};
+  const bool backward_data[8] = {true, true, false, false, false, true, false, false};
+  float* f[8];
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value item;
+    napi_get_element(env, argv[2], i, &item);
+    size_t length;
+    if (!float_array(env, item, &f[i], &length) || f[i] == nullptr) return throw_error(env, "bnorm: operands must be Float32Arrays");
+    bool is_data = p.op == 0 ? forward_data[i] : backward_data[i];
+    if (length != (is_data ? size_t(p.positions) * p.channels : size_t(p.channels))) return throw_error(env, "bnorm: operand sizes do not match positions x channels");
+  }
+  try {
+    run_norm(p, f);
+  } catch (const dnnl::error& e) {
+    return throw_error(env, std::string("oneDNN: ") + e.what());
   }
   return nullptr;
 }
@@ -284,8 +385,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"version", nullptr, Version, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"implementation", nullptr, Implementation, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"bnorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
-  napi_define_properties(env, exports, 4, props);
+  napi_define_properties(env, exports, 5, props);
   return exports;
 }
 

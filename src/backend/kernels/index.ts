@@ -14,7 +14,8 @@ import type { GradientOverride, KernelOverride } from './overrides.js';
 import { meanOverride, sumOverride } from './reduce.js';
 import { meanGrad, sumGrad } from './reduce_grad.js';
 import { reluGrad } from './relu_grad.js';
-import { onednnKernels } from './onednn_conv.js';
+import { onednnBatchNormKernels } from './onednn_batch_norm.js';
+import { onednnConvKernels } from './onednn_conv.js';
 import { sliceOverride } from './slice.js';
 import { tileOverride } from './tile.js';
 
@@ -68,6 +69,8 @@ export function registerEngineKernels(): string[] {
   ];
 }
 
+/** oneDNN's kernels (wasm-onednn), each over the kernel registered before it (its fallback). */
+const onednnKernels = { ...onednnConvKernels, ...onednnBatchNormKernels };
 const onednnInstalled = new Set<string>();
 
 /** Installs the oneDNN convolutions over whatever wasm kernels are registered (once); they run while `useOnednn` holds the addon. */

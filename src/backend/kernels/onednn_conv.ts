@@ -16,6 +16,11 @@ export function useOnednn(loaded: OnednnAddon | null): void {
   addon = loaded;
 }
 
+/** The addon while the oneDNN path is on, else null. */
+export function onednn(): OnednnAddon | null {
+  return addon;
+}
+
 function params(op: Op, info: backend_util.Conv2DInfo, bias: boolean, relu: boolean): Int32Array {
   const { batchSize, inHeight, inWidth, inChannels, outChannels, filterHeight, filterWidth, outHeight, outWidth } = info;
   const { strideHeight, strideWidth, dilationHeight, dilationWidth, padInfo } = info;
@@ -69,7 +74,7 @@ function backwardWeights(before: KernelFunc): KernelFunc {
 }
 
 /** Builders by kernel name: each gets the kernel registered before it, to fall back on. */
-export const onednnKernels: Readonly<Record<string, (before: KernelFunc) => KernelFunc>> = {
+export const onednnConvKernels: Readonly<Record<string, (before: KernelFunc) => KernelFunc>> = {
   Conv2D: (before) => forward(before, false),
   FusedConv2D: (before) => forward(before, true),
   Conv2DBackpropInput: backwardData,
