@@ -12,7 +12,8 @@
 //   npm run bench:backend                      # both models, every available backend, the peer
 //   npm run bench:backend -- --model small     # one model
 //   npm run bench:backend -- --backend wasm    # one backend
-//   npm run bench:backend -- --profile         # also: where a wasm step's time goes, per kernel
+//   npm run bench:backend -- --profile         # also: where a step's time goes, per kernel, on
+//                                              #   the first wasm kind measured
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -144,9 +145,9 @@ function peer(name: SettingName): { stepS: number; cpuS: number; engine: string 
 /** Runs the script in argv[1] as __main__ with its step timer on the process CPU clock. */
 const ON_CPU_CLOCK = 'import runpy, sys, time; time.perf_counter = time.process_time; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name="__main__")';
 
-/** Where one wasm step of `name` spends its time, by kernel (tf.profile), largest first. */
-async function profile(name: SettingName): Promise<string[]> {
-  const { tf } = await initBackend({ backend: 'wasm', env: {} });
+/** Where one step of `name` on a wasm kind spends its time, by kernel (tf.profile), largest first. */
+async function profile(name: SettingName, kind: BackendKind): Promise<string[]> {
+  const { tf } = await initBackend({ backend: kind, env: {} });
   const o = SETTINGS[name];
   const m = buildModel(tf, name);
   const x = tf.randomNormal([...m.inputShape], 0, 1, 'float32', 1);
@@ -168,7 +169,7 @@ async function profile(name: SettingName): Promise<string[]> {
   tf.dispose([x, y]);
   m.model.dispose();
   return [
-    `profile of one ${name} step on wasm: ${wall.toFixed(0)} ms wall, ${total.toFixed(0)} ms in kernels`,
+    `profile of one ${name} step on ${kind}: ${wall.toFixed(0)} ms wall, ${total.toFixed(0)} ms in kernels`,
     ...[...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)
       .map(([k, e]) => `  ${k.padEnd(22)} ${e.ms.toFixed(1).padStart(8)} ms ${String(e.calls).padStart(4)} calls ${(100 * e.ms / total).toFixed(1).padStart(5)}%`),
   ];
@@ -225,7 +226,9 @@ async function main(): Promise<void> {
   }
   console.log(`peer: ${engine || 'none'}, 1 thread; up to ${ROUNDS} rounds (one where ours is too slow for more) of a run timed by wall clock and one by CPU clock, alternating with ours`);
   console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  if (values.profile) for (const name of names) console.log((await profile(name)).join('\n'));
+  // The first wasm kind measured (wasm-onednn where it loads).
+  const profiled = kinds.find((k) => k === 'wasm-onednn' || k === 'wasm');
+  if (values.profile && profiled) for (const name of names) console.log((await profile(name, profiled)).join('\n'));
 }
 
 await main();
