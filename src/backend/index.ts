@@ -100,9 +100,13 @@ async function start(probe: BackendProbe, tf: TfModule, chosenBy: string): Promi
 
 let active: BackendKind | null = null;
 
-/** The kind this thread's last started backend is (null: none started); training workers start the same. */
-export function activeBackendKind(): BackendKind | null {
-  return active;
+/**
+ * The kind of the backend tfjs computes on now, for training workers to start the same: the last
+ * one started here, unless tfjs has since been switched to another (tests switch to cpu and
+ * back), whose tfjs name is then the answer.
+ */
+export function activeBackendKind(tf: TfModule): string {
+  return active !== null && BACKEND_SPECS[active].tfName === tf.getBackend() ? active : tf.getBackend();
 }
 
 /**

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/backend/index.js';
+import { activeBackendKind, initBackend } from '../../src/backend/index.js';
 import { loadOnednn } from '../../src/backend/onednn.js';
 import { resolvePipeline } from '../../src/config/resolve.js';
 import { analyzeGraphs } from '../../src/graph/analyze.js';
@@ -23,6 +23,17 @@ beforeAll(async () => {
 describe.runIf(loadOnednn().addon !== null)('training on wasm-onednn', () => {
   beforeAll(async () => {
     await initBackend({ backend: 'wasm-onednn', env: {} });
+  });
+
+  it('the kind workers are given follows tfjs switched to another backend and back', async () => {
+    expect(activeBackendKind(tf)).toBe('wasm-onednn');
+    await tf.setBackend('cpu');
+    try {
+      expect(activeBackendKind(tf)).toBe('cpu');
+    } finally {
+      await tf.setBackend('wasm');
+    }
+    expect(activeBackendKind(tf)).toBe('wasm-onednn');
   });
 
   it('workers start wasm-onednn, as the training thread', async () => {

@@ -116,7 +116,7 @@ export class ParallelTrainer implements StageTrainer {
     // Made first: a bad optimiser setting fails before any thread starts.
     const optimizer = createOptimizer(stage.optimizer!, trainable.map((w) => w.read() as tfjs.Variable));
     const module = siblingModule(import.meta.url, 'worker');
-    const backend = activeBackendKind() ?? tf.getBackend();
+    const backend = activeBackendKind(tf);
     const links = Array.from({ length: workers }, (_, index) => {
       const setup: WorkerSetup = {
         index,
