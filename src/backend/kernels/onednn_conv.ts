@@ -30,6 +30,16 @@ function params(op: Op, info: backend_util.Conv2DInfo, bias: boolean, relu: bool
 }
 
 type Args<A> = { inputs: Record<string, TensorInfo | undefined>; backend: BackendWasm; attrs: A };
+type Shape4 = [number, number, number, number];
+
+/** Runs one convolution on oneDNN into a new output of `outShape`; a, b as the addon's conv takes them. */
+function run(backend: BackendWasm, p: Int32Array, outShape: number[], a: TensorInfo, b: TensorInfo, bias: TensorInfo | null): TensorInfo {
+  const out = backend.makeOutput(outShape, 'float32');
+  // Views after makeOutput: one that grows the heap detaches the views taken before it.
+  const view = (t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+  addon!.conv(p, view(a), view(b), bias ? view(bias) : null, view(out));
+  return out;
+}
 
 function forward(before: KernelFunc, fused: boolean): KernelFunc {
   return ((args: Args<FusedConv2DAttrs>) => {
@@ -38,12 +48,8 @@ function forward(before: KernelFunc, fused: boolean): KernelFunc {
     if (!addon || attrs.dataFormat === 'NCHW' || (activation !== 'linear' && activation !== 'relu') || x!.dtype !== 'float32') {
       return before(args as never);
     }
-    const info = backend_util.computeConv2DInfo(x!.shape as [number, number, number, number], filter!.shape as [number, number, number, number],
-      attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode);
-    const out = backend.makeOutput(info.outShape, 'float32');
-    const view = (t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
-    addon.conv(params(Op.Forward, info, Boolean(bias), activation === 'relu'), view(x!), view(filter!), bias ? view(bias) : null, view(out));
-    return out;
+    const info = backend_util.computeConv2DInfo(x!.shape as Shape4, filter!.shape as Shape4, attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode);
+    return run(backend, params(Op.Forward, info, Boolean(bias), activation === 'relu'), info.outShape, x!, filter!, bias ?? null);
   }) as unknown as KernelFunc;
 }
 
@@ -51,12 +57,8 @@ function backwardData(before: KernelFunc): KernelFunc {
   return ((args: Args<Conv2DBackpropInputAttrs>) => {
     const { inputs: { dy, filter }, backend, attrs } = args;
     if (!addon || attrs.dataFormat === 'NCHW') return before(args as never);
-    const info = backend_util.computeConv2DInfo(attrs.inputShape, filter!.shape as [number, number, number, number],
-      attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
-    const out = backend.makeOutput(info.inShape, 'float32');
-    const view = (t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
-    addon.conv(params(Op.BackwardData, info, false, false), view(dy!), view(filter!), null, view(out));
-    return out;
+    const info = backend_util.computeConv2DInfo(attrs.inputShape, filter!.shape as Shape4, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+    return run(backend, params(Op.BackwardData, info, false, false), info.inShape, dy!, filter!, null);
   }) as unknown as KernelFunc;
 }
 
@@ -64,12 +66,8 @@ function backwardWeights(before: KernelFunc): KernelFunc {
   return ((args: Args<Conv2DBackpropFilterAttrs>) => {
     const { inputs: { x, dy }, backend, attrs } = args;
     if (!addon || attrs.dataFormat === 'NCHW') return before(args as never);
-    const info = backend_util.computeConv2DInfo(x!.shape as [number, number, number, number], attrs.filterShape,
-      attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
-    const out = backend.makeOutput(attrs.filterShape, 'float32');
-    const view = (t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
-    addon.conv(params(Op.BackwardWeights, info, false, false), view(x!), view(dy!), null, view(out));
-    return out;
+    const info = backend_util.computeConv2DInfo(x!.shape as Shape4, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+    return run(backend, params(Op.BackwardWeights, info, false, false), attrs.filterShape, x!, dy!, null);
   }) as unknown as KernelFunc;
 }
 
