@@ -1,7 +1,7 @@
 // Convolutions on the wasm backend computed by oneDNN (native/onednn) in place on the wasm heap:
 // the forward pass (Conv2D, FusedConv2D with a bias and ReLU or no activation), the input gradient
-// and the filter gradient. What oneDNN is not asked to do (NCHW, other fused activations, a
-// preferred-element-type conv) goes to the kernel registered before (the stock or engine one).
+// and the filter gradient. What oneDNN is not asked to do (NCHW, other fused activations, other
+// dtypes than float32) goes to the kernel registered before (the stock or engine one).
 import { backend_util, type Conv2DBackpropFilterAttrs, type Conv2DBackpropInputAttrs, type FusedConv2DAttrs, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { OnednnAddon } from '../onednn.js';
