@@ -1,5 +1,3 @@
-import type * as tfjs from '@tensorflow/tfjs';
-
 // The memory a stage's training thread and its workers share (SharedArrayBuffers: written in
 // place, never copied through messages). The training thread owns `params` and `state` between
 // steps; during a step each worker writes only its own slice of `grads` and its own rows of `out`.
@@ -9,6 +7,8 @@ import type * as tfjs from '@tensorflow/tfjs';
 //   state   every other weight (BatchNorm statistics, frozen layers), as worker 0 leaves them
 //   x, y, target   the batch (float32 NHWC inputs, int32 labels, float32 clean images)
 //   out     the model's output per image (logits), for the step's metrics
+
+import type * as tfjs from '@tensorflow/tfjs';
 
 export interface SharedLayout {
   readonly workers: number;
