@@ -83,6 +83,20 @@ describe.skipIf(nativeInstalled)('pipe doctor, where neither tfjs-node package i
     expect(report.backends.slice(0, 2).map((b) => `  ${b.kind}: ${b.reason}`)).toEqual(notInstalled);
   });
 
+  it('where the oneDNN addon does not load, wasm is chosen and doctor says why wasm-onednn is not', async () => {
+    const { code, stdout } = await pipe(['doctor'], { NODE_OPTIONS: '--require ./test/helpers/no-onednn.cjs' });
+    expect(code).toBe(0);
+    expect(stdout.split('\n')[0]).toBe('backend: wasm (chosen by preference order)');
+    expect(stdout).toContain(`  wasm-onednn: installed (${await packageVersion('pipe-onednn')}) but does not load: pipe-onednn was not built: oneDNN is not installed: apt-get install libdnnl-dev\n`);
+  });
+
+  it('the backend keys are made for (expectedBackend, no tfjs loaded) follows the addon: wasm-onednn where it loads, else wasm', async () => {
+    const expected = async (options: string[]) => (await run(process.execPath, [...options, '--input-type=module', '-e',
+      "const m = await import('./dist/backend/index.js'); console.log(await m.expectedBackend({ env: {} }))"])).stdout.trim();
+    expect(await expected([])).toBe(onednn.addon ? 'wasm-onednn' : 'wasm');
+    expect(await expected(['--require', './test/helpers/no-onednn.cjs'])).toBe('wasm');
+  });
+
   it('PIPE_BACKEND=cpu is honoured and named', async () => {
     const { code, stdout } = await pipe(['doctor'], { PIPE_BACKEND: 'cpu' });
     expect(code).toBe(0);
