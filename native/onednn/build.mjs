@@ -32,7 +32,8 @@ if (!nodeInclude) fail(`Node's headers (node_api.h) are not in ${includeDirs.joi
 const compiler = process.env.CXX || 'g++';
 const temp = `${binary}.tmp`;
 // -fopenmp: Debian's libdnnl runs on OpenMP; the addon sets each call's thread count.
-const args = ['-O2', '-std=c++17', '-shared', '-fPIC', '-fopenmp', `-I${nodeInclude}`, join(here, 'src', 'addon.cc'), '-ldnnl', '-o', temp];
+// -ffp-contract=off: the SGD loop must round every product and sum as tfjs's kernels do.
+const args = ['-O2', '-ffp-contract=off', '-std=c++17', '-shared', '-fPIC', '-fopenmp', `-I${nodeInclude}`, join(here, 'src', 'addon.cc'), '-ldnnl', '-o', temp];
 const result = spawnSync(compiler, args, { encoding: 'utf8' });
 if (result.error) fail(`${compiler} did not run (${result.error.message}); apt-get install g++ libdnnl-dev`);
 if (result.status !== 0) {

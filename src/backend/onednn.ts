@@ -12,6 +12,11 @@ export interface OnednnAddon {
    * backward (op 1): dy, x, scale, mean, variance, then dx, dscale, dshift.
    */
   bnorm(params: Int32Array, epsilon: number, arrays: Float32Array[]): void;
+  /**
+   * One SGD momentum step of one parameter (src/backend/fused_sgd.ts): settings [lr, momentum,
+   * dampening, weight_decay], flags [first, nesterov], arrays param, grad, buf, param_out, buf_out.
+   */
+  sgd(settings: Float64Array, flags: Int32Array, arrays: Float32Array[]): void;
   /** oneDNN's version, e.g. 2.6.3. */
   version(): string;
   /** The instruction set its kernels are generated for here, e.g. avx512_core. */

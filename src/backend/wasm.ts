@@ -43,7 +43,7 @@ export async function startWasm(tf: TfModule, withOnednn = false): Promise<WasmS
   // Installed either way (over the kernels above), active only with the addon: one process can
   // start wasm and wasm-onednn in turn (tests do).
   const onednnKernels = registerOnednnKernels();
-  const { useOnednn } = await import('./kernels/onednn_conv.js');
+  const { useOnednn } = await import('./kernels/onednn_state.js');
   let onednn: WasmStart['onednn'] = null;
   if (withOnednn) {
     const { addon, reason } = loadOnednn();

@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchNormTraining } from '../../src/backend/batch_norm_training.js';
+import { createOptimizer } from '../../src/train/optimizers/index.js';
 import { initBackend } from '../../src/backend/index.js';
-import { useOnednn } from '../../src/backend/kernels/onednn_conv.js';
+import { useOnednn } from '../../src/backend/kernels/onednn_state.js';
 import { loadOnednn, type OnednnAddon } from '../../src/backend/onednn.js';
 import { randomValues, relativeError, valuesOn } from './reference.js';
 
@@ -40,17 +41,19 @@ const grid: [string, Shape4, Shape4, number | [number, number], Pad, number][] =
  * The addon with its calls counted: convolutions by operation (0 forward, 1 input gradient, 2
  * filter gradient), batch normalisations by direction (0 forward, 1 backward).
  */
-function counting(addon: OnednnAddon): { addon: OnednnAddon; calls: number[]; norms: number[] } {
-  const [calls, norms] = [[0, 0, 0], [0, 0]];
+function counting(addon: OnednnAddon): { addon: OnednnAddon; calls: number[]; norms: number[]; sgd: number[] } {
+  const [calls, norms, sgd] = [[0, 0, 0], [0, 0], [0]];
   return {
     calls,
     norms,
+    sgd,
     addon: {
       version: () => addon.version(),
       isa: () => addon.isa(),
       implementation: (p) => addon.implementation(p),
       conv: (p, a, b, bias, out) => { calls[p[0]]++; addon.conv(p, a, b, bias, out); },
       bnorm: (p, eps, arrays) => { norms[p[0]]++; addon.bnorm(p, eps, arrays); },
+      sgd: (settings, flags, arrays) => { sgd[0]++; addon.sgd(settings, flags, arrays); },
     },
   };
 }
@@ -112,6 +115,33 @@ describe.runIf(available)('oneDNN convolutions on the wasm heap', () => {
     ['y', 'mean', 'variance', 'loss', 'dx', 'dscale', 'doffset'].forEach((name, i) => expect(relativeError(ours[i], reference[i]), name).toBeLessThanOrEqual(1e-4));
   });
 
+  it.each([
+    ['momentum and weight decay (the seed pipelines\' SGD)', { momentum: 0.9, weight_decay: 5e-4 }],
+    ['dampening', { momentum: 0.8, dampening: 0.25, weight_decay: 1e-3 }],
+    ['nesterov, no weight decay', { momentum: 0.9, nesterov: true }],
+  ] as [string, Record<string, unknown>][])('SGD with %s: the fused update gives the composition\'s weights and buffers bit for bit', async (_name, settings) => {
+    const shapes = [[3, 3, 4, 8], [8], [37]];
+    const train = (fused: boolean) => {
+      useOnednn(fused ? counted!.addon : null);
+      const params = shapes.map((s, i) => tf.variable(tf.tensor(randomValues(s, 20 + i), s)));
+      const opt = createOptimizer({ type: 'sgd', lr: 0.1, ...settings } as never, params);
+      for (let step = 0; step < 3; step++) {
+        const grads = shapes.map((s, i) => tf.tensor(randomValues(s, 30 + 10 * step + i), s));
+        opt.step(grads, step === 2 ? 0.01 : 0.1);
+        tf.dispose(grads);
+      }
+      const out = [...params.map((p) => p.dataSync().slice()), ...opt.state().slots.momentum_buffer];
+      opt.dispose();
+      tf.dispose(params);
+      return out;
+    };
+    const before = counted!.sgd[0];
+    const fused = train(true);
+    expect(counted!.sgd[0] - before).toBe(9);
+    expect(fused).toEqual(train(false));
+    useOnednn(counted!.addon);
+  });
+
   it('leaves a fused activation it does not fuse (sigmoid) to the kernel before it, with the same result as cpu', async () => {
     const [xShape, wShape]: Shape4[] = [[2, 6, 6, 3], [3, 3, 3, 4]];
     const compute = () => tf.fused.conv2d({ x: tf.tensor4d(randomValues(xShape, 5), xShape), filter: tf.tensor4d(randomValues(wShape, 6), wShape), bias: tf.tensor1d(randomValues([4], 7)), strides: 1, pad: 'same', activation: 'sigmoid' });
@@ -157,6 +187,16 @@ describe.runIf(available)('the addon checks its arguments', () => {
     addon.conv(params(), x, w, null, y);
     // Output channel 0 of the 4x4 image: corners see 4 pixels x 2 channels, edges 6 x 2, inside 9 x 2.
     expect(Array.from({ length: 16 }, (_, i) => y[i * 3])).toEqual([8, 12, 12, 8, 12, 18, 18, 12, 12, 18, 18, 12, 8, 12, 12, 8]);
+  });
+
+  it('sgd refuses arrays of different lengths and malformed settings', () => {
+    const [a, b] = [new Float32Array(4), new Float32Array(3)];
+    const settings = Float64Array.from([0.1, 0.9, 0, 0]);
+    const flags = Int32Array.from([0, 0]);
+    expect(() => addon.sgd(settings, flags, [a, a, a, a, b])).toThrow('sgd: arrays must be of one length');
+    expect(() => addon.sgd(settings, flags, [a, a, a, a])).toThrow('sgd: takes 5 arrays: param, grad, buf, param_out, buf_out');
+    expect(() => addon.sgd(Float64Array.from([0.1]), flags, [a, a, a, a, a])).toThrow('sgd: settings must be a Float64Array of 4');
+    expect(() => addon.sgd(settings, Int32Array.from([1]), [a, a, a, a, a])).toThrow('sgd: flags must be an Int32Array of 2');
   });
 
   it('bnorm refuses a wrong number of arrays, sizes that do not match and a bad epsilon', () => {

@@ -1,7 +1,7 @@
 // oneDNN kernels for the engine's wasm backend, computed in place on tensors that live in the
 // wasm heap (the caller passes Float32Array views of it): a 2-D convolution's forward, input
-// gradient and filter gradient (activations NHWC, filters HWIO, as tfjs), and batch
-// normalisation in training, forward and backward.
+// gradient and filter gradient (activations NHWC, filters HWIO, as tfjs), batch normalisation
+// in training, forward and backward, and SGD's update (not oneDNN: one loop).
 //
 // Why native: XNNPACK's f32 kernels on 128-bit wasm SIMD run a core at a fraction of what
 // oneDNN's AVX2/AVX-512 kernels do (the same library PyTorch's CPU convolutions use), and a
@@ -213,6 +213,25 @@ void run_norm(const Norm& p, float* const* f) {
   ts.stream.wait();
 }
 
+// One step of torch.optim.SGD with momentum for one parameter, as the engine's composition of
+// tfjs kernels computes it (src/train/optimizers/sgd.ts), operation for operation, each rounded
+// to float32 (built with -ffp-contract=off: no fused multiply-adds), so the result is the same
+// bit for bit; one pass instead of six kernels and their intermediates.
+struct Sgd {
+  float lr, momentum, keep, weight_decay;  // keep = 1 - dampening
+  bool first, nesterov, dampened;
+};
+
+void run_sgd(const Sgd& s, size_t n, const float* p, const float* g, const float* buf, float* p_out, float* buf_out) {
+  for (size_t i = 0; i < n; i++) {
+    float d = s.weight_decay != 0.f ? g[i] + p[i] * s.weight_decay : g[i];
+    float next = s.first ? d : buf[i] * s.momentum + (s.dampened ? d * s.keep : d);
+    buf_out[i] = next;
+    d = s.nesterov ? d + next * s.momentum : next;
+    p_out[i] = p[i] - d * s.lr;
+  }
+}
+
 napi_value throw_error(napi_env env, const std::string& message) {
   napi_throw_error(env, nullptr, message.c_str());
   return nullptr;
@@ -323,6 +342,47 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// sgd(settings: Float64Array [lr, momentum, dampening, weight_decay], flags: Int32Array
+// [first, nesterov], arrays [param, grad, buf, param_out, buf_out]): see run_sgd.
+napi_value SgdStep(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 3) return throw_error(env, "sgd: expected 3 arguments");
+  napi_typedarray_type kind;
+  size_t count;
+  void* raw;
+  bool is_typed = false;
+  napi_is_typedarray(env, argv[0], &is_typed);
+  if (is_typed) napi_get_typedarray_info(env, argv[0], &kind, &count, &raw, nullptr, nullptr);
+  if (!is_typed || kind != napi_float64_array || count != 4) return throw_error(env, "sgd: settings must be a Float64Array of 4");
+  const double* v = static_cast<const double*>(raw);
+  is_typed = false;
+  napi_is_typedarray(env, argv[1], &is_typed);
+  if (is_typed) napi_get_typedarray_info(env, argv[1], &kind, &count, &raw, nullptr, nullptr);
+  if (!is_typed || kind != napi_int32_array || count != 2) return throw_error(env, "sgd: flags must be an Int32Array of 2");
+  const int* flags = static_cast<const int*>(raw);
+  // The composition's scalars are float32 tensors: the settings are rounded to float first.
+  Sgd s{static_cast<float>(v[0]), static_cast<float>(v[1]), static_cast<float>(1.0 - v[2]), static_cast<float>(v[3]), flags[0] != 0, flags[1] != 0, v[2] != 0.0};
+  bool is_array = false;
+  napi_is_array(env, argv[2], &is_array);
+  uint32_t n = 0;
+  if (is_array) napi_get_array_length(env, argv[2], &n);
+  if (n != 5) return throw_error(env, "sgd: takes 5 arrays: param, grad, buf, param_out, buf_out");
+  float* f[5];
+  size_t length = 0;
+  for (uint32_t i = 0; i < 5; i++) {
+    napi_value item;
+    napi_get_element(env, argv[2], i, &item);
+    size_t len;
+    if (!float_array(env, item, &f[i], &len) || f[i] == nullptr) return throw_error(env, "sgd: arrays must be Float32Arrays");
+    if (i == 0) length = len;
+    if (len != length) return throw_error(env, "sgd: arrays must be of one length");
+  }
+  run_sgd(s, length, f[0], f[1], f[2], f[3], f[4]);
+  return nullptr;
+}
+
 // version(): oneDNN's version and the CPU instruction set it dispatches to.
 napi_value Version(napi_env env, napi_callback_info) {
   const dnnl_version_t* v = dnnl_version();
@@ -386,8 +446,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"implementation", nullptr, Implementation, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"bnorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sgd", nullptr, SgdStep, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
-  napi_define_properties(env, exports, 5, props);
+  napi_define_properties(env, exports, 6, props);
   return exports;
 }
 

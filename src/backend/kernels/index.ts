@@ -16,6 +16,8 @@ import { meanGrad, sumGrad } from './reduce_grad.js';
 import { reluGrad } from './relu_grad.js';
 import { onednnBatchNormKernels } from './onednn_batch_norm.js';
 import { onednnConvKernels } from './onednn_conv.js';
+import { onednnSgdKernel } from './onednn_sgd.js';
+import { SGD_MOMENTUM } from '../fused_sgd.js';
 import { sliceOverride } from './slice.js';
 import { tileOverride } from './tile.js';
 
@@ -85,5 +87,7 @@ export function registerOnednnKernels(): string[] {
     registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
     onednnInstalled.add(kernelName);
   }
-  return Object.keys(onednnKernels).map((k) => `${k} (oneDNN)`);
+  // A kernel of the engine's own with nothing before it: it is asked for only while oneDNN is on.
+  if (!getKernel(SGD_MOMENTUM, 'wasm')) registerKernel({ kernelName: SGD_MOMENTUM, backendName: 'wasm', kernelFunc: onednnSgdKernel });
+  return [...Object.keys(onednnKernels).map((k) => `${k} (oneDNN)`), `${SGD_MOMENTUM} (native)`];
 }

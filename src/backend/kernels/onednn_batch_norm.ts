@@ -6,7 +6,7 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { positionsAndChannels } from './channel_ops.js';
-import { onednn } from './onednn_conv.js';
+import { onednn } from './onednn_state.js';
 
 type Args = { inputs: Record<string, TensorInfo>; backend: BackendWasm; attrs: { varianceEpsilon: number } };
 

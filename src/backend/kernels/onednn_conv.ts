@@ -4,22 +4,10 @@
 // dtypes than float32) goes to the kernel registered before (the stock or engine one).
 import { backend_util, type Conv2DBackpropFilterAttrs, type Conv2DBackpropInputAttrs, type FusedConv2DAttrs, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { OnednnAddon } from '../onednn.js';
+import { onednn } from './onednn_state.js';
 
 /** The Int32Array layout the addon reads (native/onednn/src/addon.cc, struct Conv). */
 const enum Op { Forward = 0, BackwardData = 1, BackwardWeights = 2 }
-
-let addon: OnednnAddon | null = null;
-
-/** Turns the oneDNN path on (with the addon) or off (null: every call goes to the kernel before). */
-export function useOnednn(loaded: OnednnAddon | null): void {
-  addon = loaded;
-}
-
-/** The addon while the oneDNN path is on, else null. */
-export function onednn(): OnednnAddon | null {
-  return addon;
-}
 
 function params(op: Op, info: backend_util.Conv2DInfo, bias: boolean, relu: boolean): Int32Array {
   const { batchSize, inHeight, inWidth, inChannels, outChannels, filterHeight, filterWidth, outHeight, outWidth } = info;
@@ -37,7 +25,7 @@ function run(backend: BackendWasm, p: Int32Array, outShape: number[], a: TensorI
   const out = backend.makeOutput(outShape, 'float32');
   // Views after makeOutput: one that grows the heap detaches the views taken before it.
   const view = (t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
-  addon!.conv(p, view(a), view(b), bias ? view(bias) : null, view(out));
+  onednn()!.conv(p, view(a), view(b), bias ? view(bias) : null, view(out));
   return out;
 }
 
@@ -45,7 +33,7 @@ function forward(before: KernelFunc, fused: boolean): KernelFunc {
   return ((args: Args<FusedConv2DAttrs>) => {
     const { inputs: { x, filter, bias }, backend, attrs } = args;
     const activation = fused ? attrs.activation : 'linear';
-    if (!addon || attrs.dataFormat === 'NCHW' || (activation !== 'linear' && activation !== 'relu') || x!.dtype !== 'float32') {
+    if (!onednn() || attrs.dataFormat === 'NCHW' || (activation !== 'linear' && activation !== 'relu') || x!.dtype !== 'float32') {
       return before(args as never);
     }
     const info = backend_util.computeConv2DInfo(x!.shape as Shape4, filter!.shape as Shape4, attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode);
@@ -56,7 +44,7 @@ function forward(before: KernelFunc, fused: boolean): KernelFunc {
 function backwardData(before: KernelFunc): KernelFunc {
   return ((args: Args<Conv2DBackpropInputAttrs>) => {
     const { inputs: { dy, filter }, backend, attrs } = args;
-    if (!addon || attrs.dataFormat === 'NCHW') return before(args as never);
+    if (!onednn() || attrs.dataFormat === 'NCHW') return before(args as never);
     const info = backend_util.computeConv2DInfo(attrs.inputShape, filter!.shape as Shape4, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
     return run(backend, params(Op.BackwardData, info, false, false), info.inShape, dy!, filter!, null);
   }) as unknown as KernelFunc;
@@ -65,7 +53,7 @@ function backwardData(before: KernelFunc): KernelFunc {
 function backwardWeights(before: KernelFunc): KernelFunc {
   return ((args: Args<Conv2DBackpropFilterAttrs>) => {
     const { inputs: { x, dy }, backend, attrs } = args;
-    if (!addon || attrs.dataFormat === 'NCHW') return before(args as never);
+    if (!onednn() || attrs.dataFormat === 'NCHW') return before(args as never);
     const info = backend_util.computeConv2DInfo(x!.shape as Shape4, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
     return run(backend, params(Op.BackwardWeights, info, false, false), attrs.filterShape, x!, dy!, null);
   }) as unknown as KernelFunc;

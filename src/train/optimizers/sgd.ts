@@ -6,6 +6,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { bool, entry, plainNumber } from '../../config/schema/fragments.js';
 import type { OptimizerConfig } from '../../config/types.js';
+import { fusesSgdMomentum, SGD_MOMENTUM, type SgdMomentumAttrs } from '../../backend/fused_sgd.js';
 import { inputError } from '../../errors.js';
 import { learningRate, weightDecay } from './fields.js';
 import { SlotOptimizer, type OptimizerOp, type TfModule, type UpdateInputs } from './optimizer.js';
@@ -48,12 +49,24 @@ class Sgd extends SlotOptimizer {
     this.c = { weightDecay: this.constant(s.weight_decay), momentum: this.constant(s.momentum), keep: this.constant(1 - s.dampening) };
   }
 
+  /** This step's lr, for the fused kernel (the composition reads the scalar). */
+  private lr = 0;
+
   protected stepScalars(lr: number): Record<string, tfjs.Scalar> {
+    this.lr = lr;
     return { lr: this.tf.scalar(lr, 'float32') };
   }
 
   protected update({ param, grad, slot, step }: UpdateInputs, { lr }: Record<string, tfjs.Scalar>): void {
     const tf = this.tf;
+    if (this.s.momentum !== 0 && fusesSgdMomentum(tf)) {
+      // The same update as below in one kernel, bit for bit (src/backend/fused_sgd.ts).
+      const attrs: SgdMomentumAttrs = { lr: this.lr, momentum: this.s.momentum, dampening: this.s.dampening, weightDecay: this.s.weight_decay, first: step === 1, nesterov: this.s.nesterov };
+      const [p, buf] = tf.engine().runKernel(SGD_MOMENTUM, { param, grad, buf: slot.momentum_buffer }, attrs as unknown as tfjs.NamedAttrMap) as tfjs.Tensor[];
+      slot.momentum_buffer.assign(buf);
+      param.assign(p);
+      return;
+    }
     let d = this.s.weight_decay !== 0 ? tf.add(grad, tf.mul(param, this.c.weightDecay)) : grad;
     if (this.s.momentum !== 0) {
       const buf = slot.momentum_buffer;

@@ -1,0 +1,22 @@
+// SGD with momentum as one kernel (outputs: the new parameter and momentum buffer), where the
+// backend has it: wasm-onednn (src/backend/kernels/onednn_sgd.ts). Elsewhere the optimiser runs
+// its composition of tfjs kernels, whose numbers the fused kernel reproduces exactly.
+import type * as tfjs from '@tensorflow/tfjs';
+import { onednn } from './kernels/onednn_state.js';
+
+export const SGD_MOMENTUM = 'PipeSgdMomentum';
+
+export interface SgdMomentumAttrs {
+  readonly lr: number;
+  readonly momentum: number;
+  readonly dampening: number;
+  readonly weightDecay: number;
+  /** The first step takes the gradient as the buffer. */
+  readonly first: boolean;
+  readonly nesterov: boolean;
+}
+
+/** Whether the fused kernel runs on the active backend. */
+export function fusesSgdMomentum(t: typeof tfjs): boolean {
+  return t.getBackend() === 'wasm' && onednn() !== null && t.getKernel(SGD_MOMENTUM, 'wasm') !== undefined;
+}
