@@ -1,9 +1,9 @@
-// Builds build/pipe_onednn.node: src/addon.cc against Node's own headers and Debian's oneDNN
+// Builds build/pipe_onednn.node: src/*.cc against Node's own headers and Debian's oneDNN
 // (apt-get install libdnnl-dev g++). Run by npm at install. Where it cannot be built it says why in
 // build/reason.txt and exits 0, so the install goes on and pipe uses its XNNPACK kernels
 // (`pipe doctor` shows the reason). Nothing is downloaded: node-gyp would fetch headers.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,7 +33,8 @@ const compiler = process.env.CXX || 'g++';
 const temp = `${binary}.tmp`;
 // -fopenmp: Debian's libdnnl runs on OpenMP; the addon sets each call's thread count.
 // -ffp-contract=off: the SGD loop must round every product and sum as tfjs's kernels do.
-const args = ['-O2', '-ffp-contract=off', '-std=c++17', '-shared', '-fPIC', '-fopenmp', `-I${nodeInclude}`, join(here, 'src', 'addon.cc'), '-ldnnl', '-o', temp];
+const sources = readdirSync(join(here, 'src')).filter((f) => f.endsWith('.cc')).sort().map((f) => join(here, 'src', f));
+const args = ['-O2', '-ffp-contract=off', '-std=c++17', '-shared', '-fPIC', '-fopenmp', `-I${nodeInclude}`, ...sources, '-ldnnl', '-o', temp];
 const result = spawnSync(compiler, args, { encoding: 'utf8' });
 if (result.error) fail(`${compiler} did not run (${result.error.message}); apt-get install g++ libdnnl-dev`);
 if (result.status !== 0) {

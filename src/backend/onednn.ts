@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 
 export interface OnednnAddon {
-  /** One convolution; the params layout is native/onednn/src/addon.cc's struct Conv. */
+  /** One convolution; the params layout is native/onednn/src/kernels.h's struct Conv. */
   conv(params: Int32Array, a: Float32Array, b: Float32Array, bias: Float32Array | null, out: Float32Array): void;
   /**
    * Batch normalisation in training over [positions, channels]; params [op, positions, channels,

@@ -1,236 +1,16 @@
-// oneDNN kernels for the engine's wasm backend, computed in place on tensors that live in the
-// wasm heap (the caller passes Float32Array views of it): a 2-D convolution's forward, input
-// gradient and filter gradient (activations NHWC, filters HWIO, as tfjs), batch normalisation
-// in training, forward and backward, and SGD's update (not oneDNN: one loop).
-//
-// Why native: XNNPACK's f32 kernels on 128-bit wasm SIMD run a core at a fraction of what
-// oneDNN's AVX2/AVX-512 kernels do (the same library PyTorch's CPU convolutions use), and a
-// filter gradient through XNNPACK repacks dy as a filter on every call.
+// pipe's oneDNN addon: the engine's wasm backend hands it Float32Array views of tensors in the
+// wasm heap, and it computes in place there (kernels.h: convolutions, batch normalisation,
+// SGD's update). This file checks the arguments and binds the kernels to JavaScript.
 #include <node_api.h>
-#include <omp.h>
-#include <oneapi/dnnl/dnnl.hpp>
 
 #include <cstring>
-#include <memory>
 #include <string>
-#include <unordered_map>
+
+#include "kernels.h"
 
 namespace {
 
-using dnnl::memory;
-using tag = dnnl::memory::format_tag;
-using dt = dnnl::memory::data_type;
-
-enum Op { kForward = 0, kBackwardData = 1, kBackwardWeights = 2 };
-
-// The convolution, as the Int32Array the caller passes (order fixed here and in the TS side).
-struct Conv {
-  int op, n, h, w, c, oc, kh, kw, oh, ow, sh, sw, dh, dw, pt, pl, pb, pr, bias, relu, threads;
-};
-constexpr int kConvFields = 21;
-
-// A primitive with the reorders around it, kept per thread (each worker thread has its own
-// engine and cache) for every convolution shape seen: building one takes far longer than running
-// a small one.
-struct Plan {
-  dnnl::primitive prim;
-  memory::desc src_md, weights_md, dst_md;  // the primitive's own layouts
-  memory::desc user_weights_md;             // HWIO
-  std::unique_ptr<memory> weights;          // the primitive's weights layout, when it differs from HWIO
-  std::string impl;                         // oneDNN's name for the implementation it chose
-};
-
-struct ThreadState {
-  dnnl::engine engine{dnnl::engine::kind::cpu, 0};
-  dnnl::stream stream{engine};
-  std::unordered_map<std::string, std::unique_ptr<Plan>> plans;
-};
-
-thread_local std::unique_ptr<ThreadState> state;
-
-ThreadState& thread_state() {
-  if (!state) state = std::make_unique<ThreadState>();
-  return *state;
-}
-
-memory::dims stride_dims(const Conv& p) { return {p.sh, p.sw}; }
-// oneDNN counts dilation from 0 (no dilation), tfjs from 1.
-memory::dims dilation_dims(const Conv& p) { return {p.dh - 1, p.dw - 1}; }
-memory::dims pad_l(const Conv& p) { return {p.pt, p.pl}; }
-memory::dims pad_r(const Conv& p) { return {p.pb, p.pr}; }
-
-dnnl::convolution_forward::primitive_desc forward_pd(const Conv& p, dnnl::engine& eng, bool training) {
-  memory::desc src({p.n, p.c, p.h, p.w}, dt::f32, tag::nhwc);
-  memory::desc weights({p.oc, p.c, p.kh, p.kw}, dt::f32, tag::any);
-  memory::desc dst({p.n, p.oc, p.oh, p.ow}, dt::f32, tag::nhwc);
-  memory::desc bias({p.oc}, dt::f32, tag::x);
-  auto kind = training ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
-  auto desc = p.bias ? dnnl::convolution_forward::desc(kind, dnnl::algorithm::convolution_direct, src, weights, bias, dst,
-                                                       stride_dims(p), dilation_dims(p), pad_l(p), pad_r(p))
-                     : dnnl::convolution_forward::desc(kind, dnnl::algorithm::convolution_direct, src, weights, dst,
-                                                       stride_dims(p), dilation_dims(p), pad_l(p), pad_r(p));
-  dnnl::primitive_attr attr;
-  if (p.relu) {
-    dnnl::post_ops ops;
-    ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
-    attr.set_post_ops(ops);
-  }
-  return dnnl::convolution_forward::primitive_desc(desc, attr, eng);
-}
-
-std::unique_ptr<Plan> make_plan(const Conv& p, ThreadState& ts) {
-  auto plan = std::make_unique<Plan>();
-  plan->user_weights_md = memory::desc({p.oc, p.c, p.kh, p.kw}, dt::f32, tag::hwio);
-  if (p.op == kForward) {
-    auto pd = forward_pd(p, ts.engine, false);
-    plan->prim = dnnl::convolution_forward(pd);
-    plan->src_md = pd.src_desc();
-    plan->weights_md = pd.weights_desc();
-    plan->dst_md = pd.dst_desc();
-    plan->impl = pd.impl_info_str();
-  } else if (p.op == kBackwardData) {
-    Conv fwd = p;
-    fwd.bias = 0;
-    fwd.relu = 0;
-    auto hint = forward_pd(fwd, ts.engine, true);
-    memory::desc diff_src({p.n, p.c, p.h, p.w}, dt::f32, tag::nhwc);
-    memory::desc weights({p.oc, p.c, p.kh, p.kw}, dt::f32, tag::any);
-    memory::desc diff_dst({p.n, p.oc, p.oh, p.ow}, dt::f32, tag::nhwc);
-    dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, diff_src, weights, diff_dst,
-                                               stride_dims(p), dilation_dims(p), pad_l(p), pad_r(p));
-    dnnl::convolution_backward_data::primitive_desc pd(desc, ts.engine, hint);
-    plan->prim = dnnl::convolution_backward_data(pd);
-    plan->src_md = pd.diff_src_desc();
-    plan->weights_md = pd.weights_desc();
-    plan->dst_md = pd.diff_dst_desc();
-    plan->impl = pd.impl_info_str();
-  } else {
-    Conv fwd = p;
-    fwd.bias = 0;
-    fwd.relu = 0;
-    auto hint = forward_pd(fwd, ts.engine, true);
-    memory::desc src({p.n, p.c, p.h, p.w}, dt::f32, tag::nhwc);
-    memory::desc diff_weights({p.oc, p.c, p.kh, p.kw}, dt::f32, tag::any);
-    memory::desc diff_dst({p.n, p.oc, p.oh, p.ow}, dt::f32, tag::nhwc);
-    dnnl::convolution_backward_weights::desc desc(dnnl::algorithm::convolution_direct, src, diff_weights, diff_dst,
-                                                  stride_dims(p), dilation_dims(p), pad_l(p), pad_r(p));
-    dnnl::convolution_backward_weights::primitive_desc pd(desc, ts.engine, hint);
-    plan->prim = dnnl::convolution_backward_weights(pd);
-    plan->src_md = pd.src_desc();
-    plan->weights_md = pd.diff_weights_desc();
-    plan->dst_md = pd.diff_dst_desc();
-    plan->impl = pd.impl_info_str();
-  }
-  if (plan->weights_md != plan->user_weights_md) plan->weights = std::make_unique<memory>(plan->weights_md, ts.engine);
-  return plan;
-}
-
-// Runs one convolution. a, b, out: forward x, w, y; backward data dy, w, dx; backward weights
-// x, dy, dw. bias: the forward's bias or nullptr.
-void run(const Conv& p, float* a, float* b, float* bias, float* out) {
-  // Before planning too: oneDNN sizes its work split by the thread count it will run with.
-  omp_set_num_threads(p.threads);
-  ThreadState& ts = thread_state();
-  std::string key(reinterpret_cast<const char*>(&p), sizeof(Conv));
-  auto found = ts.plans.find(key);
-  if (found == ts.plans.end()) found = ts.plans.emplace(key, make_plan(p, ts)).first;
-  Plan& plan = *found->second;
-  memory user_weights(plan.user_weights_md, ts.engine, p.op == kBackwardWeights ? out : b);
-  if (p.op == kForward) {
-    if (plan.weights) dnnl::reorder(user_weights, *plan.weights).execute(ts.stream, user_weights, *plan.weights);
-    std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, memory(plan.src_md, ts.engine, a)},
-        {DNNL_ARG_WEIGHTS, plan.weights ? *plan.weights : user_weights},
-        {DNNL_ARG_DST, memory(plan.dst_md, ts.engine, out)}};
-    if (p.bias) args.emplace(DNNL_ARG_BIAS, memory(memory::desc({p.oc}, dt::f32, tag::x), ts.engine, bias));
-    plan.prim.execute(ts.stream, args);
-  } else if (p.op == kBackwardData) {
-    if (plan.weights) dnnl::reorder(user_weights, *plan.weights).execute(ts.stream, user_weights, *plan.weights);
-    plan.prim.execute(ts.stream, {{DNNL_ARG_DIFF_DST, memory(plan.dst_md, ts.engine, a)},
-                                  {DNNL_ARG_WEIGHTS, plan.weights ? *plan.weights : user_weights},
-                                  {DNNL_ARG_DIFF_SRC, memory(plan.src_md, ts.engine, out)}});
-  } else {
-    plan.prim.execute(ts.stream, {{DNNL_ARG_SRC, memory(plan.src_md, ts.engine, a)},
-                                  {DNNL_ARG_DIFF_DST, memory(plan.dst_md, ts.engine, b)},
-                                  {DNNL_ARG_DIFF_WEIGHTS, plan.weights ? *plan.weights : user_weights}});
-    if (plan.weights) dnnl::reorder(*plan.weights, user_weights).execute(ts.stream, *plan.weights, user_weights);
-  }
-  ts.stream.wait();
-}
-
-// Batch normalisation in training, over every axis but the channels (tfjs's [..., C] laid out
-// as P positions x C channels): forward y, mean, variance (population); backward dx, dscale,
-// dshift (as src/backend/kernels/batch_norm_training*.ts).
-struct Norm {
-  int op, positions, channels, threads;
-  float epsilon;
-};
-
-struct NormPlan {
-  dnnl::primitive prim;
-  memory::desc data_md, stat_md;
-};
-
-std::unique_ptr<NormPlan> make_norm_plan(const Norm& p, ThreadState& ts) {
-  auto plan = std::make_unique<NormPlan>();
-  // {P, C, 1, 1} in nhwc is exactly a row-major [P, C].
-  plan->data_md = memory::desc({p.positions, p.channels, 1, 1}, dt::f32, tag::nhwc);
-  plan->stat_md = memory::desc({p.channels}, dt::f32, tag::x);
-  auto flags = dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift;
-  dnnl::batch_normalization_forward::desc fwd(dnnl::prop_kind::forward_training, plan->data_md, p.epsilon, flags);
-  dnnl::batch_normalization_forward::primitive_desc fwd_pd(fwd, ts.engine);
-  if (p.op == 0) {
-    plan->prim = dnnl::batch_normalization_forward(fwd_pd);
-  } else {
-    dnnl::batch_normalization_backward::desc bwd(dnnl::prop_kind::backward, plan->data_md, plan->data_md, p.epsilon, flags);
-    plan->prim = dnnl::batch_normalization_backward(dnnl::batch_normalization_backward::primitive_desc(bwd, ts.engine, fwd_pd));
-  }
-  return plan;
-}
-
-thread_local std::unordered_map<std::string, std::unique_ptr<NormPlan>> norm_plans;
-
-// Forward: f = {x, scale, shift, y, mean, variance}; backward: {dy, x, scale, mean, variance, dx, dscale, dshift}.
-void run_norm(const Norm& p, float* const* f) {
-  omp_set_num_threads(p.threads);
-  ThreadState& ts = thread_state();
-  std::string key(reinterpret_cast<const char*>(&p), sizeof(Norm));
-  auto found = norm_plans.find(key);
-  if (found == norm_plans.end()) found = norm_plans.emplace(key, make_norm_plan(p, ts)).first;
-  NormPlan& plan = *found->second;
-  auto data = [&](float* ptr) { return memory(plan.data_md, ts.engine, ptr); };
-  auto stat = [&](float* ptr) { return memory(plan.stat_md, ts.engine, ptr); };
-  if (p.op == 0) {
-    plan.prim.execute(ts.stream, {{DNNL_ARG_SRC, data(f[0])}, {DNNL_ARG_SCALE, stat(f[1])}, {DNNL_ARG_SHIFT, stat(f[2])},
-                                  {DNNL_ARG_DST, data(f[3])}, {DNNL_ARG_MEAN, stat(f[4])}, {DNNL_ARG_VARIANCE, stat(f[5])}});
-  } else {
-    // oneDNN 2.6 counts the shift as an input of the backward pass too, though no value of it is
-    // read (the gradients do not depend on it): the scale's memory stands in.
-    plan.prim.execute(ts.stream, {{DNNL_ARG_DIFF_DST, data(f[0])}, {DNNL_ARG_SRC, data(f[1])}, {DNNL_ARG_SCALE, stat(f[2])}, {DNNL_ARG_SHIFT, stat(f[2])},
-                                  {DNNL_ARG_MEAN, stat(f[3])}, {DNNL_ARG_VARIANCE, stat(f[4])}, {DNNL_ARG_DIFF_SRC, data(f[5])},
-                                  {DNNL_ARG_DIFF_SCALE, stat(f[6])}, {DNNL_ARG_DIFF_SHIFT, stat(f[7])}});
-  }
-  ts.stream.wait();
-}
-
-// One step of torch.optim.SGD with momentum for one parameter, as the engine's composition of
-// tfjs kernels computes it (src/train/optimizers/sgd.ts), operation for operation, each rounded
-// to float32 (built with -ffp-contract=off: no fused multiply-adds), so the result is the same
-// bit for bit; one pass instead of six kernels and their intermediates.
-struct Sgd {
-  float lr, momentum, keep, weight_decay;  // keep = 1 - dampening
-  bool first, nesterov, dampened;
-};
-
-void run_sgd(const Sgd& s, size_t n, const float* p, const float* g, const float* buf, float* p_out, float* buf_out) {
-  for (size_t i = 0; i < n; i++) {
-    float d = s.weight_decay != 0.f ? g[i] + p[i] * s.weight_decay : g[i];
-    float next = s.first ? d : buf[i] * s.momentum + (s.dampened ? d * s.keep : d);
-    buf_out[i] = next;
-    d = s.nesterov ? d + next * s.momentum : next;
-    p_out[i] = p[i] - d * s.lr;
-  }
-}
+using namespace pipe_onednn;
 
 napi_value throw_error(napi_env env, const std::string& message) {
   napi_throw_error(env, nullptr, message.c_str());
@@ -288,7 +68,7 @@ napi_value Conv2d(napi_env env, napi_callback_info info) {
   }
   if (p.threads < 1) return throw_error(env, "conv: threads must be at least 1");
   try {
-    run(p, a, b, bias, out);
+    run_conv(p, a, b, bias, out);
   } catch (const dnnl::error& e) {
     return throw_error(env, std::string("oneDNN: ") + e.what());
   } catch (const std::exception& e) {
@@ -428,9 +208,7 @@ napi_value Implementation(napi_env env, napi_callback_info info) {
   std::memcpy(&p, raw, sizeof(Conv));
   std::string name;
   try {
-    omp_set_num_threads(p.threads);
-    ThreadState& ts = thread_state();
-    name = make_plan(p, ts)->impl;
+    name = conv_implementation(p);
   } catch (const dnnl::error& e) {
     return throw_error(env, std::string("oneDNN: ") + e.what());
   }

@@ -6,7 +6,7 @@ import { backend_util, type Conv2DBackpropFilterAttrs, type Conv2DBackpropInputA
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { onednn } from './onednn_state.js';
 
-/** The Int32Array layout the addon reads (native/onednn/src/addon.cc, struct Conv). */
+/** The Int32Array layout the addon reads (native/onednn/src/kernels.h, struct Conv). */
 const enum Op { Forward = 0, BackwardData = 1, BackwardWeights = 2 }
 
 function params(op: Op, info: backend_util.Conv2DInfo, bias: boolean, relu: boolean): Int32Array {

@@ -1,0 +1,55 @@
+// The kernels of pipe's oneDNN addon (addon.cc binds them to JavaScript), each in its own file:
+// conv.cc, norm.cc, sgd.cc. They compute in place on memory the caller owns (the wasm heap).
+#pragma once
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <cstddef>
+#include <string>
+
+namespace pipe_onednn {
+
+enum Op { kForward = 0, kBackwardData = 1, kBackwardWeights = 2 };
+
+// The convolution, as the Int32Array the caller passes (order fixed here and in the TS side,
+// src/backend/kernels/onednn_conv.ts).
+struct Conv {
+  int op, n, h, w, c, oc, kh, kw, oh, ow, sh, sw, dh, dw, pt, pl, pb, pr, bias, relu, threads;
+};
+constexpr int kConvFields = 21;
+
+// Runs one convolution. a, b, out: forward x, w, y; backward data dy, w, dx; backward weights
+// x, dy, dw. bias: the forward's bias or nullptr. Throws dnnl::error.
+void run_conv(const Conv& p, float* a, float* b, float* bias, float* out);
+
+// oneDNN's name for the implementation it would pick for `p`.
+std::string conv_implementation(const Conv& p);
+
+// Batch normalisation in training, over every axis but the channels (tfjs's [..., C] laid out
+// as P positions x C channels): forward y, mean, variance (population); backward dx, dscale,
+// dshift (as src/backend/kernels/batch_norm_training*.ts).
+struct Norm {
+  int op, positions, channels, threads;
+  float epsilon;
+};
+
+// Forward: f = {x, scale, shift, y, mean, variance}; backward: {dy, x, scale, mean, variance, dx,
+// dscale, dshift}. Throws dnnl::error.
+void run_norm(const Norm& p, float* const* f);
+
+// One step of torch.optim.SGD with momentum for one parameter (sgd.cc).
+struct Sgd {
+  float lr, momentum, keep, weight_decay;  // keep = 1 - dampening
+  bool first, nesterov, dampened;
+};
+
+void run_sgd(const Sgd& s, std::size_t n, const float* p, const float* g, const float* buf, float* p_out, float* buf_out);
+
+// Each thread's oneDNN engine and stream (every worker thread has its own).
+struct ThreadState {
+  dnnl::engine engine{dnnl::engine::kind::cpu, 0};
+  dnnl::stream stream{engine};
+};
+ThreadState& thread_state();
+
+}  // namespace pipe_onednn

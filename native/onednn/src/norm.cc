@@ -1,0 +1,66 @@
+// Batch normalisation in training on oneDNN's batch_normalization primitives: one pass for the
+// statistics and one for the output each way.
+#include <omp.h>
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "kernels.h"
+
+namespace pipe_onednn {
+namespace {
+
+using dnnl::memory;
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+
+struct NormPlan {
+  dnnl::primitive prim;
+  memory::desc data_md, stat_md;
+};
+
+std::unique_ptr<NormPlan> make_norm_plan(const Norm& p, ThreadState& ts) {
+  auto plan = std::make_unique<NormPlan>();
+  // {P, C, 1, 1} in nhwc is exactly a row-major [P, C].
+  plan->data_md = memory::desc({p.positions, p.channels, 1, 1}, dt::f32, tag::nhwc);
+  plan->stat_md = memory::desc({p.channels}, dt::f32, tag::x);
+  auto flags = dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift;
+  dnnl::batch_normalization_forward::desc fwd(dnnl::prop_kind::forward_training, plan->data_md, p.epsilon, flags);
+  dnnl::batch_normalization_forward::primitive_desc fwd_pd(fwd, ts.engine);
+  if (p.op == 0) {
+    plan->prim = dnnl::batch_normalization_forward(fwd_pd);
+  } else {
+    dnnl::batch_normalization_backward::desc bwd(dnnl::prop_kind::backward, plan->data_md, plan->data_md, p.epsilon, flags);
+    plan->prim = dnnl::batch_normalization_backward(dnnl::batch_normalization_backward::primitive_desc(bwd, ts.engine, fwd_pd));
+  }
+  return plan;
+}
+
+thread_local std::unordered_map<std::string, std::unique_ptr<NormPlan>> norm_plans;
+
+}  // namespace
+
+void run_norm(const Norm& p, float* const* f) {
+  omp_set_num_threads(p.threads);
+  ThreadState& ts = thread_state();
+  std::string key(reinterpret_cast<const char*>(&p), sizeof(Norm));
+  auto found = norm_plans.find(key);
+  if (found == norm_plans.end()) found = norm_plans.emplace(key, make_norm_plan(p, ts)).first;
+  NormPlan& plan = *found->second;
+  auto data = [&](float* ptr) { return memory(plan.data_md, ts.engine, ptr); };
+  auto stat = [&](float* ptr) { return memory(plan.stat_md, ts.engine, ptr); };
+  if (p.op == 0) {
+    plan.prim.execute(ts.stream, {{DNNL_ARG_SRC, data(f[0])}, {DNNL_ARG_SCALE, stat(f[1])}, {DNNL_ARG_SHIFT, stat(f[2])},
+                                  {DNNL_ARG_DST, data(f[3])}, {DNNL_ARG_MEAN, stat(f[4])}, {DNNL_ARG_VARIANCE, stat(f[5])}});
+  } else {
+    // oneDNN 2.6 counts the shift as an input of the backward pass too, though no value of it is
+    // read (the gradients do not depend on it): the scale's memory stands in.
+    plan.prim.execute(ts.stream, {{DNNL_ARG_DIFF_DST, data(f[0])}, {DNNL_ARG_SRC, data(f[1])}, {DNNL_ARG_SCALE, stat(f[2])}, {DNNL_ARG_SHIFT, stat(f[2])},
+                                  {DNNL_ARG_MEAN, stat(f[3])}, {DNNL_ARG_VARIANCE, stat(f[4])}, {DNNL_ARG_DIFF_SRC, data(f[5])},
+                                  {DNNL_ARG_DIFF_SCALE, stat(f[6])}, {DNNL_ARG_DIFF_SHIFT, stat(f[7])}});
+  }
+  ts.stream.wait();
+}
+
+}  // namespace pipe_onednn
