@@ -37,7 +37,7 @@ bool float_array(napi_env env, napi_value v, float** data, size_t* length) {
   return true;
 }
 
-// conv(params: Int32Array(21), a, b, bias | null, out): see `run`.
+// conv(params: Int32Array(21), a, b, bias | null, out): see run_conv in kernels.h.
 napi_value Conv2d(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5];
