@@ -37,20 +37,26 @@ bool float_array(napi_env env, napi_value v, float** data, size_t* length) {
   return true;
 }
 
+// A typed array of `want` with exactly `count` elements -> its data; nullptr for anything else.
+const void* typed(napi_env env, napi_value v, napi_typedarray_type want, size_t count) {
+  bool is_typed = false;
+  napi_is_typedarray(env, v, &is_typed);
+  if (!is_typed) return nullptr;
+  napi_typedarray_type kind;
+  size_t length;
+  void* raw;
+  napi_get_typedarray_info(env, v, &kind, &length, &raw, nullptr, nullptr);
+  return kind == want && length == count ? raw : nullptr;
+}
+
 // conv(params: Int32Array(21), a, b, bias | null, out): see run_conv in kernels.h.
 napi_value Conv2d(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   if (argc != 5) return throw_error(env, "conv: expected 5 arguments");
-  napi_typedarray_type kind;
-  size_t count;
-  void* raw;
-  bool is_typed = false;
-  napi_is_typedarray(env, argv[0], &is_typed);
-  if (!is_typed) return throw_error(env, "conv: params must be an Int32Array");
-  napi_get_typedarray_info(env, argv[0], &kind, &count, &raw, nullptr, nullptr);
-  if (kind != napi_int32_array || count != kConvFields) return throw_error(env, "conv: params must be an Int32Array of 21");
+  const void* raw = typed(env, argv[0], napi_int32_array, kConvFields);
+  if (!raw) return throw_error(env, "conv: params must be an Int32Array of 21");
   Conv p;
   std::memcpy(&p, raw, sizeof(Conv));
   float *a, *b, *bias, *out;
@@ -83,15 +89,8 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   if (argc != 3) return throw_error(env, "bnorm: expected 3 arguments");
-  bool is_typed = false;
-  napi_is_typedarray(env, argv[0], &is_typed);
-  napi_typedarray_type kind;
-  size_t count;
-  void* raw;
-  if (!is_typed) return throw_error(env, "bnorm: params must be an Int32Array of 4");
-  napi_get_typedarray_info(env, argv[0], &kind, &count, &raw, nullptr, nullptr);
-  if (kind != napi_int32_array || count != 4) return throw_error(env, "bnorm: params must be an Int32Array of 4");
-  const int* ints = static_cast<const int*>(raw);
+  const int* ints = static_cast<const int*>(typed(env, argv[0], napi_int32_array, 4));
+  if (!ints) return throw_error(env, "bnorm: params must be an Int32Array of 4");
   double epsilon;
   if (napi_get_value_double(env, argv[1], &epsilon) != napi_ok || !(epsilon > 0)) return throw_error(env, "bnorm: epsilon must be a positive number");
   Norm p{ints[0], ints[1], ints[2], ints[3], static_cast<float>(epsilon)};
@@ -129,19 +128,10 @@ napi_value SgdStep(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   if (argc != 3) return throw_error(env, "sgd: expected 3 arguments");
-  napi_typedarray_type kind;
-  size_t count;
-  void* raw;
-  bool is_typed = false;
-  napi_is_typedarray(env, argv[0], &is_typed);
-  if (is_typed) napi_get_typedarray_info(env, argv[0], &kind, &count, &raw, nullptr, nullptr);
-  if (!is_typed || kind != napi_float64_array || count != 4) return throw_error(env, "sgd: settings must be a Float64Array of 4");
-  const double* v = static_cast<const double*>(raw);
-  is_typed = false;
-  napi_is_typedarray(env, argv[1], &is_typed);
-  if (is_typed) napi_get_typedarray_info(env, argv[1], &kind, &count, &raw, nullptr, nullptr);
-  if (!is_typed || kind != napi_int32_array || count != 2) return throw_error(env, "sgd: flags must be an Int32Array of 2");
-  const int* flags = static_cast<const int*>(raw);
+  const double* v = static_cast<const double*>(typed(env, argv[0], napi_float64_array, 4));
+  if (!v) return throw_error(env, "sgd: settings must be a Float64Array of 4");
+  const int* flags = static_cast<const int*>(typed(env, argv[1], napi_int32_array, 2));
+  if (!flags) return throw_error(env, "sgd: flags must be an Int32Array of 2");
   // The composition's scalars are float32 tensors: the settings are rounded to float first.
   Sgd s{static_cast<float>(v[0]), static_cast<float>(v[1]), static_cast<float>(1.0 - v[2]), static_cast<float>(v[3]), flags[0] != 0, flags[1] != 0, v[2] != 0.0};
   bool is_array = false;
@@ -196,14 +186,8 @@ napi_value Implementation(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  napi_typedarray_type kind;
-  size_t count;
-  void* raw;
-  bool is_typed = false;
-  if (argc == 1) napi_is_typedarray(env, argv[0], &is_typed);
-  if (!is_typed) return throw_error(env, "implementation: params must be an Int32Array");
-  napi_get_typedarray_info(env, argv[0], &kind, &count, &raw, nullptr, nullptr);
-  if (kind != napi_int32_array || count != kConvFields) return throw_error(env, "implementation: params must be an Int32Array of 21");
+  const void* raw = argc == 1 ? typed(env, argv[0], napi_int32_array, kConvFields) : nullptr;
+  if (!raw) return throw_error(env, "implementation: params must be an Int32Array of 21");
   Conv p;
   std::memcpy(&p, raw, sizeof(Conv));
   std::string name;
