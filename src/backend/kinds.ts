@@ -35,8 +35,9 @@ export const BACKEND_SPECS: Readonly<Record<BackendKind, BackendSpec>> = {
     tfName: 'tensorflow',
     installNeeds: 'its install downloads libtensorflow 2.9.1 (CPU build) from storage.googleapis.com',
   },
-  // The wasm backend with its convolutions (forward, input and filter gradients) computed by
-  // oneDNN, natively on the wasm heap: native/onednn, built at install where libdnnl-dev is.
+  // The wasm backend with its convolutions (forward, input and filter gradients) and batch
+  // normalisation computed by oneDNN, and SGD's update by one native loop, natively on the wasm
+  // heap: native/onednn, built at install where libdnnl-dev is.
   'wasm-onednn': {
     kind: 'wasm-onednn',
     packageName: 'pipe-onednn',

@@ -1,4 +1,5 @@
-// Loading native/onednn, the addon that computes the wasm backend's convolutions with oneDNN.
+// Loading native/onednn, the addon that computes the wasm backend's convolutions and batch
+// normalisation with oneDNN (and SGD's update) for the wasm-onednn backend.
 // It is an optional dependency built at install time from Debian's libdnnl-dev; where it is
 // missing or fails to load, the wasm backend keeps its XNNPACK kernels.
 import { createRequire } from 'node:module';

@@ -75,7 +75,7 @@ export function registerEngineKernels(): string[] {
 const onednnKernels = { ...onednnConvKernels, ...onednnBatchNormKernels };
 const onednnInstalled = new Set<string>();
 
-/** Installs the oneDNN convolutions over whatever wasm kernels are registered (once); they run while `useOnednn` holds the addon. */
+/** Installs the oneDNN kernels over whatever wasm kernels are registered (once); they run while `useOnednn` holds the addon. */
 export function registerOnednnKernels(): string[] {
   for (const [kernelName, build] of Object.entries(onednnKernels)) {
     if (onednnInstalled.has(kernelName)) continue;
