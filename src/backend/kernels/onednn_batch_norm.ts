@@ -6,18 +6,13 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { positionsAndChannels } from './channel_ops.js';
-import { onednn } from './onednn_state.js';
+import { onednn, onHeap } from './onednn_state.js';
 
 type Args = { inputs: Record<string, TensorInfo>; backend: BackendWasm; attrs: { varianceEpsilon: number } };
 
 function run(args: Args, op: 0 | 1, inputs: TensorInfo[], outputShapes: number[][]): TensorInfo[] {
-  const { backend, attrs } = args;
   const [positions, channels] = positionsAndChannels(inputs[0]);
-  const outputs = outputShapes.map((shape) => backend.makeOutput(shape, 'float32'));
-  // Views after every makeOutput: one that grows the heap detaches the views taken before it.
-  const view = (t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
-  onednn()!.bnorm(Int32Array.from([op, positions, channels, 1]), attrs.varianceEpsilon, [...inputs, ...outputs].map(view));
-  return outputs;
+  return onHeap(args.backend, inputs, outputShapes, (addon, views) => addon.bnorm(Int32Array.from([op, positions, channels, 1]), args.attrs.varianceEpsilon, views));
 }
 
 function forward(before: KernelFunc): KernelFunc {

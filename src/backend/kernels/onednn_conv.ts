@@ -4,7 +4,7 @@
 // dtypes than float32) goes to the kernel registered before (the stock or engine one).
 import { backend_util, type Conv2DBackpropFilterAttrs, type Conv2DBackpropInputAttrs, type FusedConv2DAttrs, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { onednn } from './onednn_state.js';
+import { onednn, onHeap } from './onednn_state.js';
 
 /** The Int32Array layout the addon reads (native/onednn/src/kernels.h, struct Conv). */
 const enum Op { Forward = 0, BackwardData = 1, BackwardWeights = 2 }
@@ -22,10 +22,7 @@ type Shape4 = [number, number, number, number];
 
 /** Runs one convolution on oneDNN into a new output of `outShape`; a, b as the addon's conv takes them. */
 function run(backend: BackendWasm, p: Int32Array, outShape: number[], a: TensorInfo, b: TensorInfo, bias: TensorInfo | null): TensorInfo {
-  const out = backend.makeOutput(outShape, 'float32');
-  // Views after makeOutput: one that grows the heap detaches the views taken before it.
-  const view = (t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
-  onednn()!.conv(p, view(a), view(b), bias ? view(bias) : null, view(out));
+  const [out] = onHeap(backend, bias ? [a, b, bias] : [a, b], [outShape], (addon, v) => addon.conv(p, v[0], v[1], bias ? v[2] : null, v[v.length - 1]));
   return out;
 }
 
