@@ -205,6 +205,7 @@ describe.runIf(available)('the addon checks its arguments', () => {
     expect(() => addon.bnorm(params, 1e-5, [data, stat, stat, data, stat])).toThrow('bnorm: forward takes 6 arrays');
     expect(() => addon.bnorm(params, 1e-5, [data, stat, stat, data, stat, new Float32Array(4)])).toThrow('bnorm: operand sizes do not match positions x channels');
     expect(() => addon.bnorm(params, 0, [data, stat, stat, data, stat, stat])).toThrow('bnorm: epsilon must be a positive number');
+    expect(() => addon.bnorm(params, 1e-5, [data, stat, stat, data, stat, new Float64Array(3) as unknown as Float32Array])).toThrow('bnorm: operands must be an array of Float32Arrays');
     expect(() => addon.bnorm(Int32Array.from([2, 4, 3, 1]), 1e-5, [])).toThrow('bnorm: bad params');
   });
 

@@ -37,6 +37,22 @@ bool float_array(napi_env env, napi_value v, float** data, size_t* length) {
   return true;
 }
 
+// A JS array of at most `max` Float32Arrays -> their data and lengths; returns how many it has,
+// or -1 when it is not an array, is longer, or holds anything else.
+int float_arrays(napi_env env, napi_value v, uint32_t max, float** data, size_t* lengths) {
+  bool is_array = false;
+  napi_is_array(env, v, &is_array);
+  uint32_t n = 0;
+  if (is_array) napi_get_array_length(env, v, &n);
+  if (!is_array || n > max) return -1;
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value item;
+    napi_get_element(env, v, i, &item);
+    if (!float_array(env, item, &data[i], &lengths[i]) || data[i] == nullptr) return -1;
+  }
+  return static_cast<int>(n);
+}
+
 // A typed array of `want` with exactly `count` elements -> its data; nullptr for anything else.
 const void* typed(napi_env env, napi_value v, napi_typedarray_type want, size_t count) {
   bool is_typed = false;
@@ -95,28 +111,24 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
   if (napi_get_value_double(env, argv[1], &epsilon) != napi_ok || !(epsilon > 0)) return throw_error(env, "bnorm: epsilon must be a positive number");
   Norm p{ints[0], ints[1], ints[2], ints[3], static_cast<float>(epsilon)};
   if ((p.op != 0 && p.op != 1) || p.positions < 1 || p.channels < 1 || p.threads < 1) return throw_error(env, "bnorm: bad params");
-  bool is_array = false;
-  napi_is_array(env, argv[2], &is_array);
-  uint32_t n = 0;
-  if (is_array) napi_get_array_length(env, argv[2], &n);
-  const uint32_t want = p.op == 0 ? 6 : 8;
-  if (n != want) return throw_error(env, p.op == 0 ? "bnorm: forward takes 6 arrays" : "bnorm: backward takes 8 arrays");
+  float* f[8];
+  size_t lengths[8];
+  const int n = float_arrays(env, argv[2], 8, f, lengths);
+  if (n < 0) return throw_error(env, "bnorm: operands must be an array of Float32Arrays");
+  if (n != (p.op == 0 ? 6 : 8)) return throw_error(env, p.op == 0 ? "bnorm: forward takes 6 arrays" : "bnorm: backward takes 8 arrays");
   // Which operands are [P, C] (the rest are [C]).
   const bool forward_data[6] = {true, false, false, true, false, false};
   const bool backward_data[8] = {true, true, false, false, false, true, false, false};
-  float* f[8];
-  for (uint32_t i = 0; i < n; i++) {
-    napi_value item;
-    napi_get_element(env, argv[2], i, &item);
-    size_t length;
-    if (!float_array(env, item, &f[i], &length) || f[i] == nullptr) return throw_error(env, "bnorm: operands must be Float32Arrays");
+  for (int i = 0; i < n; i++) {
     bool is_data = p.op == 0 ? forward_data[i] : backward_data[i];
-    if (length != (is_data ? size_t(p.positions) * p.channels : size_t(p.channels))) return throw_error(env, "bnorm: operand sizes do not match positions x channels");
+    if (lengths[i] != (is_data ? size_t(p.positions) * p.channels : size_t(p.channels))) return throw_error(env, "bnorm: operand sizes do not match positions x channels");
   }
   try {
     run_norm(p, f);
   } catch (const dnnl::error& e) {
     return throw_error(env, std::string("oneDNN: ") + e.what());
+  } catch (const std::exception& e) {
+    return throw_error(env, e.what());
   }
   return nullptr;
 }
@@ -134,22 +146,14 @@ napi_value SgdStep(napi_env env, napi_callback_info info) {
   if (!flags) return throw_error(env, "sgd: flags must be an Int32Array of 2");
   // The composition's scalars are float32 tensors: the settings are rounded to float first.
   Sgd s{static_cast<float>(v[0]), static_cast<float>(v[1]), static_cast<float>(1.0 - v[2]), static_cast<float>(v[3]), flags[0] != 0, flags[1] != 0, v[2] != 0.0};
-  bool is_array = false;
-  napi_is_array(env, argv[2], &is_array);
-  uint32_t n = 0;
-  if (is_array) napi_get_array_length(env, argv[2], &n);
-  if (n != 5) return throw_error(env, "sgd: takes 5 arrays: param, grad, buf, param_out, buf_out");
   float* f[5];
-  size_t length = 0;
-  for (uint32_t i = 0; i < 5; i++) {
-    napi_value item;
-    napi_get_element(env, argv[2], i, &item);
-    size_t len;
-    if (!float_array(env, item, &f[i], &len) || f[i] == nullptr) return throw_error(env, "sgd: arrays must be Float32Arrays");
-    if (i == 0) length = len;
-    if (len != length) return throw_error(env, "sgd: arrays must be of one length");
+  size_t lengths[5];
+  const int n = float_arrays(env, argv[2], 5, f, lengths);
+  if (n != 5) return throw_error(env, "sgd: takes 5 arrays: param, grad, buf, param_out, buf_out");
+  for (size_t length : lengths) {
+    if (length != lengths[0]) return throw_error(env, "sgd: arrays must be of one length");
   }
-  run_sgd(s, length, f[0], f[1], f[2], f[3], f[4]);
+  run_sgd(s, lengths[0], f[0], f[1], f[2], f[3], f[4]);
   return nullptr;
 }
 

@@ -20,10 +20,6 @@ ThreadState& thread_state() {
 
 namespace {
 
-using dnnl::memory;
-using tag = dnnl::memory::format_tag;
-using dt = dnnl::memory::data_type;
-
 // A primitive with the reorders around it, kept per thread (each worker thread has its own
 // engine and cache) for every convolution shape seen: building one takes far longer than running
 // a small one.
@@ -35,7 +31,7 @@ struct Plan {
   std::string impl;                         // oneDNN's name for the implementation it chose
 };
 
-thread_local std::unordered_map<std::string, std::unique_ptr<Plan>> plans;
+thread_local PlanCache<Plan> plans;
 
 memory::dims stride_dims(const Conv& p) { return {p.sh, p.sw}; }
 // oneDNN counts dilation from 0 (no dilation), tfjs from 1.
@@ -115,10 +111,7 @@ void run_conv(const Conv& p, float* a, float* b, float* bias, float* out) {
   // Before planning too: oneDNN sizes its work split by the thread count it will run with.
   omp_set_num_threads(p.threads);
   ThreadState& ts = thread_state();
-  std::string key(reinterpret_cast<const char*>(&p), sizeof(Conv));
-  auto found = plans.find(key);
-  if (found == plans.end()) found = plans.emplace(key, make_plan(p, ts)).first;
-  Plan& plan = *found->second;
+  Plan& plan = cached(plans, p, [&] { return make_plan(p, ts); });
   memory user_weights(plan.user_weights_md, ts.engine, p.op == kBackwardWeights ? out : b);
   if (p.op == kForward) {
     if (plan.weights) dnnl::reorder(user_weights, *plan.weights).execute(ts.stream, user_weights, *plan.weights);

@@ -5,9 +5,30 @@
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <cstddef>
+#include <memory>
 #include <string>
+#include <unordered_map>
 
 namespace pipe_onednn {
+
+using dnnl::memory;
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+
+// Plans (a primitive and what it needs) by the bytes of their parameters, one cache per thread
+// and kind: building one takes far longer than running a small one.
+template <class Plan>
+using PlanCache = std::unordered_map<std::string, std::unique_ptr<Plan>>;
+
+// The plan for `p`, made by `make()` the first time. Parameter structs are plain ints and floats
+// without padding, so their bytes are a key.
+template <class Params, class Plan, class Make>
+Plan& cached(PlanCache<Plan>& plans, const Params& p, Make make) {
+  std::string key(reinterpret_cast<const char*>(&p), sizeof(Params));
+  auto found = plans.find(key);
+  if (found == plans.end()) found = plans.emplace(key, make()).first;
+  return *found->second;
+}
 
 enum Op { kForward = 0, kBackwardData = 1, kBackwardWeights = 2 };
 

@@ -11,10 +11,6 @@
 namespace pipe_onednn {
 namespace {
 
-using dnnl::memory;
-using tag = dnnl::memory::format_tag;
-using dt = dnnl::memory::data_type;
-
 struct NormPlan {
   dnnl::primitive prim;
   memory::desc data_md, stat_md;
@@ -37,17 +33,14 @@ std::unique_ptr<NormPlan> make_norm_plan(const Norm& p, ThreadState& ts) {
   return plan;
 }
 
-thread_local std::unordered_map<std::string, std::unique_ptr<NormPlan>> norm_plans;
+thread_local PlanCache<NormPlan> norm_plans;
 
 }  // namespace
 
 void run_norm(const Norm& p, float* const* f) {
   omp_set_num_threads(p.threads);
   ThreadState& ts = thread_state();
-  std::string key(reinterpret_cast<const char*>(&p), sizeof(Norm));
-  auto found = norm_plans.find(key);
-  if (found == norm_plans.end()) found = norm_plans.emplace(key, make_norm_plan(p, ts)).first;
-  NormPlan& plan = *found->second;
+  NormPlan& plan = cached(norm_plans, p, [&] { return make_norm_plan(p, ts); });
   auto data = [&](float* ptr) { return memory(plan.data_md, ts.engine, ptr); };
   auto stat = [&](float* ptr) { return memory(plan.stat_md, ts.engine, ptr); };
   if (p.op == 0) {
