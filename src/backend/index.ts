@@ -110,10 +110,20 @@ export function activeBackendKind(tf: TfModule): string {
 }
 
 /**
+ * Whether expectedBackend's answer for `kind` holds without starting it: true for the kinds
+ * whose every part loads without tfjs (wasm's files, the oneDNN addon, which it loads), false
+ * for tfjs-node, whose native library is known to work only once started.
+ */
+export function trustedWithoutStart(kind: BackendKind): boolean {
+  return kind !== 'tensorflow' && kind !== 'tensorflow-gpu';
+}
+
+/**
  * The kind initBackend will pick, found without loading tfjs: the requested one, else the first
  * whose package is installed. Stage keys are computed with it, so a run whose stages are all
  * cached never starts a backend. A native package that is installed but fails to load is the
- * one case where the guess is wrong: the caller starts such a backend before trusting it.
+ * one case where the guess is wrong: the caller starts such a backend before trusting it
+ * (trustedWithoutStart).
  */
 export async function expectedBackend(opts: InitBackendOptions = {}): Promise<BackendKind> {
   const request = requestedBackend(opts);

@@ -54,9 +54,11 @@ export async function probeBackend(kind: BackendKind, tf: () => Promise<TfModule
     case 'wasm':
       return result(await wasmFilesProblem(spec.packageName));
     case 'wasm-onednn': {
-      if ((await packageVersion(BACKEND_SPECS.wasm.packageName)) === null) return result(`${BACKEND_SPECS.wasm.packageName} is not installed; ${BACKEND_SPECS.wasm.installNeeds}`);
+      // wasm itself first: without it the addon has nothing to run on.
+      const wasm = await probeBackend('wasm', tf);
+      if (!wasm.available) return result(`${wasm.packageName}: ${wasm.reason}`);
       const { reason } = loadOnednn();
-      return result((await wasmFilesProblem(BACKEND_SPECS.wasm.packageName)) ?? (reason === null ? null : `installed (${version}) but does not load: ${reason}`));
+      return result(reason === null ? null : `installed (${version}) but does not load: ${reason}`);
     }
     case 'cpu':
       return result(null);

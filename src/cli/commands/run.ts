@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
-import { expectedBackend, initBackend, type BackendInfo } from '../../backend/index.js';
-import { WASM_KINDS } from '../../backend/kinds.js';
+import { expectedBackend, initBackend, trustedWithoutStart, type BackendInfo } from '../../backend/index.js';
 import { StageStore } from '../../cache/store.js';
 import { EXIT_JOB_FAILED, InputError } from '../../errors.js';
 import type { Command } from '../command.js';
@@ -42,7 +41,7 @@ export const run: Command = {
     // package that is installed may still fail to load, so it is started first and trusted after
     // (expectedBackend has already loaded the oneDNN addon, which needs no tfjs).
     let kind = await expectedBackend(backendOpts);
-    let started: BackendInfo | null = [...WASM_KINDS, 'cpu'].includes(kind) ? null : await initBackend(backendOpts);
+    let started: BackendInfo | null = trustedWithoutStart(kind) ? null : await initBackend(backendOpts);
     if (started) kind = started.kind;
     const { workers: trainWorkers, note } = chooseTrainWorkers(workers, pipeline.workers, kind);
     if (note) io.err(`note: ${note}\n`);

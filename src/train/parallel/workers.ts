@@ -1,11 +1,11 @@
 // How many training workers a run gets unless told. No tfjs here: the CLI decides this before
 // it knows whether any stage will train.
 import { availableParallelism } from 'node:os';
-import type { BackendKind } from '../../backend/kinds.js';
+import { WASM_KINDS, type BackendKind } from '../../backend/kinds.js';
 import { InputError } from '../../errors.js';
 
 /** Backends on which workers pay: one thread each (wasm has no threads in Node, cpu none at all). */
-export const PARALLEL_BACKENDS: readonly BackendKind[] = ['wasm-onednn', 'wasm', 'cpu'];
+export const PARALLEL_BACKENDS: readonly BackendKind[] = [...WASM_KINDS, 'cpu'];
 
 /** Every core where workers pay; one where the backend uses the cores itself (tensorflow). */
 export function defaultTrainWorkers(backend: BackendKind): number {
