@@ -222,6 +222,9 @@ describe.runIf(available)('the addon checks its arguments', () => {
     // 4 + 1 + 1 - 3 + 1 = 4 outputs per row, not 5.
     const p = params({ 8: 5, 9: 5 });
     expect(() => addon.conv(p, x, w, null, new Float32Array(75))).toThrow(/^oneDNN: /);
+    expect(() => addon.implementation(p)).toThrow(/^oneDNN: /);
+    // A valid one is named as oneDNN names its implementations: kind:isa, e.g. brgconv:avx512_core.
+    expect(addon.implementation(params())).toMatch(/^\w+:\w+$/);
   });
 });
 

@@ -37,6 +37,20 @@ bool float_array(napi_env env, napi_value v, float** data, size_t* length) {
   return true;
 }
 
+// Runs `f`; an exception (oneDNN's refusal, or a failed allocation) becomes a JS error, and the
+// call returns undefined either way.
+template <class F>
+napi_value guarded(napi_env env, F f) {
+  try {
+    f();
+  } catch (const dnnl::error& e) {
+    return throw_error(env, std::string("oneDNN: ") + e.what());
+  } catch (const std::exception& e) {
+    return throw_error(env, e.what());
+  }
+  return nullptr;
+}
+
 // A JS array of at most `max` Float32Arrays -> their data and lengths; returns how many it has,
 // or -1 when it is not an array, is longer, or holds anything else.
 int float_arrays(napi_env env, napi_value v, uint32_t max, float** data, size_t* lengths) {
@@ -89,14 +103,7 @@ napi_value Conv2d(napi_env env, napi_callback_info info) {
     return throw_error(env, "conv: operand sizes do not match the convolution's shape");
   }
   if (p.threads < 1) return throw_error(env, "conv: threads must be at least 1");
-  try {
-    run_conv(p, a, b, bias, out);
-  } catch (const dnnl::error& e) {
-    return throw_error(env, std::string("oneDNN: ") + e.what());
-  } catch (const std::exception& e) {
-    return throw_error(env, e.what());
-  }
-  return nullptr;
+  return guarded(env, [&] { run_conv(p, a, b, bias, out); });
 }
 
 // bnorm(params: Int32Array [op, positions, channels, threads], epsilon, arrays: Float32Array[]): see run_norm.
@@ -123,14 +130,7 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
     bool is_data = p.op == 0 ? forward_data[i] : backward_data[i];
     if (lengths[i] != (is_data ? size_t(p.positions) * p.channels : size_t(p.channels))) return throw_error(env, "bnorm: operand sizes do not match positions x channels");
   }
-  try {
-    run_norm(p, f);
-  } catch (const dnnl::error& e) {
-    return throw_error(env, std::string("oneDNN: ") + e.what());
-  } catch (const std::exception& e) {
-    return throw_error(env, e.what());
-  }
-  return nullptr;
+  return guarded(env, [&] { run_norm(p, f); });
 }
 
 // sgd(settings: Float64Array [lr, momentum, dampening, weight_decay], flags: Int32Array
@@ -194,14 +194,12 @@ napi_value Implementation(napi_env env, napi_callback_info info) {
   if (!raw) return throw_error(env, "implementation: params must be an Int32Array of 21");
   Conv p;
   std::memcpy(&p, raw, sizeof(Conv));
-  std::string name;
-  try {
-    name = conv_implementation(p);
-  } catch (const dnnl::error& e) {
-    return throw_error(env, std::string("oneDNN: ") + e.what());
-  }
-  napi_value out;
-  napi_create_string_utf8(env, name.c_str(), name.size(), &out);
+  // On a failure out stays null (undefined) and guarded has left the JS error pending.
+  napi_value out = nullptr;
+  guarded(env, [&] {
+    const std::string name = conv_implementation(p);
+    napi_create_string_utf8(env, name.c_str(), name.size(), &out);
+  });
   return out;
 }
 
