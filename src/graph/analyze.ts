@@ -5,6 +5,7 @@ import { InputError } from '../errors.js';
 import { formatPath, type Path } from '../config/paths.js';
 import { isComposed, type ResolvedPipeline } from '../config/types.js';
 import type { Locate } from '../config/validate.js';
+import { checkClassScores } from './class-scores.js';
 import { expandModel, INPUT, type FlatNode } from './expand.js';
 import { GraphError } from './graph-error.js';
 import { OpError, type GraphOp, type Shape } from './op.js';
@@ -60,6 +61,7 @@ export function analyzeGraphs(p: ResolvedPipeline, locate: Locate): GraphPlan {
     }
   };
   for (const name of Object.keys(p.models)) plan(name);
+  problems.push(...checkClassScores(p, models, locate));
   if (problems.length) throw new InputError(problems);
   return { models, nodes };
 }

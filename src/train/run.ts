@@ -15,6 +15,7 @@ import type { Tf } from './losses.js';
 import type { EpochRecord, StageResult } from './loop.js';
 import { predict } from './predict.js';
 import { copyStage, openRunDir, recordBackend, stagesToRun, writeMetrics, writeSummary, type RunInfo } from './run-dir.js';
+import { checkStageLabels } from './class-check.js';
 import { openStageData } from './stage-data.js';
 import { summaryRow, type SummaryRow } from './summary.js';
 import { initLayers, readWeights, saveModel } from './weights.js';
@@ -159,6 +160,7 @@ async function trainInEntry(p: ResolvedPipeline, plan: GraphPlan, name: string, 
     for (const frozen of stage.freeze) for (const layer of model.layers) if (plan.models[frozen].parts.some((g) => layer.name.startsWith(`${g}/`))) layer.trainable = false;
     const data = await openStageData(p, name, stage, { cacheDir: join(o.outputs, 'cache', 'data'), workers: o.loaderWorkers, splits, onDecode: o.events.decode });
     try {
+      checkStageLabels(name, stage, plan.models[stage.model], splits);
       o.events.stageStart(name, { model: stage.model, parameters: plan.models[stage.model].trainable, epochs: stage.epochs ?? 1, trainImages: data.train?.size ?? 0, stepsPerEpoch: data.train?.stepsPerEpoch ?? 0 });
       o.events.stageReady?.(name, model);
       const files = { checkpoint: join(entry, 'checkpoint'), best: join(entry, 'best') };
