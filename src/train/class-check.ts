@@ -11,7 +11,7 @@ import { classScores, readsLabels, tooFewScores } from '../graph/class-scores.js
 export function checkStageLabels(name: string, stage: ResolvedStage, model: ModelPlan, splits: ReadonlyMap<string, ImageSet>): void {
   if (!readsLabels(stage)) return;
   const scores = classScores(model);
-  if (typeof scores === 'string') throw new InputError([{ path: `stages.${name}.model`, message: scores }]);
+  if (typeof scores === 'string') throw new InputError([{ path: `stages.${name}.model`, message: `a ${stage.kind} stage needs class scores: ${scores}` }]);
   for (const [part, selection] of [['train', stage.train], ['val', stage.val]] as const) {
     for (const source of selection ? selectionSources(selection) : []) {
       const set = splits.get(source.split);

@@ -65,9 +65,8 @@ describe('class scores against classes', () => {
     expect(r.stderr).toContain('but the data set has 3 classes');
   });
 
-  it('pipe validate refuses a classify stage whose model does not end in a vector of scores', () => {
-    writeFileSync(join(idxRoot, 'v.yaml'), idx() + model(0, '') + stages());
-    const r = runPipe(['validate', 'v.yaml'], { cwd: idxRoot });
+  it('pipe run refuses a classify stage whose model does not end in a vector of scores', () => {
+    const r = run(idxRoot, idx() + model(0, '') + stages());
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("stages.s.model: a classify stage needs class scores: model 'net' gives [12, 12, 2], not a vector of class scores");
   });
