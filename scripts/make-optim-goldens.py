@@ -175,6 +175,9 @@ def schedule_cases():
     yield "step", {"type": "step", "step_size": 3, "gamma": 0.5}, 0.1, 12, None
     yield "step-inception", {"type": "step", "step_size": 1, "gamma": 0.9}, 0.05, 52, None
     yield "multistep", {"type": "multistep", "milestones": [2, 5, 9], "gamma": 0.1}, 0.1, 12, None
+    # torch keeps a Counter: a milestone listed twice decays twice, and the order does not matter.
+    yield "multistep-repeated", {"type": "multistep", "milestones": [4, 4, 8], "gamma": 0.5}, 0.1, 12, None
+    yield "multistep-unsorted", {"type": "multistep", "milestones": [7, 2, 7, 3], "gamma": 0.3}, 0.2, 10, None
     yield "exponential", {"type": "exponential", "gamma": 0.9}, 0.01, 40, None
     yield "cosine", {"type": "cosine", "T_max": 10, "eta_min": 0}, 0.1, 35, None
     yield "cosine-eta-min", {"type": "cosine", "T_max": 7, "eta_min": 1e-4}, 0.01, 30, None

@@ -191,9 +191,6 @@ function checkSchedule(ctx: Ctx, at: Path, sch: Obj, stage: Obj): void {
   if (sch.type === 'cyclic' && typeof sch.base_lr === 'number' && typeof sch.max_lr === 'number' && sch.max_lr < sch.base_lr) {
     error(ctx, [...at, 'max_lr'], `max_lr (${sch.max_lr}) is below base_lr (${sch.base_lr})`, 'value');
   }
-  if (sch.type === 'multistep' && Array.isArray(sch.milestones) && sch.milestones.some((m, i) => i > 0 && (m as number) <= (sch.milestones as number[])[i - 1])) {
-    error(ctx, [...at, 'milestones'], 'milestones must increase', 'value');
-  }
   if (sch.type === 'sequential' && Array.isArray(sch.schedules) && Array.isArray(sch.milestones) && sch.milestones.length !== sch.schedules.length - 1) {
     error(ctx, [...at, 'milestones'], `sequential needs one milestone fewer than schedules (${sch.schedules.length} schedules, ${sch.milestones.length} milestones)`);
   }

@@ -128,6 +128,13 @@ describe('pipe schedule', () => {
     expect(out.lr_per_epoch.slice(0, 3)).toEqual([0.0025, 0.00625, 0.01]);
   });
 
+  it('takes a repeated milestone twice and milestones in any order, as MultiStepLR', () => {
+    const file = write('repeated.yaml', '    epochs: 6\n    optimizer: {type: sgd, lr: 0.1}\n    schedule: {type: multistep, milestones: [4, 2, 4], gamma: 0.5}');
+    const r = pipe(file, '--stage', 'train');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(['    1  0.1', '    2  0.05  *', '    3  0.05', '    4  0.0125  *', '    5  0.0125'].join('\n'));
+  });
+
   it('names the known stages, refuses a stage that does not train and options that do not apply', () => {
     const file = write('plain.yaml', '    epochs: 2\n    optimizer: {type: sgd, lr: 0.1}');
     expect(pipe(file, '--stage', 'trian')).toEqual({ code: 2, stdout: '', stderr: "error: unknown stage 'trian'; did you mean 'train'? (stages: train, check)\n" });

@@ -32,7 +32,7 @@ export const step = schedule<{ step_size: number; gamma: number }>('step', 'lr *
 }));
 
 export const multistep = schedule<{ milestones: readonly number[]; gamma: number }>('multistep', 'lr *= gamma at each milestone epoch, as MultiStepLR.', {
-  milestones: { description: 'Epochs (increasing) at which to decay.', type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1 },
+  milestones: { description: 'Epochs at which to decay, in any order; one listed n times decays by gamma**n (MultiStepLR keeps a Counter).', type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1 },
   gamma: gamma(0.1),
 }, ['milestones'], (s) => {
   // torch keeps a Counter: a milestone listed twice decays by gamma**2.
