@@ -145,6 +145,23 @@ describe('ops compute what PyTorch computes', () => {
     expect(Array.from(y)).toEqual([0.25, 0.25, 0.25, 0.25]);
   });
 
+  // torch.nn.functional.elu(x, alpha) and the gradient of its sum, from torch 1.13 (the gradient
+  // at 0 is alpha: torch takes the x <= 0 branch there).
+  it.each([
+    [0.5, [-0.47510648, -0.31606027, -0.19673467, -0.00049975514, 0, 0.5, 2], [0.024893533, 0.18393973, 0.30326533, 0.49950024, 0.5, 1, 1]],
+    [2, [-1.9004259, -1.2642411, -0.78693867, -0.0019990206, 0, 0.5, 2], [0.099574134, 0.7357589, 1.2130613, 1.998001, 2, 1, 1]],
+    [1, [-0.95021296, -0.63212055, -0.39346933, -0.00099951029, 0, 0.5, 2], [0.049787067, 0.36787945, 0.60653067, 0.99900049, 1, 1, 1]],
+    [0, [0, 0, 0, 0, 0, 0.5, 2], [0, 0, 0, 0, 0, 1, 1]],
+  ])('elu with alpha %f builds, and computes torch.nn.ELU and its gradient', async (alpha, want, wantGrad) => {
+    const { graphs } = await compileText(ONE_NODE(`{op: elu, alpha: ${alpha}}`, '[1, 1, 7]'));
+    const model = graphs.model('m');
+    const x = tf.tensor4d([[[[-3, -1, -0.5, -1e-3, 0, 0.5, 2]]]]);
+    const y = Array.from((model.predict(x) as tf.Tensor).dataSync());
+    const g = Array.from(tf.grad((v: tf.Tensor) => tf.sum(model.apply(v) as tf.Tensor))(x).dataSync());
+    y.forEach((v, i) => expect(v).toBeCloseTo(want[i], 6));
+    g.forEach((v, i) => expect(v).toBeCloseTo(wantGrad[i], 6));
+  });
+
   it('a miswired residual is caught before anything runs', async () => {
     const yaml = ONE_NODE('{op: conv, name: a, filters: 2, kernel: 1}', '[4, 4, 2]').replace(
       '      - {op: conv, name: a, filters: 2, kernel: 1}',

@@ -27,7 +27,11 @@ export const identity = elementwise('identity', 'Passes its input through unchan
 export const leakyRelu = elementwise('leaky_relu', 'x if x > 0 else negative_slope * x.', ({ tf, name }, node) => tf.layers.leakyReLU({ name, alpha: Number(node.params.negative_slope ?? 0.01) }), {
   negative_slope: num('Slope for x < 0.', { default: 0.01 }),
 });
-export const elu = elementwise('elu', 'x if x > 0 else alpha * (exp(x) - 1).', ({ tf, name }, node) => tf.layers.elu({ name, alpha: Number(node.params.alpha ?? 1) }), {
+export const elu = elementwise('elu', 'x if x > 0 else alpha * (exp(x) - 1).', ({ tf, custom, name }, node) => {
+  // tf.layers' ELU takes only alpha 1 (it throws at build otherwise).
+  const alpha = Number(node.params.alpha ?? 1);
+  return alpha === 1 ? tf.layers.elu({ name }) : new custom.Elu({ name, alpha });
+}, {
   alpha: num('Scale of the negative part.', { default: 1 }),
 });
 

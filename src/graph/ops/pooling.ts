@@ -1,5 +1,5 @@
 import { entry, intOrPair } from '../../config/schema/fragments.js';
-import { chain, type GraphOp } from '../op.js';
+import { chain, OpError, type GraphOp } from '../op.js';
 import { image, pair, windowOutput } from '../shape-rules.js';
 import { nodeFields } from './fields.js';
 
@@ -18,6 +18,10 @@ function pool(name: 'maxpool' | 'avgpool', description: string): GraphOp {
     infer(node, [input]) {
       const [h, w, c] = image(input, name);
       const g = geometry(node.params);
+      // PyTorch refuses more: a window could then hold padding alone (a max of -Infinity, an average of zeros).
+      for (const a of [0, 1]) {
+        if (g.padding[a] > Math.floor(g.kernel[a] / 2)) throw new OpError(`padding ${g.padding[a]} is over half the kernel ${g.kernel[a]} (${a === 0 ? 'height' : 'width'}): at most ${Math.floor(g.kernel[a] / 2)}, as PyTorch`);
+      }
       const [oh, ow] = windowOutput(name, [h, w], g.kernel, g.stride, { before: g.padding, after: g.padding });
       return { shape: [oh, ow, c], trainable: 0, macs: 0 };
     },
