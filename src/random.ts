@@ -4,6 +4,9 @@
 
 export type RngState = readonly [number, number, number, number];
 
+/** The largest seed: every draw is seeded from 32 bits. */
+export const MAX_SEED = 0xffffffff;
+
 export class Rng {
   private s0: number;
   private s1: number;
@@ -17,7 +20,10 @@ export class Rng {
 
   /** A generator for `seed`, optionally on a named stream so independent uses never share draws. */
   static from(seed: number, stream = ''): Rng {
-    let h = splitmix32(seed >>> 0);
+    // Seeds are 32 bits: a larger one would wrap onto another seed's draws (2^32 onto 0), so the
+    // schema refuses it, and reaching here with one is a bug.
+    if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) throw new RangeError(`seed ${seed} is not a whole number in 0..${MAX_SEED}`);
+    let h = splitmix32(seed);
     for (let i = 0; i < stream.length; i++) h = splitmix32(h ^ stream.charCodeAt(i));
     const a = splitmix32(h), b = splitmix32(a), c = splitmix32(b), d = splitmix32(c);
     return new Rng([a, b, c, d]);

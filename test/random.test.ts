@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../src/random.js';
+import { MAX_SEED, Rng } from '../src/random.js';
+import { runPipe } from './helpers/cli.js';
 
 describe('Rng', () => {
   it('gives the same draws for the same seed and stream, different ones otherwise', () => {
@@ -51,5 +52,22 @@ describe('Rng', () => {
     Rng.from(5).shuffle(xs);
     expect([...xs].sort((p, q) => p - q)).toEqual(Array.from({ length: 50 }, (_, i) => i));
     expect(xs).not.toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+});
+
+describe('seeds are 32 bits, never wrapped', () => {
+  it.each([2 ** 32, 2 ** 32 + 5, -1, 0.5, Number.MAX_SAFE_INTEGER, NaN])('Rng.from refuses seed %d instead of wrapping it onto another', (seed) => {
+    expect(() => Rng.from(seed)).toThrow(RangeError);
+  });
+
+  it('takes every seed from 0 to MAX_SEED', () => {
+    expect(Rng.from(MAX_SEED).nextU32()).not.toBe(Rng.from(0).nextU32());
+    expect(Rng.from(MAX_SEED, 's').state()).toEqual(Rng.from(MAX_SEED, 's').state());
+  });
+
+  it('pipe refuses a seed past 32 bits from --set, located there', () => {
+    const r = runPipe(['show', 'pipelines/demo.yaml', '--set', 'seed=4294967296']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: --set seed=4294967296: seed: expected an integer in [0, 4294967295], found 4294967296\n');
   });
 });

@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { MAX_SEED } from '../../random.js';
 import { didYouMean } from '../../config/suggest.js';
 import { InputError } from '../../errors.js';
 import type { Command } from '../command.js';
@@ -30,7 +31,7 @@ export const preview: Command = {
     if (!['train', 'val', 'test'].includes(split)) throw new InputError([{ message: `--split must be train, val or test, found '${split}'` }]);
     const n = args.values.n === undefined ? 32 : Number(args.values.n);
     const seed = args.values.seed === undefined ? pipeline.seed : Number(args.values.seed);
-    if (!Number.isInteger(seed) || seed < 0) throw new InputError([{ message: `--seed expects a whole number >= 0, found '${String(args.values.seed)}'` }]);
+    if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) throw new InputError([{ message: `--seed expects a whole number from 0 to ${MAX_SEED}, found '${String(args.values.seed)}'` }]);
     const out = resolve(io.cwd, (args.values.out as string | undefined) ?? join('outputs', `preview-${pipeline.name}-${chain}.png`));
     const { loadSplit } = await import('../../data/load-split.js');
     const { compileChain } = await import('../../data/augment/chain.js');

@@ -1,6 +1,7 @@
 // Assembles the whole pipeline schema from the sections and the registries. Only the generator
 // (scripts/gen-schema.ts) calls this; the CLI reads the committed schemas/pipeline.schema.json.
 import type { JsonSchema, SchemaEntry } from './fragments.js';
+import { MAX_SEED } from '../../random.js';
 import { block, blockNode, dataSelection, dataSource, dataset, earlyStopping, model, NAME_PATTERN, report, stage } from './sections.js';
 
 export interface Registries {
@@ -40,7 +41,7 @@ export function pipelineSchema(r: Registries): JsonSchema {
       extends: { type: 'string', description: 'A pipeline file this one builds on, relative to this file. Maps merge key by key, lists are replaced whole, null deletes a key.' },
       name: { type: 'string', pattern: NAME_PATTERN, description: 'Name of the pipeline: used in run folders and reports.' },
       description: { type: 'string', description: 'Free text: what this pipeline is for.' },
-      seed: { type: 'integer', minimum: 0, default: 0, description: 'Seed of every random draw: initialisation, data order, selection, augmentation.' },
+      seed: { type: 'integer', minimum: 0, maximum: MAX_SEED, default: 0, description: `Seed of every random draw: initialisation, data order, selection, augmentation. 0 to ${MAX_SEED} (32 bits).` },
       workers: {
         type: 'integer',
         minimum: 1,

@@ -1,6 +1,7 @@
 // The pipeline's own sections (everything that is not a registry entry): dataset, data
 // selections, blocks, models, stages, report.
 import { bool, int, oneOfStrings, plainInt, plainNumber, probability, type JsonSchema } from './fragments.js';
+import { MAX_SEED } from '../../random.js';
 
 export const NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]*$';
 const nameRef = (description: string): JsonSchema => ({ description, type: 'string', pattern: NAME_PATTERN });
@@ -62,7 +63,7 @@ const source: JsonSchema = {
     max_images: { description: 'Cap on the number of images after selection (for quick runs). Default: no cap.', anyOf: [{ type: 'integer', minimum: 1 }, { type: 'null' }], default: null },
     unlabelled: bool('Drop the labels (images only, e.g. for reconstruction pretraining).', false),
     augment: { description: 'Name of an augment chain applied to every image, drawn afresh each epoch. Default: none.', anyOf: [nameRef('chain name'), { type: 'null' }], default: null },
-    seed: { description: 'Seed of the selection. Default: the pipeline seed.', anyOf: [{ type: 'integer' }, { type: 'null' }], default: null },
+    seed: { description: `Seed of the selection, 0 to ${MAX_SEED}. Default: the pipeline seed.`, anyOf: [{ type: 'integer', minimum: 0, maximum: MAX_SEED }, { type: 'null' }], default: null },
   },
 };
 
