@@ -11,6 +11,8 @@ import { CORE_SCHEMA, load as fastLoad } from 'js-yaml';
 import { createRequire } from 'node:module';
 import type { Node } from 'yaml';
 import { InputError, type Diagnostic, type SourceLocation } from '../errors.js';
+import { documentProblems } from './document-limits.js';
+import { formatPath } from './paths.js';
 
 export interface LoadedFile {
   /** As the user named it (relative paths stay relative, for short messages). */
@@ -54,6 +56,11 @@ function finish(value: unknown, file: string, index: () => ReadonlyMap<string, S
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new InputError([{ location: loaded.location('') ?? { file, line: 1, col: 1 }, message: `a pipeline must be a map of sections, found ${Array.isArray(value) ? 'a list' : typeof value}` }]);
   }
+  const problems = documentProblems(value, (path, at) => {
+    const key = formatPath(path);
+    return (at === 'value' ? loaded.location(`${key}\u0000value`) : undefined) ?? loaded.location(key) ?? { file, line: 1, col: 1 };
+  });
+  if (problems.length > 0) throw new InputError(problems);
   return loaded;
 }
 
@@ -75,7 +82,9 @@ function parseWithLocations(text: string, file: string): { value: unknown; index
   const index = new Map<string, SourceLocation>();
   // Keys are formatPath() strings, built incrementally: the same text formatPath would make.
   if (doc.contents) indexNode(doc.contents, '', index, at);
-  return { value: doc.toJS({ maxAliasCount: 100 }), index };
+  // Aliases stay shared references here, as js-yaml gives them; document-limits.ts bounds them
+  // for both parsers alike.
+  return { value: doc.toJS({ maxAliasCount: -1 }), index };
 }
 
 /**

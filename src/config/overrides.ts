@@ -5,6 +5,7 @@
 
 import { CORE_SCHEMA, load } from 'js-yaml';
 import { InputError, type Diagnostic, type SourceLocation } from '../errors.js';
+import { documentProblems, isReservedName, reservedNameMessage } from './document-limits.js';
 import { formatPath, parsePath, type Path } from './paths.js';
 import type { JsonSchema } from './schema/fragments.js';
 import { closest } from './suggest.js';
@@ -30,8 +31,13 @@ export function applyOverrides(data: Record<string, unknown>, sets: readonly str
     const path = parsePath(text.slice(0, eq));
     const raw = text.slice(eq + 1);
     try {
+      const reserved = path.find((seg): seg is string => typeof seg === 'string' && isReservedName(seg));
+      if (reserved !== undefined) throw new OverrideError(reservedNameMessage(reserved));
       const target = walk(data, path, root, resolveRef);
       const value = typedValue(raw, target.schema, resolveRef);
+      const last = path[path.length - 1];
+      const limits = documentProblems(value, () => location, typeof last === 'string' ? last : undefined);
+      if (limits.length > 0) throw new OverrideError(limits[0].path ? `${limits[0].path}: ${limits[0].message}` : limits[0].message);
       (target.parent as Record<string | number, unknown>)[target.key] = value;
       applied.push({ path, location });
     } catch (e) {

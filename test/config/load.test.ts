@@ -15,7 +15,8 @@ describe('the two YAML parsers read the same values', () => {
     const text = readFileSync(join(REPO, file), 'utf8');
     let slow: unknown;
     try {
-      slow = parse(text, { uniqueKeys: true, strict: true });
+      // As load.ts reads it: aliases unbounded here, bounded for both parsers by document-limits.ts.
+      slow = parse(text, { uniqueKeys: true, strict: true, maxAliasCount: -1 });
     } catch {
       return expect(() => load(text, { schema: CORE_SCHEMA })).toThrow(); // both reject it
     }
@@ -29,6 +30,16 @@ describe('the two YAML parsers read the same values', () => {
     expect(f.location('a.b\u0000value')).toEqual({ file: 'f.yaml', line: 2, col: 6 });
     expect(f.location('a.b[1]')).toEqual({ file: 'f.yaml', line: 2, col: 10 });
     expect(f.location('a.c[0].x')).toEqual({ file: 'f.yaml', line: 4, col: 7 });
+  });
+
+  it.each([
+    ['a billion laughs', `${Array.from({ length: 9 }, (_, i) => `x${i}: &x${i} [${i ? Array(10).fill(`*x${i - 1}`).join(', ') : 'lol'}]`).join('\n')}\n`, /f\.yaml:1:1: its aliases expand to 1,111,111,111 values, over the limit of 100,000/],
+    ['101 aliases', `b: &b {op: relu}\nmore: [${Array(101).fill('*b').join(', ')}]\n`, /f\.yaml:2:\d+: more\[100\]: more than 100 aliases/],
+    ['a __proto__ key', 'name: x\n__proto__: {a: 1}\n', /f\.yaml:2:1: __proto__: '__proto__' is a reserved name/],
+  ])('refuses %s, located, at once', (_, text, message) => {
+    const start = performance.now();
+    expect(() => parseYamlText(text, 'f.yaml')).toThrow(message);
+    expect(performance.now() - start).toBeLessThan(5_000); // it took 90 s to reach validation before
   });
 
   it('reports every syntax error, located, when the fast parser rejects the text', () => {

@@ -70,3 +70,21 @@ describe('--set overrides', () => {
     );
   });
 });
+
+describe('--set never reaches Object.prototype, and is bounded as files are', () => {
+  it.each([
+    ['stages.__proto__.epochs=5', "'__proto__' is a reserved name"],
+    ['__proto__={stages: {x: {kind: classify}}}', "'__proto__' is a reserved name"],
+    ['constructor.prototype.polluted=1', "'constructor' is a reserved name"],
+    ['models.toString={input: [8, 8, 3], nodes: [{op: relu}]}', "'toString' is a reserved name"],
+    ['models={hasOwnProperty: {input: [8, 8, 3], nodes: [{op: relu}]}}', "hasOwnProperty: 'hasOwnProperty' is a reserved name"],
+    ['stages.train.model=valueOf', "'valueOf' is a reserved name"],
+    [`models.net.nodes=${'[' + Array.from({ length: 9 }, (_, i) => `&a${i} [${i ? Array(10).fill(`*a${i - 1}`).join(', ') : 'x'}]`).join(', ') + ']'}`, 'more than 100 aliases'],
+  ])('%s is refused, located at the --set', async (set, message) => {
+    const err = (await resolveWith([set]).catch((e: unknown) => e)) as Error;
+    expect(err.message).toContain(`--set ${set}: `);
+    expect(err.message).toContain(message);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty('epochs');
+  });
+});
