@@ -36,6 +36,10 @@ export interface Command {
   /** A paragraph or two for `pipe <command> --help`. */
   readonly description: string;
   readonly options: readonly OptionSpec[];
+  /** How many positional arguments it takes (max: Infinity for FILE...); others are refused before run. */
+  readonly positionals: { readonly min: number; readonly max: number };
+  /** Options that cannot be given together (each pair refused before run). */
+  readonly exclusive?: readonly (readonly [string, string])[];
   /** Returns the exit code. Throws InputError / JobError for expected failures. */
   run(args: ParsedArgs, io: Io): Promise<number>;
 }

@@ -23,9 +23,10 @@ export function globalHelp(commands: readonly Command[]): string {
 
 export function commandHelp(c: Command): string {
   const flags = c.options.map((o) => {
-    const short = o.short ? `-${o.short}, ` : '    ';
     const value = o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : '';
-    return { left: `  ${short}--${o.name}${value}`, text: o.description + (o.multiple ? ' (repeatable)' : '') };
+    // A one-letter name is typed with one dash (util.parseArgs reads `-o` as the option `o`).
+    const flag = o.name.length === 1 ? `    -${o.name}` : `${o.short ? `-${o.short}, ` : '    '}--${o.name}`;
+    return { left: `  ${flag}${value}`, text: o.description + (o.multiple ? ' (repeatable)' : '') };
   });
   flags.push({ left: '  -h, --help', text: 'show this help' });
   const width = Math.max(...flags.map((f) => f.left.length));

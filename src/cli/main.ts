@@ -2,7 +2,7 @@
 // place. A stack trace printed here means a bug in the engine, and says so.
 import { parseArgs } from 'node:util';
 import { EXIT_BAD_INPUT, EXIT_JOB_FAILED, InputError, JobError } from '../errors.js';
-import type { Command, Io, OptionSpec } from './command.js';
+import type { Command, Io, OptionSpec, ParsedArgs } from './command.js';
 import { commands } from './commands/index.js';
 import { commandHelp, globalHelp } from './help.js';
 import { paint, printDiagnostics } from './output.js';
@@ -22,6 +22,7 @@ export function processIo(): Io {
 
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === 'help' && rest.length > 0) return help(rest, io);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(globalHelp(commands));
     return name === undefined ? EXIT_BAD_INPUT : 0;
@@ -31,16 +32,14 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     return 0;
   }
   const command = commands.find((c) => c.name === name);
-  if (!command) {
-    io.err(`pipe: unknown command '${name}'; known commands: ${commands.map((c) => c.name).join(', ')}\n`);
-    return EXIT_BAD_INPUT;
-  }
+  if (!command) return unknownCommand(name, io);
   if (rest.includes('--help') || rest.includes('-h')) {
     io.out(commandHelp(command));
     return 0;
   }
   try {
     const args = parseCommandArgs(command, rest);
+    checkArity(command, args);
     return await command.run(args, io);
   } catch (e) {
     return reportFailure(e, io);
@@ -56,6 +55,38 @@ function parseCommandArgs(command: Command, argv: readonly string[]) {
   } catch (e) {
     // util.parseArgs explains unknown options and missing values well; keep its words, add ours.
     throw new InputError([{ message: (e as Error).message.replace(/\. To specify.*$/s, ''), hint: `see 'pipe ${command.name} --help'` }]);
+  }
+}
+
+/** `pipe help run`: the command's help, as `pipe run --help`. */
+function help(topic: readonly string[], io: Io): number {
+  const command = commands.find((c) => c.name === topic[0]);
+  if (!command) return unknownCommand(topic[0], io);
+  if (topic.length > 1) {
+    io.err(`pipe help takes one command, got ${topic.length}: ${topic.join(' ')}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  io.out(commandHelp(command));
+  return 0;
+}
+
+function unknownCommand(name: string, io: Io): number {
+  io.err(`pipe: unknown command '${name}'; known commands: ${commands.map((c) => c.name).join(', ')}\n`);
+  return EXIT_BAD_INPUT;
+}
+
+/** Too many or too few arguments, and options that exclude each other, are refused before a command runs. */
+function checkArity(command: Command, args: ParsedArgs): void {
+  const { min, max } = command.positionals;
+  const n = args.positionals.length;
+  const hint = `usage: ${command.usage}`;
+  if (n > max) {
+    const extra = args.positionals.slice(max).map((a) => `'${a}'`).join(', ');
+    throw new InputError([{ message: `pipe ${command.name} takes ${max === 0 ? 'no arguments' : `at most ${max} argument${max === 1 ? '' : 's'}`}; unexpected: ${extra}`, hint }]);
+  }
+  if (n < min) throw new InputError([{ message: `pipe ${command.name} needs ${min === max ? min : `at least ${min}`} argument${min === 1 ? '' : 's'}, got ${n}`, hint }]);
+  for (const [a, b] of command.exclusive ?? []) {
+    if (args.values[a] !== undefined && args.values[b] !== undefined) throw new InputError([{ message: `--${a} and --${b} cannot be used together`, hint }]);
   }
 }
 

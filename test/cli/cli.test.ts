@@ -17,7 +17,7 @@ describe('pipe (the binary)', () => {
     const r = runPipe([name, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Usage: pipe /);
-    for (const o of commands.find((c) => c.name === name)!.options) expect(r.stdout).toContain(`--${o.name}`);
+    for (const o of commands.find((c) => c.name === name)!.options) expect(r.stdout).toContain(o.name.length === 1 ? `-${o.name} ` : `--${o.name}`);
   });
 
   it('rejects an unknown command and an unknown option with exit 2', () => {

@@ -10,6 +10,7 @@ export const cache: Command = {
   name: 'cache',
   summary: 'list, collect or remove the cached results of stages',
   usage: 'pipe cache ls [--json] | pipe cache gc [--keep-last N] [--dry-run] | pipe cache rm KEY...',
+  positionals: { min: 1, max: Infinity },
   description:
     'Every stage a run trains is stored under outputs/cache/stages/<key>/, where <key> is the hash of everything the stage\'s result depends on; later runs with the same key reuse it.\nls: one line per entry: key, pipeline, stage, size, age, and whether it is complete or partial (a stage that was stopped: running its pipeline again resumes it).\ngc: removes entries no run folder under outputs/runs refers to; --keep-last N also keeps only the N newest entries of each pipeline stage. Entries being trained (locked) are never removed.\nrm: removes the entries whose keys start with each KEY (at least 6 characters, and one entry each).',
   options: [
@@ -20,6 +21,7 @@ export const cache: Command = {
   ],
   async run(args, io) {
     const [sub, ...rest] = args.positionals;
+    if (sub !== 'rm' && rest.length > 0) throw inputError(`pipe cache ${sub} takes no further arguments; unexpected: ${rest.map((a) => `'${a}'`).join(', ')}`, { hint: `usage: ${cache.usage}` });
     const outputs = resolve(io.cwd, (args.values.outputs as string | undefined) ?? 'outputs');
     const store = StageStore.at(outputs, (m) => io.err(`warning: ${m}\n`));
     switch (sub) {

@@ -10,6 +10,7 @@ export const diff: Command = {
   name: 'diff',
   summary: 'what changed between two pipelines, and what it did to their results',
   usage: 'pipe diff A.yaml B.yaml [--set PATH=VALUE]... [--backend NAME] [--workers N] [--outputs DIR] [--json]',
+  positionals: { min: 2, max: 2 },
   description:
     'Compares two pipelines as the engine runs them (extends merged, --set applied to both, defaults filled), in four parts: (a) the configuration rows that differ, graph nodes paired by name; (b) per model, the nodes added, removed or changed, the output shapes that changed, and parameters and MACs A -> B; (c) per stage, whether its content key is the same (the stored result is reused) or it reruns, and the key fields that cause it; (d) where the stage store holds results of both, the final and best metrics A -> B and the classes whose accuracy moved most.\nExit 0 when the pipelines compute the same things (every stage has the same key), 1 when they differ, 2 on bad input.',
   options: [

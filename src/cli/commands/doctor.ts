@@ -16,6 +16,7 @@ export const doctor: Command = {
   name: 'doctor',
   summary: 'show the compute backend training would use, and why the others are unavailable',
   usage: 'pipe doctor [--backend NAME] [--json]',
+  positionals: { min: 0, max: 0 },
   description:
     `Starts the compute backend the engine would train on and prints it with its package versions, then every other backend with the reason it is not used. Without --backend (or PIPE_BACKEND) the first available of ${BACKEND_KINDS.join(' > ')} is chosen.`,
   options: [

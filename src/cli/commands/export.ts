@@ -18,6 +18,7 @@ export const exportCommand: Command = {
   name: 'export',
   summary: "write a trained stage's model, class names and preprocessing for use in a browser",
   usage: 'pipe export RUN_DIR|PIPELINE --stage S -o DIR [--set PATH=VALUE]... [--backend NAME]',
+  positionals: { min: 1, max: 1 },
   description:
     "Writes DIR/model.json and DIR/weights.bin (the tfjs layers format: tf.loadLayersModel loads them) and DIR/pipe.json: the class names, the input size, the preprocessing the model was trained with (pixels scaled to [0, 1], then the normalize step's mean and std if the stage's data has one; the evaluation chain's resize/crop steps), and the engine's custom layers the model uses (register them before loading, as src/graph/layers does).\nFrom a run folder the stage's model is taken as that run saved it; from a pipeline file, from the cache entry of the stage's current key (run the pipeline first).",
   options: [

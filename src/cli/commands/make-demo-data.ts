@@ -8,6 +8,7 @@ export const makeDemoData: Command = {
   name: 'make-demo-data',
   summary: 'render the shapes data set pipelines/demo.yaml trains on (no network needed)',
   usage: 'pipe make-demo-data [DIR] [--classes N] [--train N] [--val N] [--size N] [--seed N]',
+  positionals: { min: 0, max: 1 },
   description:
     'Writes a Tiny-ImageNet-layout tree of JPEGs to DIR (default data/shapes): one class per shape (disc, square, triangle, ring, cross, bars) drawn at random positions, sizes and colours on noisy backgrounds, so a model must learn shape itself. The seed fixes every image.',
   options: [

@@ -10,6 +10,7 @@ export const preview: Command = {
   name: 'preview',
   summary: 'write a grid of images beside their augmented versions, for one augment chain',
   usage: 'pipe preview PIPELINE --chain NAME [-n 32] [-o FILE.png] [--split train] [--seed N]',
+  positionals: { min: 1, max: 1 },
   description:
     'Decodes the split (or reads it from the cache), picks n images with the seed, applies the chain to each, and writes a PNG where every original stands beside its augmented version: the report\'s figure of augmented examples.',
   options: [

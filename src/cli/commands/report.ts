@@ -6,6 +6,7 @@ export const report: Command = {
   name: 'report',
   summary: 'write report.md and a self-contained report.html for one run or several side by side',
   usage: 'pipe report RUN_DIR... [-o DIR]',
+  positionals: { min: 1, max: Infinity },
   description:
     'Reads run folders (outputs/runs/<pipeline>-<time>/) and writes a report of them: the results table (stage, model, epochs, parameters, best val top-1), loss and accuracy per epoch with a dashed line where the learning rate changed (several runs overlaid), for each classifier the correct predictions per class, the best and worst classes by name with example validation images and the most confused pairs, and the preview grid of each augment chain the pipeline\'s report section names.\nreport.html holds everything inline (SVG charts, pictures) and opens from disk; report.md has its charts and pictures beside it.',
   options: [{ name: 'out', short: 'o', type: 'string', value: 'DIR', description: 'where to write; its charts/ and images/ are replaced (default: the run folder\'s report/, or outputs/reports/<first run>-and-<n> for several)' }],

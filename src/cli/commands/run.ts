@@ -12,6 +12,8 @@ export const run: Command = {
   name: 'run',
   summary: 'train and evaluate the stages of a pipeline',
   usage: 'pipe run PIPELINE [--stage S]... [--set PATH=VALUE]... [--backend NAME] [--workers N] [--loader-workers N] [--resume RUN_DIR [--warm-start]] [--wait] [--quiet | --json]',
+  positionals: { min: 1, max: 1 },
+  exclusive: [['quiet', 'json']],
   description:
     'Validates the pipeline, compiles its models and runs its stages in the order their needs allow: per epoch one line of loss, train and val accuracy, lr, images/s and ETA. Results go to outputs/runs/<pipeline>-<time>/: the resolved pipeline, metrics.jsonl, each stage\'s model in tfjs format, and summary.md (stage, model, epochs, parameters, best val top-1).\nEvery stage has a content key (its resolved definition, the keys of the stages it needs, the data\'s fingerprint, the backend); its results are kept under outputs/cache/stages/<key>/ and reused by any later run whose stage has the same key, so only changed stages (and what needs them) train again. A stage checkpoints at every epoch end and every checkpoint_every minutes; Ctrl-C stops after the current step and writes one there; running the pipeline again continues from it with the same results as an uninterrupted run. Exit 0 done, 1 the job failed (e.g. the loss diverged), 2 bad input.',
   options: [

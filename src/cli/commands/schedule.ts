@@ -13,6 +13,7 @@ export const schedule: Command = {
   name: 'schedule',
   summary: 'print the lr a stage will train with, epoch by epoch (step by step for cyclic)',
   usage: 'pipe schedule FILE --stage NAME [--set PATH=VALUE]... [--metrics V,V,...] [--steps] [--steps-per-epoch N] [--json]',
+  positionals: { min: 1, max: 1 },
   description:
     "Runs the stage's schedule as training will (PyTorch's semantics: the lr after each scheduler.step()) and prints the lr of each epoch, 0-based as lr_at, milestones and step_size count them, with * where it changed.\n" +
     'A cyclic schedule moves every batch, so it is printed per step; --steps prints any schedule per step. The steps per epoch are ceil(train images / batch_size), the images counted from the data set listing (without decoding it), unless --steps-per-epoch gives them.\n' +

@@ -5,6 +5,7 @@ export const schema: Command = {
   name: 'schema',
   summary: 'print the JSON Schema of the pipeline language',
   usage: 'pipe schema',
+  positionals: { min: 0, max: 0 },
   description: 'Prints schemas/pipeline.schema.json: every section, op and option, with its description, default and unit.',
   options: [],
   async run(_args, io) {

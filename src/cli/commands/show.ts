@@ -9,6 +9,7 @@ export const show: Command = {
   name: 'show',
   summary: 'print the resolved pipeline, or a model as a table of shapes, parameters and MACs',
   usage: 'pipe show FILE [--set PATH=VALUE]... [--model NAME]... [--json]',
+  positionals: { min: 1, max: 1 },
   description:
     'Prints the pipeline exactly as the engine will run it: every default filled in, extends merged, --set applied, paths made absolute.\nWith --model, prints that model instead: per node its op, output shape, trainable parameters and multiply-accumulates, with totals counted as PyTorch counts them (weights, biases, BatchNorm gamma and beta; not running statistics). Every model is checked (shapes, wiring) first.',
   options: [

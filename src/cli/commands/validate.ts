@@ -8,6 +8,7 @@ export const validate: Command = {
   name: 'validate',
   summary: 'check pipeline files against the language and report every error, located',
   usage: 'pipe validate FILE... [--set PATH=VALUE]... [--json]',
+  positionals: { min: 1, max: Infinity },
   description:
     'Reads each pipeline (following extends), applies the overrides, checks it against schemas/pipeline.schema.json checks every reference (models, blocks, chains, stages, needs), and checks the graph of every model: wiring, shapes, kernel sizes.\nPrints "ok FILE" for each valid file; otherwise every error found, as file:line:col: path: message. Exit 0 if all are valid, 2 if any is not.',
   options: [setOption, { name: 'json', type: 'boolean', description: 'print one JSON object: {files: [{file, ok, errors: [...]}]}' }],
