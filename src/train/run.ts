@@ -125,7 +125,7 @@ export async function runPipeline(p: ResolvedPipeline, plan: GraphPlan, o: RunOp
       // Runs while the stage's model still exists, so stageEnd listeners can look at it.
       const finish = (result: StageResult) => {
         if (result.stopped === 'interrupted') return o.events.stageEnd(name, result, entry);
-        o.store.seal(key);
+        o.store.seal(key, { pipeline: p.name, stage: name, input });
         copyStage(entry, dir, name);
         o.events.stageEnd(name, result, join(dir, name));
       };
