@@ -61,25 +61,35 @@ export function sumProblem(path: string, sum: FileSum): string | null {
  *  `<name>.tmp-<pid>-<random>` (the decode cache). */
 const TEMPORARY = /\.tmp-(\d+)(-[0-9a-z]+)?$/;
 
-/** Removes the temporaries directly in `dir` (and in its sub-folders) whose writing process is
- *  gone; returns their paths and bytes. A live writer's temporary is left alone. */
-export function removeStaleTemporaries(dir: string): { path: string; bytes: number }[] {
-  const removed: { path: string; bytes: number }[] = [];
+export interface StaleTemporary {
+  readonly path: string;
+  readonly bytes: number;
+}
+
+/** The temporaries in `dir` and its sub-folders whose writing process is gone (a live writer's
+ *  are not listed). */
+export function staleTemporaries(dir: string): StaleTemporary[] {
+  const found: StaleTemporary[] = [];
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch {
-    return removed;
+    return found;
   }
   for (const e of entries) {
     const path = join(dir, e.name);
     const pid = TEMPORARY.exec(e.name)?.[1];
-    if (pid !== undefined && !processAlive(Number(pid))) {
-      removed.push({ path, bytes: treeBytes(path) });
-      rmSync(path, { recursive: true, force: true });
-    } else if (e.isDirectory()) removed.push(...removeStaleTemporaries(path));
+    if (pid !== undefined && !processAlive(Number(pid))) found.push({ path, bytes: treeBytes(path) });
+    else if (e.isDirectory()) found.push(...staleTemporaries(path));
   }
-  return removed;
+  return found;
+}
+
+/** Removes staleTemporaries(dir); returns them. */
+export function removeStaleTemporaries(dir: string): StaleTemporary[] {
+  const found = staleTemporaries(dir);
+  for (const t of found) rmSync(t.path, { recursive: true, force: true });
+  return found;
 }
 
 /** Whether a process of this host has `pid` (the stores are per host: locks say so). */
