@@ -3,7 +3,7 @@
 // stage's key and key input, which --resume compares), metrics.jsonl (every epoch of every
 // stage, reused ones included), summary.md/json, and per stage a copy of its model, result and
 // predictions from the store. Loads no tfjs: a run whose stages are all cached never starts one.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedPipeline } from '../config/types.js';
 import { InputError } from '../errors.js';
@@ -33,6 +33,21 @@ export async function openRunDir(p: ResolvedPipeline, keys: Readonly<Record<stri
   writeFileSync(join(dir, 'run.json'), JSON.stringify({ ...info, keys: stageKeys, started: new Date().toISOString(), node: process.version }, null, 2));
   writeFileSync(join(dir, 'stages.json'), JSON.stringify(Object.fromEntries(info.stages.map((s) => [s, keys[s]])), null, 2));
   return dir;
+}
+
+/** The files openRunDir, writeMetrics and writeSummary put at a run folder's top. */
+const RUN_FILES = ['pipeline.yaml', 'run.json', 'stages.json', 'metrics.jsonl', 'summary.json', 'summary.md'];
+
+/** Removes the folder of a run that ended before any stage trained an epoch or was reused (it
+ *  was refused: bad data, a lock held by another run...), so refused runs leave no empty run
+ *  folders. Only pipe's own files go; a folder holding anything else stays. */
+export function discardIfEmpty(dir: string): boolean {
+  const metrics = statSync(join(dir, 'metrics.jsonl'), { throwIfNoEntry: false });
+  const entries = readdirSync(dir);
+  if ((metrics && metrics.size > 0) || entries.some((e) => !RUN_FILES.includes(e))) return false;
+  for (const f of entries) rmSync(join(dir, f), { force: true });
+  rmdirSync(dir);
+  return true;
 }
 
 /** Records the backend once it has started (a run folder is opened before any backend is). */

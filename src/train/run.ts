@@ -14,7 +14,7 @@ import { CorruptCheckpoint, readCheckpoint, type Checkpoint } from './checkpoint
 import type { Tf } from './losses.js';
 import type { EpochRecord, StageResult } from './loop.js';
 import { predict } from './predict.js';
-import { copyStage, openRunDir, recordBackend, stagesToRun, writeMetrics, writeSummary, type RunInfo } from './run-dir.js';
+import { copyStage, discardIfEmpty, openRunDir, recordBackend, stagesToRun, writeMetrics, writeSummary, type RunInfo } from './run-dir.js';
 import { openStageData } from './stage-data.js';
 import { summaryRow, type SummaryRow } from './summary.js';
 import { initLayers, readWeights, saveModel } from './weights.js';
@@ -99,48 +99,56 @@ export async function runPipeline(p: ResolvedPipeline, plan: GraphPlan, o: RunOp
     reused.push(name);
     o.events.stageReused?.(name, key, join(dir, name));
   };
-  let interrupted = false;
-  for (const name of order) {
-    const stage = p.stages[name];
-    const { key, input } = o.keys[name];
-    const parameters = plan.models[stage.model].trainable;
-    if (o.store.complete(key)) {
-      reuse(name, key, stage.model, parameters);
-      continue;
-    }
-    const lock = await acquireLock(o.store.lockPath(key), { what: `${p.name}, stage ${name}`, wait: o.wait, onWait: (h) => o.warn(`stage ${name}: waiting for pid ${h.pid}, which is training it`) });
-    try {
-      // Whoever held the lock may have finished this very stage.
+  let interrupted: boolean;
+  try {
+    interrupted = await runStages();
+  } catch (e) {
+    // A run refused before any stage trained an epoch leaves no run folder behind.
+    if (!o.resume) discardIfEmpty(dir);
+    throw e;
+  }
+  writeSummary(dir, rows);
+  return { dir, rows, interrupted, reused };
+
+  async function runStages(): Promise<boolean> {
+    for (const name of order) {
+      const stage = p.stages[name];
+      const { key, input } = o.keys[name];
+      const parameters = plan.models[stage.model].trainable;
       if (o.store.complete(key)) {
         reuse(name, key, stage.model, parameters);
         continue;
       }
-      const entry = o.store.begin(key, { pipeline: p.name, stage: name, input });
-      const before = records.length;
-      const progress = (stageRecords: readonly EpochRecord[]) => {
-        records.length = before;
-        records.push(...stageRecords);
-        writeMetrics(dir, records);
-      };
-      // Runs while the stage's model still exists, so stageEnd listeners can look at it.
-      const finish = (result: StageResult) => {
-        if (result.stopped === 'interrupted') return o.events.stageEnd(name, result, entry);
-        o.store.seal(key, { pipeline: p.name, stage: name, input });
-        copyStage(entry, dir, name);
-        o.events.stageEnd(name, result, join(dir, name));
-      };
-      const result = await trainInEntry(p, plan, name, entry, { ...o, tf }, splits, progress, finish);
-      rows.push(summaryRow(name, stage.model, parameters, result));
-      if (result.stopped === 'interrupted') {
-        interrupted = true;
-        break;
+      const lock = await acquireLock(o.store.lockPath(key), { what: `${p.name}, stage ${name}`, wait: o.wait, onWait: (h) => o.warn(`stage ${name}: waiting for pid ${h.pid}, which is training it`) });
+      try {
+        // Whoever held the lock may have finished this very stage.
+        if (o.store.complete(key)) {
+          reuse(name, key, stage.model, parameters);
+          continue;
+        }
+        const entry = o.store.begin(key, { pipeline: p.name, stage: name, input });
+        const before = records.length;
+        const progress = (stageRecords: readonly EpochRecord[]) => {
+          records.length = before;
+          records.push(...stageRecords);
+          writeMetrics(dir, records);
+        };
+        // Runs while the stage's model still exists, so stageEnd listeners can look at it.
+        const finish = (result: StageResult) => {
+          if (result.stopped === 'interrupted') return o.events.stageEnd(name, result, entry);
+          o.store.seal(key, { pipeline: p.name, stage: name, input });
+          copyStage(entry, dir, name);
+          o.events.stageEnd(name, result, join(dir, name));
+        };
+        const result = await trainInEntry(p, plan, name, entry, { ...o, tf }, splits, progress, finish);
+        rows.push(summaryRow(name, stage.model, parameters, result));
+        if (result.stopped === 'interrupted') return true;
+      } finally {
+        lock.release();
       }
-    } finally {
-      lock.release();
     }
+    return false;
   }
-  writeSummary(dir, rows);
-  return { dir, rows, interrupted, reused };
 }
 
 /** Trains one stage in its store entry; `progress` gets the stage's epochs so far after each one
