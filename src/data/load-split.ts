@@ -76,7 +76,7 @@ async function decodeListing(listing: SplitListing, dataset: ResolvedDataset, op
   if (images.kind === 'files') return decodeFiles(images.files, dataset, options);
   const packed = await images.read();
   const decoded = await convertPacked(packed, dataset, images.files[0]);
-  options.onProgress?.(decoded.count, decoded.count);
+  options.onProgress?.(decoded.count, decoded.count, 0);
   return decoded;
 }
 

@@ -10,6 +10,7 @@ import { InputError } from '../errors.js';
 import { changedKeyFields, type StageKey } from '../cache/key.js';
 import { writeAtomic } from '../cache/files.js';
 import { ENTRY_FILES } from '../cache/store.js';
+import type { SkippedImage } from '../data/decode.js';
 import type { EpochRecord, StageResult } from './loop.js';
 import { summaryTable, type SummaryRow } from './summary.js';
 
@@ -36,7 +37,7 @@ export async function openRunDir(p: ResolvedPipeline, keys: Readonly<Record<stri
 }
 
 /** The files openRunDir, writeMetrics and writeSummary put at a run folder's top. */
-const RUN_FILES = ['pipeline.yaml', 'run.json', 'stages.json', 'metrics.jsonl', 'summary.json', 'summary.md'];
+const RUN_FILES = ['pipeline.yaml', 'run.json', 'stages.json', 'metrics.jsonl', 'summary.json', 'summary.md', 'skipped.json'];
 
 /** Removes the folder of a run that ended before any stage trained an epoch or was reused (it
  *  was refused: bad data, a lock held by another run...), so refused runs leave no empty run
@@ -48,6 +49,19 @@ export function discardIfEmpty(dir: string): boolean {
   for (const f of entries) rmSync(join(dir, f), { force: true });
   rmdirSync(dir);
   return true;
+}
+
+/** skipped.json: per split, the files `on_bad_image: skip` left out, with the decoder's reason. */
+export function writeSkipped(dir: string, split: string, files: readonly SkippedImage[]): void {
+  const file = join(dir, 'skipped.json');
+  let all: Record<string, unknown> = {};
+  try {
+    all = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    // none yet (or damaged: rewritten whole)
+  }
+  all[split] = files.map(({ file: f, reason }) => ({ file: f, reason }));
+  writeAtomic(file, Buffer.from(JSON.stringify(all, null, 2) + '\n'));
 }
 
 /** Records the backend once it has started (a run folder is opened before any backend is). */

@@ -8,13 +8,14 @@ import type { ResolvedPipeline, SplitName } from '../config/types.js';
 import type { StageKey } from '../cache/key.js';
 import { acquireLock } from '../cache/lock.js';
 import type { StageStore } from '../cache/store.js';
+import type { SkippedImage } from '../data/decode.js';
 import type { ImageSet } from '../data/load-split.js';
 import type { GraphPlan } from '../graph/analyze.js';
 import { CorruptCheckpoint, readCheckpoint, type Checkpoint } from './checkpoint.js';
 import type { Tf } from './losses.js';
 import type { EpochRecord, StageResult } from './loop.js';
 import { predict } from './predict.js';
-import { copyStage, discardIfEmpty, openRunDir, recordBackend, stagesToRun, writeMetrics, writeSummary, type RunInfo } from './run-dir.js';
+import { copyStage, discardIfEmpty, openRunDir, recordBackend, stagesToRun, writeMetrics, writeSkipped, writeSummary, type RunInfo } from './run-dir.js';
 import { openStageData } from './stage-data.js';
 import { summaryRow, type SummaryRow } from './summary.js';
 import { initLayers, readWeights, saveModel } from './weights.js';
@@ -59,7 +60,11 @@ export interface RunEvents {
   stageReady?(stage: string, model: import('@tensorflow/tfjs').LayersModel): void;
   /** Training continues from a checkpoint: at `epoch` (0-based), step `step` of it. */
   stageResumed?(stage: string, from: { epoch: number; step: number; checkpoint: string }): void;
-  decode?(split: SplitName, done: number, total: number): void;
+  /** Decoding progress: `done` of `total` files, `skipped` of them left out (on_bad_image: skip). */
+  decode?(split: SplitName, done: number, total: number, skipped?: number): void;
+  /** A split was loaded with files left out (on_bad_image: skip), decoded now or from the cache;
+   *  runPipeline also lists them in the run folder's skipped.json. */
+  skipped?(split: SplitName, files: readonly SkippedImage[], listed: number): void;
   step?(stage: string, epoch: number, step: number, steps: number, loss: number): void;
   epoch(record: EpochRecord): void;
   stageEnd(stage: string, result: StageResult, dir: string): void;
@@ -98,6 +103,13 @@ export async function runPipeline(p: ResolvedPipeline, plan: GraphPlan, o: RunOp
     rows.push(summaryRow(name, model, parameters, result));
     reused.push(name);
     o.events.stageReused?.(name, key, join(dir, name));
+  };
+  const events: RunEvents = {
+    ...o.events,
+    skipped: (split, files, listed) => {
+      writeSkipped(dir, split, files);
+      o.events.skipped?.(split, files, listed);
+    },
   };
   let interrupted: boolean;
   try {
@@ -140,7 +152,7 @@ export async function runPipeline(p: ResolvedPipeline, plan: GraphPlan, o: RunOp
           copyStage(entry, dir, name);
           o.events.stageEnd(name, result, join(dir, name));
         };
-        const result = await trainInEntry(p, plan, name, entry, { ...o, tf }, splits, progress, finish);
+        const result = await trainInEntry(p, plan, name, entry, { ...o, tf, events }, splits, progress, finish);
         rows.push(summaryRow(name, stage.model, parameters, result));
         if (result.stopped === 'interrupted') return true;
       } finally {
@@ -165,7 +177,9 @@ async function trainInEntry(p: ResolvedPipeline, plan: GraphPlan, name: string, 
       initLayers(model, plan.models[initModel].parts, readWeights(o.store.dir(o.keys[from].key)), `stages.${name}.init.${initModel}`, from, tf);
     }
     for (const frozen of stage.freeze) for (const layer of model.layers) if (plan.models[frozen].parts.some((g) => layer.name.startsWith(`${g}/`))) layer.trainable = false;
+    const loaded = new Set(splits.keys());
     const data = await openStageData(p, name, stage, { cacheDir: join(o.outputs, 'cache', 'data'), workers: o.loaderWorkers, splits, onDecode: o.events.decode });
+    for (const [split, set] of splits) if (!loaded.has(split) && set.skipped.length > 0) o.events.skipped?.(split, set.skipped, set.count + set.skipped.length);
     try {
       o.events.stageStart(name, { model: stage.model, parameters: plan.models[stage.model].trainable, epochs: stage.epochs ?? 1, trainImages: data.train?.size ?? 0, stepsPerEpoch: data.train?.stepsPerEpoch ?? 0 });
       o.events.stageReady?.(name, model);
