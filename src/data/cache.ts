@@ -210,6 +210,8 @@ function manifestProblem(m: CacheManifest, hash: string): string | null {
   if (m.byteLength !== m.count * m.height * m.width * m.channels || m.count + m.skipped.length !== m.listed) {
     return 'manifest sizes disagree';
   }
+  const skippedOk = m.skipped.every((s) => s !== null && typeof s === 'object' && Number.isSafeInteger(s.index) && s.index >= 0 && s.index < m.listed && typeof s.file === 'string' && typeof s.reason === 'string');
+  if (!skippedOk || new Set(m.skipped.map((s) => s.index)).size !== m.skipped.length) return 'manifest lists malformed skipped files';
   return null;
 }
 

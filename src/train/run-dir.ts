@@ -75,7 +75,13 @@ export function recordedKeys(dir: string): Record<string, StageKey> {
   const file = join(dir, 'stages.json');
   if (!existsSync(join(dir, 'pipeline.yaml'))) throw new InputError([{ message: `${dir} is not a run folder of pipe run (no pipeline.yaml)` }]);
   if (!existsSync(file)) throw new InputError([{ message: `${dir} was made by an older pipe (no stages.json): it cannot be resumed`, hint: 'run the pipeline afresh' }]);
-  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, StageKey>;
+  try {
+    const keys = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    if (keys !== null && typeof keys === 'object' && !Array.isArray(keys)) return keys as Record<string, StageKey>;
+  } catch {
+    // reported below
+  }
+  throw new InputError([{ message: `${file} is damaged (not a JSON object of stage keys): the run cannot be resumed`, hint: 'run the pipeline afresh' }]);
 }
 
 /** Stages whose key changed since the run was made, with the fields that changed. */

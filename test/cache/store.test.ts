@@ -166,6 +166,23 @@ describe('checkpoints', () => {
     }
   }
 
+  const edits: [string, (m: Record<string, unknown>) => unknown][] = [
+    ['null', () => null],
+    ['an array', () => []],
+    ['without its state', (m) => ({ ...m, state: undefined })],
+    ['with a state epoch of the wrong type', (m) => ({ ...m, state: { ...(m.state as object), epoch: '1' } })],
+    ['without its optimizer', (m) => ({ ...m, optimizer: null })],
+    ['with optimizer slots of the wrong type', (m) => ({ ...m, optimizer: { ...(m.optimizer as object), slots: [{ name: 'm', sizes: 'x' }] } })],
+    ['with more slot values than optimizer.bin holds', (m) => ({ ...m, optimizer: { ...(m.optimizer as object), slots: [{ name: 'm', sizes: [999] }] } })],
+  ];
+  it.each(edits)('refuses (as damaged, never crashing) a checkpoint.json that is %s', async (_how, edit) => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'pipe-ckpt-')), 'checkpoint');
+    await write(dir, 1);
+    const file = join(dir, 'checkpoint.json');
+    writeFileSync(file, JSON.stringify(edit(JSON.parse(readFileSync(file, 'utf8')))));
+    expect(() => readCheckpoint(dir)).toThrow(CorruptCheckpoint);
+  });
+
   it('keeps the previous checkpoint when a write fails (a full disk)', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'pipe-ckpt-')), 'checkpoint');
     await write(dir, 1);
