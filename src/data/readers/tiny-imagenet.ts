@@ -46,12 +46,16 @@ export const tinyImageNetReader: DatasetReader = {
   },
 };
 
-/** The sorted class ids; a repeated one is an error at its line. */
+/** The sorted class ids; a repeated one is an error at its line, and so is one that is not a
+ *  plain folder name (it names train/<wnid>/: `..` or a `/` would lead out of the data set). */
 function readWnids(path: string): string[] {
   const seen = new Map<string, number>();
   readLines(path, HINT).forEach((raw, i) => {
     const wnid = raw.trim();
     if (wnid === '') return;
+    if (/[\\/]/.test(wnid) || wnid === '.' || wnid === '..') {
+      throw new InputError([{ location: { file: path, line: i + 1, col: 1 }, message: `'${wnid}' is not a class id (it would name a folder outside train/)`, hint: 'a class id is a folder name, e.g. n01443537' }]);
+    }
     if (seen.has(wnid)) {
       throw new InputError([{ location: { file: path, line: i + 1, col: 1 }, message: `'${wnid}' repeats line ${seen.get(wnid)}` }]);
     }

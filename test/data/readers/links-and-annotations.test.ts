@@ -88,6 +88,18 @@ describe('val_annotations.txt', () => {
     expect(m).toBe(`${file}:5:1: '${name}' leaves val/images (name a file inside val/images, relative to it, without ..)`);
   });
 
+  it.each([['../../etc'], ['..'], ['a/b'], ['.']])("a class id in wnids.txt that is not a folder name (%s) is an error at its line", async (wnid) => {
+    const wnids = join(tree.root, 'wnids.txt');
+    const before = readFileSync(wnids);
+    writeFileSync(wnids, `${before.toString().trim()}\n${wnid}\n`);
+    try {
+      const m = await message(tinyImageNetReader.list(resolvedDataset({ format: 'tiny-imagenet', root: tree.root }), 'train'));
+      expect(m).toBe(`${wnids}:3:1: '${wnid}' is not a class id (it would name a folder outside train/) (a class id is a folder name, e.g. n01443537)`);
+    } finally {
+      writeFileSync(wnids, before);
+    }
+  });
+
   it('a line given twice counts its image once', async () => {
     const plain = await listVal((lines) => lines);
     const twice = await listVal((lines) => [...lines, lines[1], lines[0]]);
