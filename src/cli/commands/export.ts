@@ -42,10 +42,15 @@ export const exportCommand: Command = {
     const { claimFolder } = await import('../../cache/owned-folder.js');
     const outputs = resolve(io.cwd, (args.values.outputs as string | undefined) ?? 'outputs');
     const claimed = claimFolder(to, { by: 'export', option: '-o', names: EXPORT_FILES, refuse: [{ path: outputs, is: 'the outputs folder' }, { path: source, is: 'the run folder' }] });
-    for (const f of ['model.json', 'weights.bin']) copyFileSync(join(modelDir, f), join(to, f));
-    const info = await exportInfo(pipeline, stage, JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8')), key);
-    writeFileSync(join(to, 'pipe.json'), JSON.stringify(info, null, 2) + '\n');
-    claimed.finish();
+    let info: ExportInfo;
+    try {
+      for (const f of ['model.json', 'weights.bin']) copyFileSync(join(modelDir, f), join(to, f));
+      info = await exportInfo(pipeline, stage, JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8')), key);
+      writeFileSync(join(to, 'pipe.json'), JSON.stringify(info, null, 2) + '\n');
+    } finally {
+      // Recorded even when writing fails part-way: a rerun may then replace what this one wrote.
+      claimed.finish();
+    }
     io.out(`exported ${pipeline.name}/${stage} (${info.model}, ${info.classNames.length} classes) to ${to}\n`);
     return 0;
   },

@@ -24,8 +24,8 @@ export const makeDemoData: Command = {
     const { claimFolder } = await import('../../cache/owned-folder.js');
     const claimed = claimFolder(root, { by: 'make-demo-data', option: 'DIR' });
     const { writeShapesDataset } = await import('../../data/synthetic.js');
-    const r = await writeShapesDataset(o);
-    claimed.finish();
+    // Recorded even when writing fails part-way: a rerun then removes what this one wrote.
+    const r = await writeShapesDataset(o).finally(() => claimed.finish());
     io.out(`wrote ${r.images} images of ${o.classes} classes (${o.size}x${o.size}) to ${root}\n`);
     return 0;
   },

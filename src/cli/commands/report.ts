@@ -19,8 +19,8 @@ export const report: Command = {
     const { claimFolder } = await import('../../cache/owned-folder.js');
     const claimed = claimFolder(out, { by: 'report', option: '-o', refuse: runs.flatMap((r) => runFolders(r.dir)) });
     const { writeReport } = await import('../../report/build.js');
-    const written = await writeReport(runs, out);
-    claimed.finish();
+    // Recorded even when writing fails part-way: a rerun then removes what this one wrote.
+    const written = await writeReport(runs, out).finally(() => claimed.finish());
     const shown = (p: string) => (relative(io.cwd, p).startsWith('..') ? p : relative(io.cwd, p));
     io.out(`wrote ${shown(written.html)} and ${shown(written.markdown)} (${runs.length} run${runs.length > 1 ? 's' : ''}, ${written.document.sections.length} sections)\n`);
     return 0;
