@@ -10,7 +10,7 @@
 // entry's checkpoints still belong to its key. An entry removed while its stage trains is opened
 // again when the stage seals it. Temporaries a killed writer left (`*.tmp-<pid>`) are removed
 // when the entry is next opened and by `pipe cache gc` (files.ts, removeStaleTemporaries).
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileSum, removeStaleTemporaries, sumProblem, writeAtomic, type FileSum } from './files.js';
 import { CACHE_FORMAT, type StageKeyInput } from './key.js';
@@ -133,7 +133,7 @@ export class StageStore {
     const out: ListedEntry[] = [];
     for (const key of readdirSync(this.root)) {
       const dir = join(this.root, key);
-      if (!/^[0-9a-f]{64}$/.test(key) || !statSync(dir).isDirectory()) continue;
+      if (!/^[0-9a-f]{64}$/.test(key) || !statSync(dir, { throwIfNoEntry: false })?.isDirectory()) continue;
       const manifest = this.manifest(key);
       const info = manifest ?? readInfo(join(dir, 'started.json'), key);
       const { bytes, modified } = usage(dir);
@@ -188,7 +188,8 @@ function usage(dir: string): { bytes: number; modified: Date } {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
       else {
-        const st = statSync(p);
+        // lstat: a link (even a dangling one) counts as itself, never as its target.
+        const st = lstatSync(p);
         bytes += st.size;
         modified = Math.max(modified, st.mtimeMs);
       }

@@ -3,7 +3,7 @@
 // way, and a failed write leaves the previous checkpoint intact.
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -123,6 +123,13 @@ describe('damaged JSON files of an entry: warn, recover, go on', () => {
     store.seal(KEY, { pipeline: 'p', stage: 's', input });
     expect(warnings).toEqual(['cache entry aaaaaaaaaaaa (p, stage s) was removed while its stage trained; writing it again']);
     expect(store.complete(KEY)?.stage).toBe('s');
+  });
+
+  it('ls survives a dangling link in an entry and one in place of an entry', () => {
+    const { store } = filledStore();
+    symlinkSync(join(store.root, 'gone'), join(store.dir(KEY), 'stray'));
+    symlinkSync(join(store.root, 'gone'), join(store.root, 'b'.repeat(64)));
+    expect(store.list().map((e) => e.key)).toEqual([KEY]);
   });
 
   it("temporaries of a writer that died are removed when the entry is opened again; a live writer's stay", () => {
