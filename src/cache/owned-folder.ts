@@ -113,9 +113,13 @@ function isInside(rel: string): boolean {
 }
 
 /** Removes one file the command wrote (a plain file only: never a folder or a link's target) and
- *  the folders above it that it leaves empty, up to `dir`. */
+ *  the folders above it that it leaves empty, up to `dir`. A folder on the way that has become a
+ *  link since (to a folder of the user's) is not followed. */
 function removeOwned(dir: string, rel: string): void {
   const file = join(dir, rel);
+  for (let d = dirname(file); d !== dir && d.startsWith(dir + sep); d = dirname(d)) {
+    if (lstatSync(d, { throwIfNoEntry: false })?.isSymbolicLink()) return;
+  }
   const st = lstatSync(file, { throwIfNoEntry: false });
   if (!st || st.isDirectory()) return;
   rmSync(file, { force: true });

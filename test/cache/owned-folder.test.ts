@@ -1,6 +1,6 @@
 // Folders pipe writes at the user's word: nothing pipe did not write is ever removed or replaced;
 // places no command writes into are refused (exit 2 from the CLI).
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -78,6 +78,17 @@ describe('claimFolder', () => {
     writeAs(dir, {});
     expect(existsSync(join(dir, 'link'))).toBe(false);
     expect(readFileSync(join(top, 'target.txt'), 'utf8')).toBe('keep');
+  });
+
+  it('a folder of its own that has become a link to a folder of the user since is not followed', () => {
+    const top = fresh();
+    const dir = join(top, 'r');
+    writeAs(dir, { 'images/x.png': 'pipe' });
+    write(top, { 'mine/x.png': 'user' });
+    rmSync(join(dir, 'images'), { recursive: true });
+    symlinkSync(join(top, 'mine'), join(dir, 'images'));
+    writeAs(dir, {});
+    expect(readFileSync(join(top, 'mine', 'x.png'), 'utf8')).toBe('user');
   });
 
   const cases: [string, () => { dir: string; refuse?: { path: string; is: string }[] }, string][] = [
