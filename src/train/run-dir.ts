@@ -41,14 +41,19 @@ const RUN_FILES = ['pipeline.yaml', 'run.json', 'stages.json', 'metrics.jsonl', 
 
 /** Removes the folder of a run that ended before any stage trained an epoch or was reused (it
  *  was refused: bad data, a lock held by another run...), so refused runs leave no empty run
- *  folders. Only pipe's own files go; a folder holding anything else stays. */
+ *  folders. Only pipe's own files go; a folder holding anything else stays. Never throws: it runs
+ *  while the error that refused the run is on its way to the user. */
 export function discardIfEmpty(dir: string): boolean {
-  const metrics = statSync(join(dir, 'metrics.jsonl'), { throwIfNoEntry: false });
-  const entries = readdirSync(dir);
-  if ((metrics && metrics.size > 0) || entries.some((e) => !RUN_FILES.includes(e))) return false;
-  for (const f of entries) rmSync(join(dir, f), { force: true });
-  rmdirSync(dir);
-  return true;
+  try {
+    const metrics = statSync(join(dir, 'metrics.jsonl'), { throwIfNoEntry: false });
+    const entries = readdirSync(dir);
+    if ((metrics && metrics.size > 0) || entries.some((e) => !RUN_FILES.includes(e))) return false;
+    for (const f of entries) rmSync(join(dir, f), { force: true });
+    rmdirSync(dir);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** skipped.json: per split, the files `on_bad_image: skip` left out, with the decoder's reason. */
