@@ -87,7 +87,13 @@ export function byCodePoint(a: string, b: string): number {
 }
 
 export function isDirectory(path: string): boolean {
-  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch (err) {
+    // ELOOP (a link loop), EACCES, ENOTDIR...: bad input naming the path, never a stack trace.
+    const code = (err as NodeJS.ErrnoException).code;
+    throw inputError(`${path}: cannot be read as a folder (${code === 'ELOOP' ? 'a symbolic link loop' : (code ?? String(err))})`);
+  }
 }
 
 /** A folder the format requires; its absence is bad input naming the folder. */

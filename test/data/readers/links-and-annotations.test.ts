@@ -51,6 +51,16 @@ describe('symbolic links in an image folder', () => {
     expect(await message(listTrain(root))).toMatch(new RegExp(`^${join(root, link)}: symbolic link to \\S+ ${why.replace(/[()]/g, '\\$&')}`));
   });
 
+  it.each([['train'], ['.']])('a split or root folder that is a link loop (%s) is bad input naming it', async (where) => {
+    const { root } = folders();
+    const top = join(root, '..');
+    const loop = where === '.' ? join(top, 'loop') : join(root, where);
+    symlinkSync(loop, loop);
+    const m = await message(listTrain(where === '.' ? loop : root));
+    expect(m).toContain(`${loop}: `);
+    expect(m).toMatch(/loop/);
+  });
+
   it('a dangling link that is not an image (a README link) is ignored', async () => {
     const { root } = folders();
     symlinkSync(join(root, 'gone.txt'), join(root, 'cat', 'README'));
