@@ -15,8 +15,9 @@ import { join } from 'node:path';
 import { fileSum, removeStaleTemporaries, sumProblem, writeAtomic, type FileSum } from './files.js';
 import { CACHE_FORMAT, type StageKeyInput } from './key.js';
 
-/** The files a complete entry holds (predictions.json only for classifiers with val data). */
-export const ENTRY_FILES = ['model.json', 'weights.bin', 'result.json', 'metrics.jsonl', 'predictions.json'] as const;
+/** The files a complete entry holds (predictions.json only for classifiers with val data,
+ *  skipped.json only when `on_bad_image: skip` left files of its splits out). */
+export const ENTRY_FILES = ['model.json', 'weights.bin', 'result.json', 'metrics.jsonl', 'predictions.json', 'skipped.json'] as const;
 
 export interface EntryInfo {
   readonly format: number;

@@ -10,6 +10,7 @@ import { acquireLock } from '../cache/lock.js';
 import type { StageStore } from '../cache/store.js';
 import type { SkippedImage } from '../data/decode.js';
 import type { ImageSet } from '../data/load-split.js';
+import { selectionSources } from '../data/spec.js';
 import type { GraphPlan } from '../graph/analyze.js';
 import { CorruptCheckpoint, readCheckpoint, type Checkpoint } from './checkpoint.js';
 import type { Tf } from './losses.js';
@@ -180,6 +181,8 @@ async function trainInEntry(p: ResolvedPipeline, plan: GraphPlan, name: string, 
     const loaded = new Set(splits.keys());
     const data = await openStageData(p, name, stage, { cacheDir: join(o.outputs, 'cache', 'data'), workers: o.loaderWorkers, splits, onDecode: o.events.decode });
     for (const [split, set] of splits) if (!loaded.has(split) && set.skipped.length > 0) o.events.skipped?.(split, set.skipped, set.count + set.skipped.length);
+    // The entry keeps the skipped files of the splits the stage reads: a run reusing it copies them.
+    for (const split of stageSplits(stage)) if (splits.get(split)?.skipped.length) writeSkipped(entry, split, splits.get(split)!.skipped);
     try {
       o.events.stageStart(name, { model: stage.model, parameters: plan.models[stage.model].trainable, epochs: stage.epochs ?? 1, trainImages: data.train?.size ?? 0, stepsPerEpoch: data.train?.stepsPerEpoch ?? 0 });
       o.events.stageReady?.(name, model);
@@ -217,6 +220,12 @@ async function trainInEntry(p: ResolvedPipeline, plan: GraphPlan, name: string, 
   } finally {
     model.dispose();
   }
+}
+
+/** The splits a stage reads. */
+function stageSplits(stage: ResolvedPipeline['stages'][string]): Set<SplitName> {
+  const selections = [stage.kind === 'evaluate' ? undefined : stage.train, stage.val];
+  return new Set(selections.flatMap((sel) => (sel ? selectionSources(sel).map((s) => s.split) : [])));
 }
 
 /** The checkpoint to continue from: the last one, else (damaged) the best one, else none. Every

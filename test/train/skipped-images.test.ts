@@ -52,6 +52,11 @@ describe('skipped images are named', () => {
     const again = runPipe(['run', 'p.yaml', '--workers', '1', '--set', 'stages.train.epochs=2'], { cwd: dir });
     expect(again.code).toBe(0);
     expect(again.stderr.startsWith(warning())).toBe(true);
+    // The same stage again: reused from the store, its folder still lists what its data skipped.
+    const reused = runPipe(['run', 'p.yaml', '--workers', '1'], { cwd: dir });
+    expect(reused.stdout).toContain('reused from the cache');
+    const folder = /run folder: (.+)/.exec(reused.stdout)![1].trim();
+    expect(JSON.parse(readFileSync(join(folder, 'train', 'skipped.json'), 'utf8')).train[0].file).toBe(tree.truncated);
   });
 
   it('--json: one skipped event naming each file', () => {
