@@ -2,9 +2,8 @@
 // and mtime, the decode options, the decoder), plus the labels and class names, which for
 // Tiny ImageNet's val split live in an annotations file rather than in the image list. Reading
 // it lists and stats the files but decodes nothing.
-import { createHash } from 'node:crypto';
 import type { ResolvedDataset, ResolvedPipeline, SplitName } from '../config/types.js';
-import { canonicalJson, decodeCacheKey, sharpDecoder } from '../data/cache.js';
+import { decodeCacheKey, sharpDecoder, splitPrint } from '../data/cache.js';
 import { readerFor } from '../data/readers/index.js';
 import { selectionSources } from '../data/spec.js';
 
@@ -12,8 +11,7 @@ export async function splitFingerprint(dataset: ResolvedDataset, split: SplitNam
   const listing = await readerFor(dataset.format).list(dataset, split);
   const decoder = listing.images.kind === 'files' || dataset.resize ? sharpDecoder() : 'idx';
   const files = decodeCacheKey(listing.images.files, dataset, decoder);
-  const labels = listing.labels === null ? null : createHash('sha256').update(new Uint8Array(listing.labels.buffer, listing.labels.byteOffset, listing.labels.byteLength)).digest('hex');
-  return createHash('sha256').update(canonicalJson({ files, labels, classNames: listing.classNames })).digest('hex');
+  return splitPrint(files, listing.labels, listing.classNames);
 }
 
 /** Every split some stage of `p` reads. */

@@ -2,13 +2,28 @@
 // key (run.json), so every run's results stay reproducible from the store and an interrupted
 // run can still resume; --keep-last N also caps each (pipeline, stage) at its N newest entries,
 // referenced or not. An entry whose lock is held (a run is training it) is never touched.
+// Decoded splits (outputs/cache/data) go when no kept entry reads them: an entry's key input
+// holds the fingerprint of every split it reads, a decoded split lists the fingerprints it was
+// loaded for (src/data/cache.ts). A locked entry's splits are kept, so data a running stage
+// reads stays. Temporaries of writers that died (a kill mid-write) go too.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DecodeCache, type ListedDecode } from '../data/cache.js';
+import { staleTemporaries, type StaleTemporary } from './files.js';
 import type { ListedEntry, StageStore } from './store.js';
 
 export interface GcPlan {
   readonly remove: readonly ListedEntry[];
   readonly keep: readonly ListedEntry[];
+  /** Decoded splits no kept entry reads. */
+  readonly data: readonly ListedDecode[];
+  /** Temporaries of dead writers, in the kept entries and the decoded-data folder. */
+  readonly temporaries: readonly StaleTemporary[];
+}
+
+/** The decoded-data cache of an outputs folder (as a run opens it). */
+export function dataCache(outputs: string): DecodeCache {
+  return new DecodeCache(join(outputs, 'cache', 'data'), () => {});
 }
 
 export function planGc(store: StageStore, outputs: string, keepLast: number | null): GcPlan {
@@ -27,7 +42,11 @@ export function planGc(store: StageStore, outputs: string, keepLast: number | nu
     if (!locked && (tooOld || !referenced.has(e.key))) remove.push(e);
     else keep.push(e);
   }
-  return { remove, keep };
+  const used = new Set(keep.flatMap((e) => Object.values(store.info(e.key)?.input.data ?? {})));
+  const decoded = dataCache(outputs);
+  const data = decoded.list().filter((d) => !d.fingerprints.some((f) => used.has(f)));
+  const temporaries = [...keep.flatMap((e) => staleTemporaries(store.dir(e.key))), ...staleTemporaries(decoded.dir)];
+  return { remove, keep, data, temporaries };
 }
 
 /** Every stage key some run folder records. */

@@ -71,12 +71,16 @@ function createExclusive(path: string, text: string): boolean {
 }
 
 function readHolder(path: string): LockHolder | null {
+  let h: Partial<LockHolder> | null;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as LockHolder;
+    h = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockHolder> | null;
   } catch {
     // Gone since (released), or empty: its writer died between create and write.
     return null;
   }
+  // Not a holder pipe writes (damaged, hand-made): no live process can be named, so it is stale.
+  const ok = h !== null && typeof h === 'object' && Number.isSafeInteger(h.pid) && typeof h.host === 'string' && typeof h.started === 'string' && typeof h.what === 'string';
+  return ok ? (h as LockHolder) : null;
 }
 
 function isStale(h: LockHolder): boolean {

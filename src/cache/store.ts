@@ -5,14 +5,19 @@
 //   started.json   written when training starts: the key's input, pipeline, stage (a partial entry)
 //   manifest.json  written last, when the stage is complete: the same plus every file's size and
 //                  sha256. An entry is only ever used whole, after every checksum matched.
-// A damaged entry is reported, removed and recomputed, never used.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+// A damaged entry is reported, removed and recomputed, never used. A damaged started.json
+// (truncated, empty, not an object, fields of the wrong type) is reported and written again: the
+// entry's checkpoints still belong to its key. An entry removed while its stage trains is opened
+// again when the stage seals it. Temporaries a killed writer left (`*.tmp-<pid>`) are removed
+// when the entry is next opened and by `pipe cache gc` (files.ts, removeStaleTemporaries).
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileSum, sumProblem, writeAtomic, type FileSum } from './files.js';
+import { fileSum, removeStaleTemporaries, sumProblem, writeAtomic, type FileSum } from './files.js';
 import { CACHE_FORMAT, type StageKeyInput } from './key.js';
 
-/** The files a complete entry holds (predictions.json only for classifiers with val data). */
-export const ENTRY_FILES = ['model.json', 'weights.bin', 'result.json', 'metrics.jsonl', 'predictions.json'] as const;
+/** The files a complete entry holds (predictions.json only for classifiers with val data,
+ *  skipped.json only when `on_bad_image: skip` left files of its splits out). */
+export const ENTRY_FILES = ['model.json', 'weights.bin', 'result.json', 'metrics.jsonl', 'predictions.json', 'skipped.json'] as const;
 
 export interface EntryInfo {
   readonly format: number;
@@ -76,25 +81,25 @@ export class StageStore {
 
   /** What `started.json` says of a partial (or complete) entry; null when there is none. */
   info(key: string): EntryInfo | null {
-    return readJson<EntryInfo>(join(this.dir(key), 'started.json')) ?? this.manifest(key);
+    return readInfo(join(this.dir(key), 'started.json'), key) ?? this.manifest(key);
   }
 
-  /** Opens an entry for training: its folder and started.json. */
-  begin(key: string, info: Omit<EntryInfo, 'format' | 'key' | 'started'>): string {
+  /** Opens an entry for training (the caller holds its lock): its folder and started.json, written
+   *  again when damaged; temporaries of writers that died are removed. */
+  begin(key: string, info: NewEntry): string {
     const dir = this.dir(key);
     mkdirSync(dir, { recursive: true });
-    if (!existsSync(join(dir, 'started.json'))) {
-      const started: EntryInfo = { format: CACHE_FORMAT, key, ...info, started: new Date().toISOString() };
-      writeAtomic(join(dir, 'started.json'), Buffer.from(JSON.stringify(started, null, 2)));
-    }
+    removeStaleTemporaries(dir);
+    this.started(key, info, null);
     return dir;
   }
 
-  /** Seals a finished entry: checksums its files and writes manifest.json last. */
-  seal(key: string): EntryManifest {
+  /** Seals a finished entry: checksums its files and writes manifest.json last. An entry removed
+   *  while its stage trained (`pipe cache rm`, a hand) is opened again first. */
+  seal(key: string, entry: NewEntry): EntryManifest {
     const dir = this.dir(key);
-    const info = readJson<EntryInfo>(join(dir, 'started.json'));
-    if (info === null) throw new Error(`cache entry ${key}: started.json is missing`);
+    mkdirSync(dir, { recursive: true });
+    const info = this.started(key, entry, 'was removed while its stage trained');
     const files: Record<string, FileSum> = {};
     for (const f of ENTRY_FILES) if (existsSync(join(dir, f))) files[f] = fileSum(join(dir, f));
     const manifest: EntryManifest = { ...info, completed: new Date().toISOString(), files };
@@ -110,14 +115,28 @@ export class StageStore {
     rmSync(dir, { recursive: true, force: true });
   }
 
+  /** started.json of the entry, written (again) when missing or damaged; `missing` says why an
+   *  entry should have had one (null: a new entry). */
+  private started(key: string, entry: NewEntry, missing: string | null): EntryInfo {
+    const file = join(this.dir(key), 'started.json');
+    const found = readInfo(file, key);
+    if (found) return found;
+    const which = `cache entry ${key.slice(0, 12)} (${entry.pipeline}, stage ${entry.stage})`;
+    if (existsSync(file)) this.warn(`${which}: started.json is damaged (unreadable, or fields missing or of the wrong type); writing it again`);
+    else if (missing !== null) this.warn(`${which} ${missing}; writing it again`);
+    const started: EntryInfo = { format: CACHE_FORMAT, key, ...entry, started: new Date().toISOString() };
+    writeAtomic(file, Buffer.from(JSON.stringify(started, null, 2)));
+    return started;
+  }
+
   list(): ListedEntry[] {
     if (!existsSync(this.root)) return [];
     const out: ListedEntry[] = [];
     for (const key of readdirSync(this.root)) {
       const dir = join(this.root, key);
-      if (!/^[0-9a-f]{64}$/.test(key) || !statSync(dir).isDirectory()) continue;
+      if (!/^[0-9a-f]{64}$/.test(key) || !statSync(dir, { throwIfNoEntry: false })?.isDirectory()) continue;
       const manifest = this.manifest(key);
-      const info = manifest ?? readJson<EntryInfo>(join(dir, 'started.json'));
+      const info = manifest ?? readInfo(join(dir, 'started.json'), key);
       const { bytes, modified } = usage(dir);
       out.push({ key, pipeline: info?.pipeline ?? '?', stage: info?.stage ?? '?', bytes, modified, complete: manifest !== null });
     }
@@ -127,8 +146,8 @@ export class StageStore {
   private manifest(key: string): EntryManifest | null {
     const file = join(this.dir(key), 'manifest.json');
     if (!existsSync(file)) return null;
-    const m = readJson<EntryManifest>(file);
-    if (m === null || m.format !== CACHE_FORMAT || m.key !== key || typeof m.files !== 'object') {
+    const m = readInfo(file, key) as EntryManifest | null;
+    if (m === null || !isRecord(m.files) || !Object.values(m.files).every(isFileSum)) {
       this.warn(`cache entry ${key.slice(0, 12)}: manifest.json is unreadable or of another format; removing the entry`);
       this.remove(key);
       return null;
@@ -137,12 +156,29 @@ export class StageStore {
   }
 }
 
-function readJson<T>(file: string): T | null {
+/** What begin() needs to write started.json. */
+export type NewEntry = Omit<EntryInfo, 'format' | 'key' | 'started'>;
+
+/** started.json (or the same fields of manifest.json) of entry `key`; null when absent, when it
+ *  does not parse, or when a field is missing or of the wrong type. */
+function readInfo(file: string, key: string): EntryInfo | null {
+  let v: unknown;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
+    v = JSON.parse(readFileSync(file, 'utf8'));
   } catch {
     return null;
   }
+  if (!isRecord(v) || v.format !== CACHE_FORMAT || v.key !== key) return null;
+  const ok = typeof v.pipeline === 'string' && typeof v.stage === 'string' && typeof v.started === 'string' && isRecord(v.input);
+  return ok ? (v as unknown as EntryInfo) : null;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function isFileSum(v: unknown): v is FileSum {
+  return isRecord(v) && Number.isSafeInteger(v.size) && typeof v.sha256 === 'string';
 }
 
 function usage(dir: string): { bytes: number; modified: Date } {
@@ -153,7 +189,8 @@ function usage(dir: string): { bytes: number; modified: Date } {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
       else {
-        const st = statSync(p);
+        // lstat: a link (even a dangling one) counts as itself, never as its target.
+        const st = lstatSync(p);
         bytes += st.size;
         modified = Math.max(modified, st.mtimeMs);
       }

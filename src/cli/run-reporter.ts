@@ -47,6 +47,9 @@ export function duration(s: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
+/** Skipped files named on stderr; the run folder's skipped.json lists all of them. */
+const SKIPPED_SHOWN = 20;
+
 export function runReporter(io: Io, opts: { quiet: boolean; json: boolean; stages: readonly string[] }): RunReporter {
   const view = io.isTty && !opts.quiet && !opts.json ? runView(opts.stages, epochLine) : null;
   const say = (line: string) => {
@@ -63,12 +66,21 @@ export function runReporter(io: Io, opts: { quiet: boolean; json: boolean; stage
       say(`[${stage}] ${info.model}: ${thousands(info.parameters)} parameters, ${info.trainImages} training images, ${info.stepsPerEpoch} steps per epoch, ${info.epochs} epochs`);
       emit({ event: 'stage', stage, ...info });
     },
-    decode(split, done, total) {
+    decode(split, done, total, skipped = 0) {
       // A line per tenth: Tiny ImageNet's 100,000 JPEGs take minutes to decode the first time.
       const tenth = Math.floor((10 * done) / total);
-      if (done === total) say(`decoded the ${split} split: ${total} images`);
+      if (done === total) say(`decoded the ${split} split: ${total - skipped} images${skipped ? `, ${skipped} skipped (dataset.on_bad_image: skip)` : ''}`);
       else if (tenth > (decoded.get(split) ?? 0)) say(`decoding the ${split} split: ${done}/${total}`);
       decoded.set(split, tenth);
+    },
+    skipped(split, files, listed) {
+      emit({ event: 'skipped', split, listed, files: files.map(({ file, reason }) => ({ file, reason })) });
+      // On stderr, whatever the view: every skipped file is named (the first SKIPPED_SHOWN here,
+      // all of them in the run folder's skipped.json).
+      if (opts.json) return;
+      const shown = files.slice(0, SKIPPED_SHOWN).map((f) => `  ${f.file}: ${f.reason}\n`).join('');
+      const more = files.length > SKIPPED_SHOWN ? `  ... and ${files.length - SKIPPED_SHOWN} more\n` : '';
+      io.err(`warning: the ${split} split: ${files.length} of ${listed} images skipped (dataset.on_bad_image: skip; listed in the run folder's skipped.json):\n${shown}${more}`);
     },
     epoch(r) {
       const spent = (stageSeconds.get(r.stage) ?? 0) + r.seconds;

@@ -5,9 +5,11 @@
 //               without one was never finished.
 // Both are written to a temporary name, fsynced and renamed into place. A manifest that does not
 // parse or a data file whose size or sha256 disagrees with it is warned about, deleted and
-// counted as a miss.
+// counted as a miss. The manifest also lists the split fingerprints (splitPrint: the files and
+// the labels) it was loaded for: stage keys hold those, so `pipe cache gc` can tell which entries
+// no stage uses.
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { inputError } from '../errors.js';
@@ -49,6 +51,17 @@ interface CacheManifest {
   readonly byteLength: number;
   readonly sha256: string;
   readonly skipped: readonly SkippedImage[];
+  /** The split fingerprints (splitPrint) this entry was loaded for; absent in entries of an
+   *  older pipe (no stage can be shown to use them). */
+  readonly fingerprints?: readonly string[];
+}
+
+/** A decoded split in the cache, as `pipe cache gc` sees it. */
+export interface ListedDecode {
+  readonly hash: string;
+  readonly bytes: number;
+  readonly count: number;
+  readonly fingerprints: readonly string[];
 }
 
 export type Warn = (message: string) => void;
@@ -62,6 +75,13 @@ export function decodeCacheKey(files: readonly string[], decode: DecodeOptions, 
   });
   const { channels, image_size, resize, on_bad_image } = decode;
   return { cacheFormat: CACHE_FORMAT, files: stamps, decode: { channels, image_size, resize, on_bad_image }, decoder };
+}
+
+/** A split's fingerprint, as stage keys hold it: its decode key, labels and class names (for Tiny
+ *  ImageNet's val split the labels live in an annotations file, not in the file list). */
+export function splitPrint(files: DecodeCacheKey, labels: Int32Array | null, classNames: readonly string[]): string {
+  const labelSum = labels === null ? null : createHash('sha256').update(new Uint8Array(labels.buffer, labels.byteOffset, labels.byteLength)).digest('hex');
+  return createHash('sha256').update(canonicalJson({ files, labels: labelSum, classNames })).digest('hex');
 }
 
 export function cacheKeyHash(key: DecodeCacheKey): string {
@@ -93,8 +113,9 @@ export class DecodeCache {
     private readonly warn: Warn,
   ) {}
 
-  /** The entry for `key`, read into a SharedArrayBuffer; null when absent or corrupt (deleted). */
-  load(key: DecodeCacheKey): DecodedImages | null {
+  /** The entry for `key`, read into a SharedArrayBuffer; null when absent or corrupt (deleted).
+   *  `fingerprint` (the split's splitPrint) is added to the entry's list when it lacks it. */
+  load(key: DecodeCacheKey, fingerprint?: string): DecodedImages | null {
     const hash = cacheKeyHash(key);
     const manifest = readJson(this.manifestPath(hash)) as CacheManifest | null;
     if (manifest === null) {
@@ -110,11 +131,41 @@ export class DecodeCache {
     if (read.sha256 !== manifest.sha256) return this.discard(hash, 'data checksum does not match the manifest');
     const skippedAt = new Set(manifest.skipped.map((s) => s.index));
     const kept = Int32Array.from({ length: manifest.listed }, (_, i) => i).filter((i) => !skippedAt.has(i));
+    if (fingerprint !== undefined && !manifest.fingerprints?.includes(fingerprint)) {
+      const fingerprints = [...(manifest.fingerprints ?? []), fingerprint];
+      writeAtomically(this.manifestPath(hash), [Buffer.from(JSON.stringify({ ...manifest, fingerprints }, null, 1))]);
+    }
     const { count, height, width, channels, skipped } = manifest;
     return { images: data, count, height, width, channels, kept, skipped };
   }
 
-  store(key: DecodeCacheKey, decoded: DecodedImages, listed: number): void {
+  /** Every complete entry (one with a manifest that parses). */
+  list(): ListedDecode[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return [];
+    }
+    const out: ListedDecode[] = [];
+    for (const name of names) {
+      const hash = /^([0-9a-f]{64})\.json$/.exec(name)?.[1];
+      if (hash === undefined) continue;
+      const m = readJson(this.manifestPath(hash)) as Partial<CacheManifest> | null;
+      const bytes = [this.manifestPath(hash), this.dataPath(hash)].reduce((n, f) => n + (statSync(f, { throwIfNoEntry: false })?.size ?? 0), 0);
+      const fingerprints = Array.isArray(m?.fingerprints) ? m.fingerprints.filter((f) => typeof f === 'string') : [];
+      out.push({ hash, bytes, count: typeof m?.count === 'number' ? m.count : 0, fingerprints });
+    }
+    return out;
+  }
+
+  remove(hash: string): void {
+    // The manifest first: a reader never takes a data file without one for an entry.
+    rmSync(this.manifestPath(hash), { force: true });
+    rmSync(this.dataPath(hash), { force: true });
+  }
+
+  store(key: DecodeCacheKey, decoded: DecodedImages, listed: number, fingerprint?: string): void {
     mkdirSync(this.dir, { recursive: true });
     const hash = cacheKeyHash(key);
     const sha256 = writeAtomically(this.dataPath(hash), [decoded.images]);
@@ -129,6 +180,7 @@ export class DecodeCache {
       byteLength: decoded.images.byteLength,
       sha256,
       skipped: decoded.skipped,
+      ...(fingerprint === undefined ? {} : { fingerprints: [fingerprint] }),
     };
     writeAtomically(this.manifestPath(hash), [Buffer.from(JSON.stringify(manifest, null, 1))]);
     fsyncDirectory(this.dir);
@@ -144,8 +196,7 @@ export class DecodeCache {
 
   private discard(hash: string, reason: string): null {
     this.warn(`decode cache entry ${this.manifestPath(hash)} is corrupt (${reason}): deleted, decoding again`);
-    rmSync(this.manifestPath(hash), { force: true });
-    rmSync(this.dataPath(hash), { force: true });
+    this.remove(hash);
     return null;
   }
 }
@@ -159,6 +210,8 @@ function manifestProblem(m: CacheManifest, hash: string): string | null {
   if (m.byteLength !== m.count * m.height * m.width * m.channels || m.count + m.skipped.length !== m.listed) {
     return 'manifest sizes disagree';
   }
+  const skippedOk = m.skipped.every((s) => s !== null && typeof s === 'object' && Number.isSafeInteger(s.index) && s.index >= 0 && s.index < m.listed && typeof s.file === 'string' && typeof s.reason === 'string');
+  if (!skippedOk || new Set(m.skipped.map((s) => s.index)).size !== m.skipped.length) return 'manifest lists malformed skipped files';
   return null;
 }
 

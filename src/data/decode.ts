@@ -35,7 +35,8 @@ export interface DecodedImages {
   readonly skipped: readonly SkippedImage[];
 }
 
-export type DecodeProgress = (done: number, total: number) => void;
+/** `done` files of `total` handled so far, `skipped` of them left out (on_bad_image: skip). */
+export type DecodeProgress = (done: number, total: number, skipped: number) => void;
 
 export interface DecodeRun {
   readonly onProgress?: DecodeProgress;
@@ -71,7 +72,7 @@ export async function decodeFiles(files: readonly string[], options: DecodeOptio
           failures.push({ index: i, error: asBadImage(files[i], e) });
         } else skipped.push({ index: i, file: files[i], reason: (e as Error).message });
       }
-      run.onProgress?.(++done, files.length);
+      run.onProgress?.(++done, files.length, skipped.length);
     }
   };
   const lanes = Math.max(1, Math.min(run.concurrency ?? DECODE_CONCURRENCY, files.length));

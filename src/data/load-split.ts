@@ -1,7 +1,7 @@
 // One split of a data set, decoded: the reader lists it, the cache returns its bytes if this
 // exact file list was decoded before with these options, otherwise it is decoded and stored.
 import { inputError } from '../errors.js';
-import { DecodeCache, decodeCacheKey, sharpDecoder, type Warn } from './cache.js';
+import { DecodeCache, decodeCacheKey, sharpDecoder, splitPrint, type Warn } from './cache.js';
 import { convertPacked, decodeFiles, type DecodeProgress, type DecodedImages, type SkippedImage } from './decode.js';
 import { readerFor } from './readers/index.js';
 import type { SplitListing } from './readers/reader.js';
@@ -45,11 +45,13 @@ export async function loadSplit(dataset: ResolvedDataset, split: SplitName, opti
   const decoder = listing.images.kind === 'files' || dataset.resize ? sharpDecoder() : 'idx';
   const key = decodeCacheKey(files, dataset, decoder);
   const cache = options.cacheDir === null ? null : new DecodeCache(options.cacheDir, options.warn ?? warnOnStderr);
-  const cached = cache?.load(key) ?? null;
+  // The split's fingerprint as stage keys hold it: `pipe cache gc` keeps entries some stage uses.
+  const print = splitPrint(key, listing.labels, listing.classNames);
+  const cached = cache?.load(key, print) ?? null;
   const decoded = cached ?? (await decodeListing(listing, dataset, options));
   // `listed` counts items: the files of an image folder, the images packed in an IDX file.
   const listed = listing.images.kind === 'files' ? files.length : decoded.count + decoded.skipped.length;
-  if (cache !== null && cached === null) cache.store(key, decoded, listed);
+  if (cache !== null && cached === null) cache.store(key, decoded, listed, print);
   return {
     split,
     images: decoded.images,
@@ -74,7 +76,7 @@ async function decodeListing(listing: SplitListing, dataset: ResolvedDataset, op
   if (images.kind === 'files') return decodeFiles(images.files, dataset, options);
   const packed = await images.read();
   const decoded = await convertPacked(packed, dataset, images.files[0]);
-  options.onProgress?.(decoded.count, decoded.count);
+  options.onProgress?.(decoded.count, decoded.count, 0);
   return decoded;
 }
 

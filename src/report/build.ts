@@ -1,7 +1,7 @@
 // `pipe report RUN...`: reads the run folders, builds one document (results table, curves,
 // per-class analysis, augmentation previews) and writes it twice: report.md with its charts and
 // pictures as files beside it, and report.html, self-contained.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chartFile, type ReportDocument, type Section } from './document.js';
 import { toHtml } from './html.js';
@@ -19,16 +19,21 @@ export interface WrittenReport {
   readonly document: ReportDocument;
 }
 
+/** Writes the report into `dir`, which the caller has claimed (src/cache/owned-folder.ts): the
+ *  files of an earlier report there are gone, and nothing else there is touched. */
 export async function writeReport(runs: readonly RunFolder[], dir: string): Promise<WrittenReport> {
-  // Pictures and charts of an earlier report in this folder would linger beside the new one.
-  for (const sub of ['charts', 'images']) rmSync(join(dir, sub), { recursive: true, force: true });
-  mkdirSync(join(dir, 'charts'), { recursive: true });
   const images = new SplitImages();
   const sections: Section[] = [summarySection(runs), await curveSection(runs), ...(await classSections(runs, { dir, images }))];
   const previews = await previewSection(runs, { dir, images });
   if (previews) sections.push(previews);
   const document: ReportDocument = { title: title(runs), runs: runs.map(describeRun), sections };
-  for (const s of sections) for (const b of s.blocks) if (b.kind === 'chart') writeFileSync(join(dir, chartFile(b.id)), b.svg);
+  for (const s of sections) {
+    for (const b of s.blocks) {
+      if (b.kind !== 'chart') continue;
+      mkdirSync(join(dir, 'charts'), { recursive: true });
+      writeFileSync(join(dir, chartFile(b.id)), b.svg);
+    }
+  }
   const markdown = join(dir, 'report.md');
   const html = join(dir, 'report.html');
   writeFileSync(markdown, toMarkdown(document));

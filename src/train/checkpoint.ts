@@ -77,23 +77,23 @@ export class CorruptCheckpoint extends Error {}
 export function readCheckpoint(dir: string): Checkpoint | null {
   if (!existsSync(join(dir, 'checkpoint.json')) && existsSync(join(`${dir}.old`, 'checkpoint.json'))) dir = `${dir}.old`;
   if (!existsSync(join(dir, 'checkpoint.json'))) return null;
-  let manifest: {
-    version: number;
-    state: LoopState;
-    optimizer: { type: OptimizerState['type']; step: number; slots: { name: string; sizes: number[] }[] };
-    files: Record<string, FileSum>;
-  };
+  let manifest: CheckpointManifest;
   try {
     manifest = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8'));
   } catch {
     throw new CorruptCheckpoint(`${dir}/checkpoint.json does not parse`);
   }
-  if (manifest.version !== CHECKPOINT_VERSION) throw new CorruptCheckpoint(`${dir}: checkpoint format ${manifest.version}, this engine reads ${CHECKPOINT_VERSION}`);
+  if (!isRecord(manifest)) throw new CorruptCheckpoint(`${dir}/checkpoint.json is not an object`);
+  if (manifest.version !== CHECKPOINT_VERSION) throw new CorruptCheckpoint(`${dir}: checkpoint format ${String(manifest.version)}, this engine reads ${CHECKPOINT_VERSION}`);
+  const wrong = manifestProblem(manifest);
+  if (wrong) throw new CorruptCheckpoint(`${dir}/checkpoint.json: ${wrong}`);
   for (const f of CHECKPOINT_FILES) {
     const problem = manifest.files?.[f] ? sumProblem(join(dir, f), manifest.files[f]) : 'has no checksum in checkpoint.json';
     if (problem !== null) throw new CorruptCheckpoint(`${join(dir, f)} ${problem}`);
   }
   const bytes = readFileSync(join(dir, 'optimizer.bin'));
+  const floats = manifest.optimizer.slots.reduce((n, s) => n + s.sizes.reduce((a, b) => a + b, 0), 0);
+  if (4 * floats !== bytes.byteLength) throw new CorruptCheckpoint(`${dir}/checkpoint.json: its optimizer slots need ${4 * floats} bytes, optimizer.bin has ${bytes.byteLength}`);
   let offset = bytes.byteOffset;
   const slots: Record<string, Float32Array[]> = {};
   for (const { name, sizes } of manifest.optimizer.slots) {
@@ -104,6 +104,30 @@ export function readCheckpoint(dir: string): Checkpoint | null {
     });
   }
   return { state: manifest.state, optimizer: { type: manifest.optimizer.type, step: manifest.optimizer.step, slots }, weights: readWeights(dir) };
+}
+
+interface CheckpointManifest {
+  version: number;
+  state: LoopState;
+  optimizer: { type: OptimizerState['type']; step: number; slots: { name: string; sizes: number[] }[] };
+  files: Record<string, FileSum>;
+}
+
+/** What is wrong with the fields of a checkpoint.json that parsed (null: nothing): a hand-edited
+ *  or half-written file must be refused as damaged, never crash the reader. */
+function manifestProblem(m: Record<string, unknown>): string | null {
+  const state = m.state as Record<string, unknown> | undefined;
+  const opt = m.optimizer as Record<string, unknown> | undefined;
+  const count = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+  if (!isRecord(state) || !count(state.epoch) || !count(state.step) || !count(state.globalStep) || !Array.isArray(state.records)) return 'state is missing or malformed';
+  if (!isRecord(opt) || typeof opt.type !== 'string' || !count(opt.step) || !Array.isArray(opt.slots)) return 'optimizer is missing or malformed';
+  if (!opt.slots.every((s) => isRecord(s) && typeof s.name === 'string' && Array.isArray(s.sizes) && s.sizes.every(count))) return 'optimizer slots are malformed';
+  if (!isRecord(m.files)) return 'files is missing';
+  return null;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /** Sets every weight of `model` (trainable or not) from a checkpoint, by name. */

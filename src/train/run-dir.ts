@@ -3,13 +3,14 @@
 // stage's key and key input, which --resume compares), metrics.jsonl (every epoch of every
 // stage, reused ones included), summary.md/json, and per stage a copy of its model, result and
 // predictions from the store. Loads no tfjs: a run whose stages are all cached never starts one.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedPipeline } from '../config/types.js';
 import { InputError } from '../errors.js';
 import { changedKeyFields, type StageKey } from '../cache/key.js';
 import { writeAtomic } from '../cache/files.js';
 import { ENTRY_FILES } from '../cache/store.js';
+import type { SkippedImage } from '../data/decode.js';
 import type { EpochRecord, StageResult } from './loop.js';
 import { summaryTable, type SummaryRow } from './summary.js';
 
@@ -35,6 +36,39 @@ export async function openRunDir(p: ResolvedPipeline, keys: Readonly<Record<stri
   return dir;
 }
 
+/** The files openRunDir, writeMetrics and writeSummary put at a run folder's top. */
+const RUN_FILES = ['pipeline.yaml', 'run.json', 'stages.json', 'metrics.jsonl', 'summary.json', 'summary.md', 'skipped.json'];
+
+/** Removes the folder of a run that ended before any stage trained an epoch or was reused (it
+ *  was refused: bad data, a lock held by another run...), so refused runs leave no empty run
+ *  folders. Only pipe's own files go; a folder holding anything else stays. Never throws: it runs
+ *  while the error that refused the run is on its way to the user. */
+export function discardIfEmpty(dir: string): boolean {
+  try {
+    const metrics = statSync(join(dir, 'metrics.jsonl'), { throwIfNoEntry: false });
+    const entries = readdirSync(dir);
+    if ((metrics && metrics.size > 0) || entries.some((e) => !RUN_FILES.includes(e))) return false;
+    for (const f of entries) rmSync(join(dir, f), { force: true });
+    rmdirSync(dir);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** skipped.json: per split, the files `on_bad_image: skip` left out, with the decoder's reason. */
+export function writeSkipped(dir: string, split: string, files: readonly SkippedImage[]): void {
+  const file = join(dir, 'skipped.json');
+  let all: Record<string, unknown> = {};
+  try {
+    all = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    // none yet (or damaged: rewritten whole)
+  }
+  all[split] = files.map(({ file: f, reason }) => ({ file: f, reason }));
+  writeAtomic(file, Buffer.from(JSON.stringify(all, null, 2) + '\n'));
+}
+
 /** Records the backend once it has started (a run folder is opened before any backend is). */
 export function recordBackend(dir: string, backend: RunInfo['backend']): void {
   const file = join(dir, 'run.json');
@@ -46,7 +80,13 @@ export function recordedKeys(dir: string): Record<string, StageKey> {
   const file = join(dir, 'stages.json');
   if (!existsSync(join(dir, 'pipeline.yaml'))) throw new InputError([{ message: `${dir} is not a run folder of pipe run (no pipeline.yaml)` }]);
   if (!existsSync(file)) throw new InputError([{ message: `${dir} was made by an older pipe (no stages.json): it cannot be resumed`, hint: 'run the pipeline afresh' }]);
-  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, StageKey>;
+  try {
+    const keys = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    if (keys !== null && typeof keys === 'object' && !Array.isArray(keys)) return keys as Record<string, StageKey>;
+  } catch {
+    // reported below
+  }
+  throw new InputError([{ message: `${file} is damaged (not a JSON object of stage keys): the run cannot be resumed`, hint: 'run the pipeline afresh' }]);
 }
 
 /** Stages whose key changed since the run was made, with the fields that changed. */

@@ -8,13 +8,15 @@ import type { ResolvedPipeline, SplitName } from '../config/types.js';
 import type { StageKey } from '../cache/key.js';
 import { acquireLock } from '../cache/lock.js';
 import type { StageStore } from '../cache/store.js';
+import type { SkippedImage } from '../data/decode.js';
 import type { ImageSet } from '../data/load-split.js';
+import { selectionSources } from '../data/spec.js';
 import type { GraphPlan } from '../graph/analyze.js';
 import { CorruptCheckpoint, readCheckpoint, type Checkpoint } from './checkpoint.js';
 import type { Tf } from './losses.js';
 import type { EpochRecord, StageResult } from './loop.js';
 import { predict } from './predict.js';
-import { copyStage, openRunDir, recordBackend, stagesToRun, writeMetrics, writeSummary, type RunInfo } from './run-dir.js';
+import { copyStage, discardIfEmpty, openRunDir, recordBackend, stagesToRun, writeMetrics, writeSkipped, writeSummary, type RunInfo } from './run-dir.js';
 import { checkStageLabels } from './class-check.js';
 import { openStageData } from './stage-data.js';
 import { summaryRow, type SummaryRow } from './summary.js';
@@ -60,7 +62,11 @@ export interface RunEvents {
   stageReady?(stage: string, model: import('@tensorflow/tfjs').LayersModel): void;
   /** Training continues from a checkpoint: at `epoch` (0-based), step `step` of it. */
   stageResumed?(stage: string, from: { epoch: number; step: number; checkpoint: string }): void;
-  decode?(split: SplitName, done: number, total: number): void;
+  /** Decoding progress: `done` of `total` files, `skipped` of them left out (on_bad_image: skip). */
+  decode?(split: SplitName, done: number, total: number, skipped?: number): void;
+  /** A split was loaded with files left out (on_bad_image: skip), decoded now or from the cache;
+   *  runPipeline also lists them in the run folder's skipped.json. */
+  skipped?(split: SplitName, files: readonly SkippedImage[], listed: number): void;
   step?(stage: string, epoch: number, step: number, steps: number, loss: number): void;
   epoch(record: EpochRecord): void;
   stageEnd(stage: string, result: StageResult, dir: string): void;
@@ -100,48 +106,63 @@ export async function runPipeline(p: ResolvedPipeline, plan: GraphPlan, o: RunOp
     reused.push(name);
     o.events.stageReused?.(name, key, join(dir, name));
   };
-  let interrupted = false;
-  for (const name of order) {
-    const stage = p.stages[name];
-    const { key, input } = o.keys[name];
-    const parameters = plan.models[stage.model].trainable;
-    if (o.store.complete(key)) {
-      reuse(name, key, stage.model, parameters);
-      continue;
-    }
-    const lock = await acquireLock(o.store.lockPath(key), { what: `${p.name}, stage ${name}`, wait: o.wait, onWait: (h) => o.warn(`stage ${name}: waiting for pid ${h.pid}, which is training it`) });
-    try {
-      // Whoever held the lock may have finished this very stage.
+  const events: RunEvents = {
+    ...o.events,
+    skipped: (split, files, listed) => {
+      writeSkipped(dir, split, files);
+      o.events.skipped?.(split, files, listed);
+    },
+  };
+  let interrupted: boolean;
+  try {
+    interrupted = await runStages();
+  } catch (e) {
+    // A run refused before any stage trained an epoch leaves no run folder behind.
+    if (!o.resume) discardIfEmpty(dir);
+    throw e;
+  }
+  writeSummary(dir, rows);
+  return { dir, rows, interrupted, reused };
+
+  async function runStages(): Promise<boolean> {
+    for (const name of order) {
+      const stage = p.stages[name];
+      const { key, input } = o.keys[name];
+      const parameters = plan.models[stage.model].trainable;
       if (o.store.complete(key)) {
         reuse(name, key, stage.model, parameters);
         continue;
       }
-      const entry = o.store.begin(key, { pipeline: p.name, stage: name, input });
-      const before = records.length;
-      const progress = (stageRecords: readonly EpochRecord[]) => {
-        records.length = before;
-        records.push(...stageRecords);
-        writeMetrics(dir, records);
-      };
-      // Runs while the stage's model still exists, so stageEnd listeners can look at it.
-      const finish = (result: StageResult) => {
-        if (result.stopped === 'interrupted') return o.events.stageEnd(name, result, entry);
-        o.store.seal(key);
-        copyStage(entry, dir, name);
-        o.events.stageEnd(name, result, join(dir, name));
-      };
-      const result = await trainInEntry(p, plan, name, entry, { ...o, tf }, splits, progress, finish);
-      rows.push(summaryRow(name, stage.model, parameters, result));
-      if (result.stopped === 'interrupted') {
-        interrupted = true;
-        break;
+      const lock = await acquireLock(o.store.lockPath(key), { what: `${p.name}, stage ${name}`, wait: o.wait, onWait: (h) => o.warn(`stage ${name}: waiting for pid ${h.pid}, which is training it`) });
+      try {
+        // Whoever held the lock may have finished this very stage.
+        if (o.store.complete(key)) {
+          reuse(name, key, stage.model, parameters);
+          continue;
+        }
+        const entry = o.store.begin(key, { pipeline: p.name, stage: name, input });
+        const before = records.length;
+        const progress = (stageRecords: readonly EpochRecord[]) => {
+          records.length = before;
+          records.push(...stageRecords);
+          writeMetrics(dir, records);
+        };
+        // Runs while the stage's model still exists, so stageEnd listeners can look at it.
+        const finish = (result: StageResult) => {
+          if (result.stopped === 'interrupted') return o.events.stageEnd(name, result, entry);
+          o.store.seal(key, { pipeline: p.name, stage: name, input });
+          copyStage(entry, dir, name);
+          o.events.stageEnd(name, result, join(dir, name));
+        };
+        const result = await trainInEntry(p, plan, name, entry, { ...o, tf, events }, splits, progress, finish);
+        rows.push(summaryRow(name, stage.model, parameters, result));
+        if (result.stopped === 'interrupted') return true;
+      } finally {
+        lock.release();
       }
-    } finally {
-      lock.release();
     }
+    return false;
   }
-  writeSummary(dir, rows);
-  return { dir, rows, interrupted, reused };
 }
 
 /** Trains one stage in its store entry; `progress` gets the stage's epochs so far after each one
@@ -158,7 +179,11 @@ async function trainInEntry(p: ResolvedPipeline, plan: GraphPlan, name: string, 
       initLayers(model, plan.models[initModel].parts, readWeights(o.store.dir(o.keys[from].key)), `stages.${name}.init.${initModel}`, from, tf);
     }
     for (const frozen of stage.freeze) for (const layer of model.layers) if (plan.models[frozen].parts.some((g) => layer.name.startsWith(`${g}/`))) layer.trainable = false;
+    const loaded = new Set(splits.keys());
     const data = await openStageData(p, name, stage, { cacheDir: join(o.outputs, 'cache', 'data'), workers: o.loaderWorkers, splits, onDecode: o.events.decode });
+    for (const [split, set] of splits) if (!loaded.has(split) && set.skipped.length > 0) o.events.skipped?.(split, set.skipped, set.count + set.skipped.length);
+    // The entry keeps the skipped files of the splits the stage reads: a run reusing it copies them.
+    for (const split of stageSplits(stage)) if (splits.get(split)?.skipped.length) writeSkipped(entry, split, splits.get(split)!.skipped);
     try {
       checkStageLabels(name, stage, plan.models[stage.model], splits);
       o.events.stageStart(name, { model: stage.model, parameters: plan.models[stage.model].trainable, epochs: stage.epochs ?? 1, trainImages: data.train?.size ?? 0, stepsPerEpoch: data.train?.stepsPerEpoch ?? 0 });
@@ -197,6 +222,12 @@ async function trainInEntry(p: ResolvedPipeline, plan: GraphPlan, name: string, 
   } finally {
     model.dispose();
   }
+}
+
+/** The splits a stage reads. */
+function stageSplits(stage: ResolvedPipeline['stages'][string]): Set<SplitName> {
+  const selections = [stage.kind === 'evaluate' ? undefined : stage.train, stage.val];
+  return new Set(selections.flatMap((sel) => (sel ? selectionSources(sel).map((s) => s.split) : [])));
 }
 
 /** The checkpoint to continue from: the last one, else (damaged) the best one, else none. Every

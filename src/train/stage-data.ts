@@ -21,14 +21,14 @@ export interface DataOptions {
   readonly workers: number;
   /** Splits decoded earlier in this run. */
   readonly splits: Map<SplitName, ImageSet>;
-  readonly onDecode?: (split: SplitName, done: number, total: number) => void;
+  readonly onDecode?: (split: SplitName, done: number, total: number, skipped: number) => void;
 }
 
 export async function openStageData(p: ResolvedPipeline, name: string, stage: ResolvedStage, opts: DataOptions): Promise<StageData> {
   const selections = [stage.train, stage.val].filter((s): s is ResolvedDataSelection => s !== undefined);
   const needed = [...new Set(selections.flatMap((s) => selectionSources(s).map((src) => src.split)))].filter((s) => !opts.splits.has(s));
   for (const split of needed) {
-    const sets = await loadSplits(p.dataset, [split], { cacheDir: opts.cacheDir, onProgress: (done, total) => opts.onDecode?.(split, done, total) });
+    const sets = await loadSplits(p.dataset, [split], { cacheDir: opts.cacheDir, onProgress: (done, total, skipped) => opts.onDecode?.(split, done, total, skipped) });
     opts.splits.set(split, sets[split]!);
   }
   const splits = Object.fromEntries(opts.splits);

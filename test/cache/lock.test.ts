@@ -49,4 +49,15 @@ describe('entry locks', () => {
     writeFileSync(p, '');
     (await acquireLock(p, { what: 'new' })).release();
   });
+
+  it.each([['null'], ['[]'], ['{}'], ['"x"'], ['{"pid": "1", "host": "h", "started": "s", "what": "w"}'], ['{"pid": 1, "host": 5}']])(
+    'take over a lock file that is not a holder pipe writes (%s) instead of waiting on it for ever',
+    async (text) => {
+      const p = path();
+      writeFileSync(p, text);
+      const lock = await acquireLock(p, { what: 'new' });
+      expect(JSON.parse(readFileSync(p, 'utf8'))).toMatchObject({ pid: process.pid, what: 'new' });
+      lock.release();
+    },
+  );
 });

@@ -2,7 +2,8 @@
 // and the entry removed (so the stage is computed again). Checkpoints check themselves the same
 // way, and a failed write leaves the previous checkpoint intact.
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +21,7 @@ function filledStore(): { store: StageStore; warnings: string[] } {
   const store = new StageStore(mkdtempSync(join(tmpdir(), 'pipe-store-')), (m) => void warnings.push(m));
   const dir = store.begin(KEY, { pipeline: 'p', stage: 's', input });
   for (const f of ENTRY_FILES) writeFileSync(join(dir, f), `${f} `.repeat(50));
-  store.seal(KEY);
+  store.seal(KEY, { pipeline: 'p', stage: 's', input });
   return { store, warnings };
 }
 
@@ -72,6 +73,81 @@ describe('the stage store', () => {
   });
 });
 
+/** JSON files of an entry damaged in every way a reader must survive. */
+const garbled: [string, string][] = [
+  ['truncated', '{"format": 1, "key": "'],
+  ['empty', ''],
+  ['not an object (array)', '[]'],
+  ['not an object (string)', '"started"'],
+  ['null', 'null'],
+  ['of another key', JSON.stringify({ format: CACHE_FORMAT, key: 'b'.repeat(64), pipeline: 'p', stage: 's', input, started: 'x' })],
+  ['with a field of the wrong type', JSON.stringify({ format: CACHE_FORMAT, key: KEY, pipeline: 5, stage: 's', input, started: 'x' })],
+  ['without its input', JSON.stringify({ format: CACHE_FORMAT, key: KEY, pipeline: 'p', stage: 's', started: 'x' })],
+];
+
+describe('damaged JSON files of an entry: warn, recover, go on', () => {
+  it.each(garbled)('started.json %s: the next run of the stage rewrites it, and the entry seals', (_how, text) => {
+    const warnings: string[] = [];
+    const store = new StageStore(mkdtempSync(join(tmpdir(), 'pipe-store-')), (m) => void warnings.push(m));
+    mkdirSync(store.dir(KEY), { recursive: true });
+    writeFileSync(join(store.dir(KEY), 'started.json'), text);
+    expect(store.info(KEY)).toBeNull();
+    expect(store.list()).toMatchObject([{ key: KEY, pipeline: '?', complete: false }]);
+    store.begin(KEY, { pipeline: 'p', stage: 's', input });
+    expect(warnings).toEqual(['cache entry aaaaaaaaaaaa (p, stage s): started.json is damaged (unreadable, or fields missing or of the wrong type); writing it again']);
+    expect(store.info(KEY)).toMatchObject({ key: KEY, pipeline: 'p', stage: 's' });
+    for (const f of ENTRY_FILES) writeFileSync(join(store.dir(KEY), f), f);
+    expect(store.seal(KEY, { pipeline: 'p', stage: 's', input }).stage).toBe('s');
+    expect(store.complete(KEY)).not.toBeNull();
+  });
+
+  it.each([
+    ...garbled,
+    ['with a file sum of the wrong type', JSON.stringify({ format: CACHE_FORMAT, key: KEY, pipeline: 'p', stage: 's', input, started: 'x', completed: 'y', files: { 'model.json': { size: '3' } } })],
+  ])('manifest.json %s: the entry is reported and removed, never used', (_how, text) => {
+    const { store, warnings } = filledStore();
+    writeFileSync(join(store.dir(KEY), 'manifest.json'), text);
+    expect(store.complete(KEY)).toBeNull();
+    expect(warnings).toEqual(['cache entry aaaaaaaaaaaa: manifest.json is unreadable or of another format; removing the entry']);
+    expect(existsSync(store.dir(KEY))).toBe(false);
+  });
+
+  it('an entry removed while its stage trains is opened again when the stage seals it', () => {
+    const warnings: string[] = [];
+    const store = new StageStore(mkdtempSync(join(tmpdir(), 'pipe-store-')), (m) => void warnings.push(m));
+    store.begin(KEY, { pipeline: 'p', stage: 's', input });
+    store.remove(KEY);
+    // The stage's end writes its model and results (saveModel makes the folder again).
+    mkdirSync(store.dir(KEY));
+    for (const f of ENTRY_FILES) writeFileSync(join(store.dir(KEY), f), f);
+    store.seal(KEY, { pipeline: 'p', stage: 's', input });
+    expect(warnings).toEqual(['cache entry aaaaaaaaaaaa (p, stage s) was removed while its stage trained; writing it again']);
+    expect(store.complete(KEY)?.stage).toBe('s');
+  });
+
+  it('ls survives a dangling link in an entry and one in place of an entry', () => {
+    const { store } = filledStore();
+    symlinkSync(join(store.root, 'gone'), join(store.dir(KEY), 'stray'));
+    symlinkSync(join(store.root, 'gone'), join(store.root, 'b'.repeat(64)));
+    expect(store.list().map((e) => e.key)).toEqual([KEY]);
+  });
+
+  it("temporaries of a writer that died are removed when the entry is opened again; a live writer's stay", () => {
+    const store = new StageStore(mkdtempSync(join(tmpdir(), 'pipe-store-')), () => {});
+    const dead = spawnSync('true').pid;
+    const dir = store.dir(KEY);
+    for (const d of [`best.tmp-${dead}`, `checkpoint.tmp-${process.pid}`, 'best']) mkdirSync(join(dir, d), { recursive: true });
+    writeFileSync(join(dir, `best.tmp-${dead}`, 'weights.bin'), 'x');
+    writeFileSync(join(dir, 'best', `model.json.tmp-${dead}`), 'x');
+    writeFileSync(join(dir, 'best', 'model.json'), 'x');
+    store.begin(KEY, { pipeline: 'p', stage: 's', input });
+    expect(existsSync(join(dir, `best.tmp-${dead}`))).toBe(false);
+    expect(existsSync(join(dir, 'best', `model.json.tmp-${dead}`))).toBe(false);
+    expect(existsSync(join(dir, `checkpoint.tmp-${process.pid}`))).toBe(true);
+    expect(existsSync(join(dir, 'best', 'model.json'))).toBe(true);
+  });
+});
+
 describe('checkpoints', () => {
   let model: tf.LayersModel;
   beforeAll(async () => {
@@ -96,6 +172,23 @@ describe('checkpoints', () => {
       });
     }
   }
+
+  const edits: [string, (m: Record<string, unknown>) => unknown][] = [
+    ['null', () => null],
+    ['an array', () => []],
+    ['without its state', (m) => ({ ...m, state: undefined })],
+    ['with a state epoch of the wrong type', (m) => ({ ...m, state: { ...(m.state as object), epoch: '1' } })],
+    ['without its optimizer', (m) => ({ ...m, optimizer: null })],
+    ['with optimizer slots of the wrong type', (m) => ({ ...m, optimizer: { ...(m.optimizer as object), slots: [{ name: 'm', sizes: 'x' }] } })],
+    ['with more slot values than optimizer.bin holds', (m) => ({ ...m, optimizer: { ...(m.optimizer as object), slots: [{ name: 'm', sizes: [999] }] } })],
+  ];
+  it.each(edits)('refuses (as damaged, never crashing) a checkpoint.json that is %s', async (_how, edit) => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'pipe-ckpt-')), 'checkpoint');
+    await write(dir, 1);
+    const file = join(dir, 'checkpoint.json');
+    writeFileSync(file, JSON.stringify(edit(JSON.parse(readFileSync(file, 'utf8')))));
+    expect(() => readCheckpoint(dir)).toThrow(CorruptCheckpoint);
+  });
 
   it('keeps the previous checkpoint when a write fails (a full disk)', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'pipe-ckpt-')), 'checkpoint');

@@ -32,6 +32,10 @@ function entry(suffix: '.u8' | '.json'): string {
   return join(cacheDir, name);
 }
 
+function editManifest(edit: (m: { skipped: { index: unknown }[] }) => unknown): void {
+  writeFileSync(entry('.json'), JSON.stringify(edit(JSON.parse(readFileSync(entry('.json'), 'utf8')))));
+}
+
 describe('decode cache', () => {
   it('loads an IDX split back from the cache (one file holds many images)', async () => {
     cacheDir = mkdtempSync(join(tmpdir(), 'pipe-cache-'));
@@ -79,6 +83,10 @@ describe('decode cache', () => {
     ['a cut-short data file', () => truncateSync(entry('.u8'), 100), `data file has 100 bytes, manifest says ${6 * 64 * 64 * 3}`],
     ['a garbled manifest', () => writeFileSync(entry('.json'), '{"cacheFor'), 'manifest does not parse'],
     ['a missing data file', () => rmSync(entry('.u8')), 'data file is missing'],
+    ['a manifest that is null', () => writeFileSync(entry('.json'), 'null'), 'manifest does not parse'],
+    ['a manifest that is an array', () => writeFileSync(entry('.json'), '[]'), 'manifest is for another key or format'],
+    ['a skipped file of the wrong type', () => editManifest((m) => ({ ...m, skipped: [{ ...m.skipped[0], index: 'x' }] })), 'manifest lists malformed skipped files'],
+    ['a skipped file out of range', () => editManifest((m) => ({ ...m, skipped: [{ ...m.skipped[0], index: 999 }] })), 'manifest lists malformed skipped files'],
   ])('warns about %s, deletes the entry and decodes again', async (_name, corrupt, reason) => {
     cacheDir = mkdtempSync(join(tmpdir(), 'pipe-cache-'));
     const good = await load();

@@ -1,7 +1,7 @@
 // `pipe cache ls | gc | rm`: the stage store under outputs/cache/stages (see src/cache/store.ts).
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { planGc } from '../../cache/gc.js';
+import { existsSync, rmSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { dataCache, planGc } from '../../cache/gc.js';
 import { StageStore, type ListedEntry } from '../../cache/store.js';
 import { InputError, inputError } from '../../errors.js';
 import type { Command } from '../command.js';
@@ -12,7 +12,7 @@ export const cache: Command = {
   usage: 'pipe cache ls [--json] | pipe cache gc [--keep-last N] [--dry-run] | pipe cache rm KEY...',
   positionals: { min: 1, max: Infinity },
   description:
-    'Every stage a run trains is stored under outputs/cache/stages/<key>/, where <key> is the hash of everything the stage\'s result depends on; later runs with the same key reuse it.\nls: one line per entry: key, pipeline, stage, size, age, and whether it is complete or partial (a stage that was stopped: running its pipeline again resumes it).\ngc: removes entries no run folder under outputs/runs refers to; --keep-last N also keeps only the N newest entries of each pipeline stage. Entries being trained (locked) are never removed.\nrm: removes the entries whose keys start with each KEY (at least 6 characters, and one entry each).',
+    'Every stage a run trains is stored under outputs/cache/stages/<key>/, where <key> is the hash of everything the stage\'s result depends on; later runs with the same key reuse it.\nls: one line per entry: key, pipeline, stage, size, age, and whether it is complete or partial (a stage that was stopped: running its pipeline again resumes it).\ngc: removes entries no run folder under outputs/runs refers to; --keep-last N also keeps only the N newest entries of each pipeline stage. Entries being trained (locked) are never removed. Then removes decoded data sets (outputs/cache/data) that no kept entry reads, and temporary files that writers which died (a kill mid-write) left behind.\nrm: removes the entries whose keys start with each KEY (at least 6 characters, and one entry each).',
   options: [
     { name: 'outputs', type: 'string', value: 'DIR', description: 'the outputs folder (default: outputs)' },
     { name: 'keep-last', type: 'string', value: 'N', description: 'gc: keep only the N newest entries of each pipeline stage' },
@@ -34,13 +34,24 @@ export const cache: Command = {
       case 'gc': {
         const keepLast = args.values['keep-last'] === undefined ? null : Number(args.values['keep-last']);
         if (keepLast !== null && !(Number.isInteger(keepLast) && keepLast >= 0)) throw inputError(`--keep-last expects a whole number >= 0, found '${String(args.values['keep-last'])}'`);
-        const { remove, keep } = planGc(store, outputs, keepLast);
+        const { remove, keep, data, temporaries } = planGc(store, outputs, keepLast);
         const dry = Boolean(args.values['dry-run']);
+        const said = dry ? 'would remove' : 'removed';
         for (const e of remove) {
           if (!dry) store.remove(e.key);
-          io.out(`${dry ? 'would remove' : 'removed'} ${e.key.slice(0, 12)}  ${e.pipeline}/${e.stage}  ${size(e.bytes)}\n`);
+          io.out(`${said} ${e.key.slice(0, 12)}  ${e.pipeline}/${e.stage}  ${size(e.bytes)}\n`);
         }
-        io.out(`${dry ? 'would free' : 'freed'} ${size(remove.reduce((a, e) => a + e.bytes, 0))}; ${keep.length} entries kept\n`);
+        const decoded = dataCache(outputs);
+        for (const d of data) {
+          if (!dry) decoded.remove(d.hash);
+          io.out(`${said} decoded data ${d.hash.slice(0, 12)}  ${d.count} images  ${size(d.bytes)}\n`);
+        }
+        for (const t of temporaries) {
+          if (!dry) rmSync(t.path, { recursive: true, force: true });
+          io.out(`${said} ${relative(outputs, t.path)} (left by a writer that died)  ${size(t.bytes)}\n`);
+        }
+        const freed = [...remove, ...data, ...temporaries].reduce((a, e) => a + e.bytes, 0);
+        io.out(`${dry ? 'would free' : 'freed'} ${size(freed)}; ${keep.length} entries kept\n`);
         return 0;
       }
       case 'rm': {

@@ -1,7 +1,7 @@
 // `pipe export RUN_OR_PIPELINE --stage S -o DIR`: a trained stage's model in the tfjs layers
 // format (model.json + weights.bin) and pipe.json, what a page needs to feed it: class names,
 // input size, how pixels become inputs, and the engine layers to register before loading.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expectedBackend } from '../../backend/index.js';
 import { StageStore } from '../../cache/store.js';
@@ -14,6 +14,9 @@ import type { Command } from '../command.js';
 import { loadPipeline } from '../load-pipeline.js';
 import { backendOption, setOption, sets, wholeNumber } from './options.js';
 
+/** What an export writes: a folder may hold other things, but these only if an export wrote them. */
+const EXPORT_FILES = ['model.json', 'weights.bin', 'pipe.json'];
+
 export const exportCommand: Command = {
   name: 'export',
   summary: "write a trained stage's model, class names and preprocessing for use in a browser",
@@ -23,7 +26,7 @@ export const exportCommand: Command = {
     "Writes DIR/model.json and DIR/weights.bin (the tfjs layers format: tf.loadLayersModel loads them) and DIR/pipe.json: the class names, the input size, the preprocessing the model was trained with (pixels scaled to [0, 1], then the normalize step's mean and std if the stage's data has one; the evaluation chain's resize/crop steps), and the engine's custom layers the model uses (register them before loading, as src/graph/layers does).\nFrom a run folder the stage's model is taken as that run saved it; from a pipeline file, from the cache entry of the stage's current key (run the pipeline first).",
   options: [
     { name: 'stage', type: 'string', value: 'S', description: 'the stage whose model to export' },
-    { name: 'o', type: 'string', value: 'DIR', description: 'the folder to write' },
+    { name: 'o', type: 'string', value: 'DIR', description: 'the folder to write; model.json, weights.bin and pipe.json there are replaced only if an earlier pipe export wrote them (.pipe-export.json lists them)' },
     { name: 'outputs', type: 'string', value: 'DIR', description: 'the outputs folder holding the cache (default: outputs)' },
     setOption,
     backendOption,
@@ -37,10 +40,18 @@ export const exportCommand: Command = {
     const source = resolve(io.cwd, args.positionals[0]);
     const { pipeline, modelDir, key } = existsSync(source) && statSync(source).isDirectory() ? await fromRun(source, stage) : await fromPipeline(args, io, stage);
     const to = resolve(io.cwd, out);
-    mkdirSync(to, { recursive: true });
-    for (const f of ['model.json', 'weights.bin']) copyFileSync(join(modelDir, f), join(to, f));
-    const info = await exportInfo(pipeline, stage, JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8')), key);
-    writeFileSync(join(to, 'pipe.json'), JSON.stringify(info, null, 2) + '\n');
+    const { claimFolder } = await import('../../cache/owned-folder.js');
+    const outputs = resolve(io.cwd, (args.values.outputs as string | undefined) ?? 'outputs');
+    const claimed = claimFolder(to, { by: 'export', option: '-o', names: EXPORT_FILES, refuse: [{ path: outputs, is: 'the outputs folder' }, { path: source, is: 'the run folder' }] });
+    let info: ExportInfo;
+    try {
+      for (const f of ['model.json', 'weights.bin']) copyFileSync(join(modelDir, f), join(to, f));
+      info = await exportInfo(pipeline, stage, JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8')), key);
+      writeFileSync(join(to, 'pipe.json'), JSON.stringify(info, null, 2) + '\n');
+    } finally {
+      // Recorded even when writing fails part-way: a rerun may then replace what this one wrote.
+      claimed.finish();
+    }
     io.out(`exported ${pipeline.name}/${stage} (${info.model}, ${info.classNames.length} classes) to ${to}\n`);
     return 0;
   },

@@ -10,7 +10,7 @@ export const makeDemoData: Command = {
   usage: 'pipe make-demo-data [DIR] [--classes N] [--train N] [--val N] [--size N] [--seed N]',
   positionals: { min: 0, max: 1 },
   description:
-    'Writes a Tiny-ImageNet-layout tree of JPEGs to DIR (default data/shapes): one class per shape (disc, square, triangle, ring, cross, bars) drawn at random positions, sizes and colours on noisy backgrounds, so a model must learn shape itself. The seed fixes every image.',
+    'Writes a Tiny-ImageNet-layout tree of JPEGs to DIR (default data/shapes: a new or empty folder, or one pipe make-demo-data wrote before, whose files it replaces: .pipe-make-demo-data.json lists them): one class per shape (disc, square, triangle, ring, cross, bars) drawn at random positions, sizes and colours on noisy backgrounds, so a model must learn shape itself. The seed fixes every image.',
   options: [
     { name: 'classes', type: 'string', value: 'N', description: `classes, 2 to 6 (default ${DEFAULTS.classes})` },
     { name: 'train', type: 'string', value: 'N', description: `training images per class (default ${DEFAULTS.train})` },
@@ -22,8 +22,11 @@ export const makeDemoData: Command = {
     const root = resolve(io.cwd, args.positionals[0] ?? 'data/shapes');
     const opt = (name: keyof typeof DEFAULTS, min: number, max: number) => intOption(args, name, DEFAULTS[name], min, max);
     const o = { root, classes: opt('classes', 2, 6), trainPerClass: opt('train', 1, 100_000), valPerClass: opt('val', 1, 100_000), size: opt('size', 8, 512), seed: opt('seed', 0, 2 ** 31) };
+    const { claimFolder } = await import('../../cache/owned-folder.js');
+    const claimed = claimFolder(root, { by: 'make-demo-data', option: 'DIR' });
     const { writeShapesDataset } = await import('../../data/synthetic.js');
-    const r = await writeShapesDataset(o);
+    // Recorded even when writing fails part-way: a rerun then removes what this one wrote.
+    const r = await writeShapesDataset(o).finally(() => claimed.finish());
     io.out(`wrote ${r.images} images of ${o.classes} classes (${o.size}x${o.size}) to ${root}\n`);
     return 0;
   },

@@ -1,6 +1,6 @@
 // The contract every data-set format fulfils: list one split's images and labels, without
 // decoding anything. Decoding and caching (decode.ts, cache.ts) are the same for every format.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { inputError } from '../../errors.js';
 import type { DatasetFormat, ResolvedDataset, SplitName } from '../spec.js';
@@ -44,21 +44,41 @@ export interface DatasetReader {
 
 const IMAGE_EXTENSIONS = /\.(jpe?g|png)$/i;
 
-/** The image files directly inside `dir`, sorted by name (as ImageFolder sorts them). */
+/** The image files directly inside `dir`, sorted by name (as ImageFolder sorts them). Symbolic
+ *  links are followed, as torchvision follows them: a link to an image is an image. */
 export function listImageFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isFile() && IMAGE_EXTENSIONS.test(e.name))
+    .filter((e) => IMAGE_EXTENSIONS.test(e.name) && leadsTo(dir, e) === 'file')
     .map((e) => e.name)
     .sort(byCodePoint)
     .map((name) => join(dir, name));
 }
 
-/** The sub-folders of `dir`, sorted by name. */
+/** The sub-folders of `dir` (links to folders included), sorted by name. */
 export function listSubfolders(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory())
+    .filter((e) => leadsTo(dir, e) === 'folder')
     .map((e) => e.name)
     .sort(byCodePoint);
+}
+
+/** What an entry of `dir` is once symbolic links are followed. A link that leads nowhere (its
+ *  target is gone) or to itself (a loop) is bad input naming the link and its target. */
+function leadsTo(dir: string, e: Dirent): 'file' | 'folder' | 'other' {
+  if (e.isFile()) return 'file';
+  if (e.isDirectory()) return 'folder';
+  if (!e.isSymbolicLink()) return 'other';
+  const path = join(dir, e.name);
+  try {
+    const st = statSync(path);
+    return st.isFile() ? 'file' : st.isDirectory() ? 'folder' : 'other';
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const target = readlinkSync(path);
+    if (code === 'ELOOP') throw inputError(`${path}: symbolic link to ${target} is a loop (it leads back to itself)`, { hint: 'remove the link, or point it at an image or a folder' });
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw inputError(`${path}: symbolic link to ${target} leads nowhere (its target is missing)`, { hint: 'remove the link, or point it at an image or a folder' });
+    throw inputError(`${path}: cannot follow symbolic link to ${target} (${code ?? String(err)})`);
+  }
 }
 
 /** Plain code-point order (not locale order), so class ids never depend on the machine's locale. */
@@ -67,7 +87,13 @@ export function byCodePoint(a: string, b: string): number {
 }
 
 export function isDirectory(path: string): boolean {
-  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch (err) {
+    // ELOOP (a link loop), EACCES, ENOTDIR...: bad input naming the path, never a stack trace.
+    const code = (err as NodeJS.ErrnoException).code;
+    throw inputError(`${path}: cannot be read as a folder (${code === 'ELOOP' ? 'a symbolic link loop' : (code ?? String(err))})`);
+  }
 }
 
 /** A folder the format requires; its absence is bad input naming the folder. */

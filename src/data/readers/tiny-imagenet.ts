@@ -5,7 +5,7 @@
 //   val/images/*.JPEG              labelled by val/val_annotations.txt: file<TAB>wnid<TAB>box...
 //   test/images/*.JPEG             no labels
 // Class ids follow the sorted wnids, as torchvision's ImageFolder numbers train/'s folders.
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { InputError } from '../../errors.js';
 import type { ResolvedDataset, SplitName } from '../spec.js';
 import {
@@ -46,12 +46,16 @@ export const tinyImageNetReader: DatasetReader = {
   },
 };
 
-/** The sorted class ids; a repeated one is an error at its line. */
+/** The sorted class ids; a repeated one is an error at its line, and so is one that is not a
+ *  plain folder name (it names train/<wnid>/: `..` or a `/` would lead out of the data set). */
 function readWnids(path: string): string[] {
   const seen = new Map<string, number>();
   readLines(path, HINT).forEach((raw, i) => {
     const wnid = raw.trim();
     if (wnid === '') return;
+    if (/[\\/]/.test(wnid) || wnid === '.' || wnid === '..') {
+      throw new InputError([{ location: { file: path, line: i + 1, col: 1 }, message: `'${wnid}' is not a class id (it would name a folder outside train/)`, hint: 'a class id is a folder name, e.g. n01443537' }]);
+    }
     if (seen.has(wnid)) {
       throw new InputError([{ location: { file: path, line: i + 1, col: 1 }, message: `'${wnid}' repeats line ${seen.get(wnid)}` }]);
     }
@@ -89,25 +93,39 @@ function listTrain(root: string, wnids: readonly string[]): Pick<SplitListing, '
   return { labels: Int32Array.from(labels), images: { kind: 'files', files } };
 }
 
-/** val/images in the order of val_annotations.txt, labelled by its second column. */
+/** val/images in the order of val_annotations.txt, labelled by its second column. A file named
+ *  twice counts once; twice with different classes is an error naming both lines. File names
+ *  stay inside val/images: no absolute path, no `..` (a symbolic link inside is followed). */
 function listVal(root: string, classOf: ReadonlyMap<string, number>): Pick<SplitListing, 'labels' | 'images'> {
   const annotations = join(root, 'val', 'val_annotations.txt');
   const dir = join(root, 'val', 'images');
   requireDirectory(dir, HINT);
   const files: string[] = [];
   const labels: number[] = [];
+  const seen = new Map<string, { line: number; wnid: string }>();
   readLines(annotations, HINT).forEach((line, i) => {
     if (line.trim() === '') return;
-    const [file, wnid] = line.split('\t');
+    const [raw, rawWnid] = line.split('\t');
     const at = (col: number) => ({ file: annotations, line: i + 1, col });
-    if (wnid === undefined || file.trim() === '') {
+    if (rawWnid === undefined || raw.trim() === '') {
       throw new InputError([{ location: at(1), message: 'expected file<TAB>wnid<TAB>x0<TAB>y0<TAB>x1<TAB>y1' }]);
     }
-    const c = classOf.get(wnid.trim());
-    if (c === undefined) {
-      throw new InputError([{ location: at(file.length + 2), message: `class id '${wnid.trim()}' is not in wnids.txt` }]);
+    const file = raw.trim();
+    const wnid = rawWnid.trim();
+    if (isAbsolute(file) || file.split(/[\\/]/).includes('..')) {
+      throw new InputError([{ location: at(1), message: `'${file}' leaves val/images`, hint: 'name a file inside val/images, relative to it, without ..' }]);
     }
-    files.push(join(dir, file.trim()));
+    const c = classOf.get(wnid);
+    if (c === undefined) {
+      throw new InputError([{ location: at(raw.length + 2), message: `class id '${wnid}' is not in wnids.txt` }]);
+    }
+    const before = seen.get(file);
+    if (before) {
+      if (before.wnid === wnid) return;
+      throw new InputError([{ location: at(raw.length + 2), message: `'${file}' is labelled '${wnid}' here and '${before.wnid}' on line ${before.line}`, hint: 'each image has one class' }]);
+    }
+    seen.set(file, { line: i + 1, wnid });
+    files.push(join(dir, file));
     labels.push(c);
   });
   return { labels: Int32Array.from(labels), images: { kind: 'files', files } };
