@@ -58,3 +58,32 @@ export function formatDiagnostic(d: Diagnostic): string {
   const hint = d.hint ? ` (${d.hint})` : '';
   return `${where}${path}${d.message}${hint}`;
 }
+
+/** What the machine refused (a full disk, a read-only folder, a name too long...): not the user's
+ *  input and not a bug. Said as such, exit 1, without a stack trace. */
+const ENVIRONMENT: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is exceeded',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENAMETOOLONG: 'a name is too long for the file system',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'it is a folder, not a file',
+  EEXIST: 'something is already there (a file where a folder should be?)',
+  ENOENT: 'no such file or folder (was it removed while pipe ran?)',
+  EMFILE: 'too many open files (raise ulimit -n)',
+  ENFILE: 'too many open files on the system',
+  EIO: 'an input/output error from the device',
+  ENOMEM: 'out of memory',
+};
+
+/** `cannot write /x/y: no space left on the device (ENOSPC)` for an error of the environment, else null. */
+export function environmentMessage(e: unknown): string | null {
+  const err = e as NodeJS.ErrnoException | null;
+  const what = typeof err?.code === 'string' ? ENVIRONMENT[err.code] : undefined;
+  if (what === undefined || typeof err?.syscall !== 'string') return null;
+  const verb = /write|open|mkdir|rename|copy|link|truncate|utime|chmod/.test(err.syscall) ? 'cannot write' : /unlink|rmdir|rm/.test(err.syscall) ? 'cannot remove' : 'cannot read';
+  const path = err.path ?? (err as { dest?: string }).dest;
+  return `${path ? `${verb} ${path}` : `${err.syscall} failed`}: ${what} (${err.code})`;
+}

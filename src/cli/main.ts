@@ -1,7 +1,7 @@
 // The `pipe` binary: parse argv, dispatch to a command, and print every expected failure in one
 // place. A stack trace printed here means a bug in the engine, and says so.
 import { parseArgs } from 'node:util';
-import { EXIT_BAD_INPUT, EXIT_JOB_FAILED, InputError, JobError } from '../errors.js';
+import { environmentMessage, EXIT_BAD_INPUT, EXIT_JOB_FAILED, InputError, JobError } from '../errors.js';
 import type { Command, Io, OptionSpec, ParsedArgs } from './command.js';
 import { commands } from './commands/index.js';
 import { commandHelp, globalHelp } from './help.js';
@@ -9,14 +9,32 @@ import { paint, printDiagnostics } from './output.js';
 
 export function processIo(): Io {
   const isTty = Boolean(process.stdout.isTTY);
+  const out = closable(process.stdout);
+  const err = closable(process.stderr);
   return {
-    out: (t) => void process.stdout.write(t),
-    err: (t) => void process.stderr.write(t),
+    out,
+    err,
     // NO_COLOR (https://no-color.org): any non-empty value turns colour off.
     color: isTty && !process.env.NO_COLOR,
     isTty,
     cwd: process.cwd(),
     env: process.env,
+  };
+}
+
+/**
+ * Writes to a stream that the reader may close (`pipe run ... | head -1`): the first EPIPE marks it
+ * closed (as any error of the stream) and later writes are dropped, so a run goes on to its end and its results; without a
+ * listener, the 'error' event would end the process mid-training.
+ */
+function closable(stream: NodeJS.WriteStream): (text: string) => void {
+  let open = true;
+  // EPIPE, or EIO from a terminal that went away: nobody reads any more; the run goes on.
+  stream.on('error', () => {
+    open = false;
+  });
+  return (text) => {
+    if (open) stream.write(text);
   };
 }
 
@@ -101,6 +119,11 @@ function reportFailure(e: unknown, io: Io): number {
   }
   if (e instanceof JobError) {
     io.err(`${paint(io, 'failed', 31)} ${e.message}${e.hint ? ` (${e.hint})` : ''}\n`);
+    return EXIT_JOB_FAILED;
+  }
+  const environment = environmentMessage(e);
+  if (environment !== null) {
+    io.err(`${paint(io, 'failed', 31)} ${environment}\n`);
     return EXIT_JOB_FAILED;
   }
   io.err(`pipe: internal error (a bug in pipe, please report it with this trace):\n${(e as Error)?.stack ?? String(e)}\n`);

@@ -43,8 +43,8 @@ export function describeSchema(schema: JsonSchema | undefined, resolveRef: RefRe
 
 const PATTERN_WORDS: Record<string, string> = {
   [EXPRESSION_PATTERN]: 'a $param or ${expression}',
-  '^[A-Za-z_][A-Za-z0-9_-]*$': 'a name (a letter or _, then letters, digits, _ or -)',
-  '^[A-Za-z_][A-Za-z0-9_]*$': 'a name (a letter or _, then letters, digits or _)',
+  '^[A-Za-z_][A-Za-z0-9_-]{0,99}$': 'a name of at most 100 characters (a letter or _, then letters, digits, _ or -)',
+  '^[A-Za-z_][A-Za-z0-9_]{0,99}$': 'a name of at most 100 characters (a letter or _, then letters, digits or _)',
   '^[0-9]+$': 'a whole number',
 };
 

@@ -3,7 +3,9 @@
 import { bool, int, oneOfStrings, plainInt, plainNumber, probability, type JsonSchema } from './fragments.js';
 import { MAX_SEED } from '../../random.js';
 
-export const NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]*$';
+// At most 100 characters: names become folders and file names (a run folder is <name>-<time>),
+// which file systems cap at 255 bytes.
+export const NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]{0,99}$';
 const nameRef = (description: string): JsonSchema => ({ description, type: 'string', pattern: NAME_PATTERN });
 const pairOfInts = (description: string): JsonSchema => ({ description, type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 2, maxItems: 2 });
 
@@ -91,7 +93,7 @@ export const block: JsonSchema = {
     params: {
       description: 'Parameter names with their default values; `required` marks one without a default.',
       type: 'object',
-      propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+      propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]{0,99}$' },
       additionalProperties: { anyOf: [{ type: 'number' }, { type: 'boolean' }, { type: 'string' }] },
       default: {},
     },
@@ -108,8 +110,8 @@ export const blockNode: JsonSchema = {
     block: nameRef('Name of the block (in `blocks`).'),
     args: { description: 'Values of the block\'s parameters.', type: 'object', additionalProperties: { anyOf: [{ type: 'number' }, { type: 'boolean' }, { type: 'string' }] }, default: {} },
     repeat: { ...int('Chain this many copies of the block one after another.', { minimum: 1 }), default: 1 },
-    name: { description: 'Prefix of the inlined nodes\' names (name/node); the block\'s output is addressable as `name`. Default: the block name and its position.', type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-    from: { description: 'The node feeding the block. Default: the previous node.', type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+    name: { description: 'Prefix of the inlined nodes\' names (name/node); the block\'s output is addressable as `name`. Default: the block name and its position.', type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,99}$' },
+    from: { description: 'The node feeding the block. Default: the previous node.', type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,99}$' },
   },
 };
 

@@ -1,7 +1,7 @@
 // Fields every graph node shares, and the initialiser field of the ops that have weights.
 import type { JsonSchema } from '../../config/schema/fragments.js';
 
-export const NODE_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
+export const NODE_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,99}$';
 
 /** `name` and `from`: how nodes wire into a graph. */
 export const nodeFields: Record<string, JsonSchema> = {
