@@ -1,0 +1,53 @@
+// What a model needs in memory, from its plan alone: its parameters and, per image, the outputs
+// of its nodes. `pipe validate` refuses a model no backend can hold (MAX_MODEL_PARAMETERS);
+// train/budget.ts adds the batch, the optimiser and the data set before a run starts.
+import type { Path } from '../config/paths.js';
+import { GraphError } from './graph-error.js';
+import type { NodePlan } from './analyze.js';
+
+/** Every tensor the engine trains with is float32. */
+export const FLOAT_BYTES = 4;
+
+/**
+ * 2^29 parameters: their weights and gradients alone, as float32, are 4 GiB, all a wasm heap
+ * addresses, and far past what trains on a CPU backend in a day (the largest seed model has 12.7M).
+ */
+export const MAX_MODEL_PARAMETERS = 2 ** 29;
+
+/** Floats each image's forward pass keeps for the backward pass: every node's output. */
+export function activationFloatsPerImage(nodes: readonly NodePlan[]): number {
+  return nodes.reduce((sum, n) => sum + n.shape.reduce((a, b) => a * b, 1), 0);
+}
+
+/** `1.5 GiB`, `320 MiB`: the unit a reader compares with their machine's memory. */
+export function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 ? v : v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${units[u]}`;
+}
+
+/** Refuses a graph model over MAX_MODEL_PARAMETERS, located at its largest node. */
+export function checkParameterLimit(model: string, nodes: readonly NodePlan[], at: Path): void {
+  const total = nodes.reduce((s, n) => s + n.trainable, 0);
+  if (total <= MAX_MODEL_PARAMETERS) return;
+  const largest = nodes.reduce((a, b) => (b.trainable > a.trainable ? b : a), nodes[0]);
+  throw new GraphError(
+    largest?.source ?? at,
+    largest?.usedAt ?? [],
+    `model '${model}' has ${total.toLocaleString('en-US')} parameters, over the limit of ${MAX_MODEL_PARAMETERS.toLocaleString('en-US')}: `
+      + `their weights and gradients alone need ${formatBytes(total * FLOAT_BYTES * 2)}; its largest node, ${largest.op} '${largest.name}', `
+      + `has ${largest.trainable.toLocaleString('en-US')}: lower its ${sizeFields(largest.op)}`,
+  );
+}
+
+/** The fields that set an op's parameter count, for the hint. */
+function sizeFields(op: string): string {
+  if (op === 'dense') return 'units (or the size of its input)';
+  if (op.includes('conv')) return 'filters or kernel (or the channels of its input)';
+  return 'size (or the size of its input)';
+}
