@@ -4,7 +4,7 @@
 // needs more; the decoded splits as uint8), so what is refused cannot run, and what runs today
 // is never refused: an estimate that errs must err towards letting the run try.
 import { totalmem } from 'node:os';
-import type { ResolvedPipeline, ResolvedStage, SplitName } from '../config/types.js';
+import type { ResolvedDataSelection, ResolvedPipeline, ResolvedStage, SplitName } from '../config/types.js';
 import { WASM_KINDS } from '../backend/kinds.js';
 import { readerFor } from '../data/readers/index.js';
 import { selectionSources } from '../data/spec.js';
@@ -28,7 +28,8 @@ export interface BudgetContext {
   /** The backend kind the run trains on. */
   readonly backend: string;
   readonly workers: number;
-  /** Images listed in each split the run reads (decoded once, held for the whole run). */
+  /** Images listed in each split the run reads (decoded once, held for the whole run); a split
+   *  left out is not counted in the data set's size and does not bound a batch. */
   readonly images: Partial<Record<SplitName, number>>;
   /** The machine's memory (default os.totalmem()). */
   readonly memory?: number;
@@ -43,13 +44,30 @@ function optimizerSlots(stage: ResolvedStage): number {
   return typeof o.momentum === 'number' && o.momentum > 0 ? 1 : 0;
 }
 
-export function stageFootprint(p: ResolvedPipeline, plan: GraphPlan, name: string, workers: number): StageFootprint {
+/**
+ * The fewest images a selection can hold, from each split's listed count: fraction rounded down,
+ * max_images, and per_class as if there were a single class (the class count is not known yet).
+ * A split whose count is not known does not bound it.
+ */
+function selectedAtLeast(sel: ResolvedDataSelection, listed: BudgetContext['images']): number {
+  return selectionSources(sel).reduce((sum, src) => {
+    let n = Math.floor((listed[src.split] ?? Infinity) * src.fraction);
+    if (src.max_images !== null) n = Math.min(n, src.max_images);
+    if (src.per_class !== null) n = Math.min(n, src.per_class);
+    return sum + n;
+  }, 0);
+}
+
+/** `listed`: when known, a batch holds no more images than the stage's selection can. */
+export function stageFootprint(p: ResolvedPipeline, plan: GraphPlan, name: string, workers: number, listed?: BudgetContext['images']): StageFootprint {
   const stage = p.stages[name];
   const model = plan.models[stage.model];
   const parameters = model.trainable;
   // An evaluate stage holds only the weights; a training one their gradients and state too.
   const copies = stage.kind === 'evaluate' ? 1 : 2 + optimizerSlots(stage);
-  const share = Math.ceil(stage.batch_size / workers);
+  const passes = stage.kind === 'evaluate' ? stage.val : stage.train;
+  const batch = listed && passes ? Math.max(1, Math.min(stage.batch_size, selectedAtLeast(passes, listed))) : stage.batch_size;
+  const share = Math.ceil(batch / workers);
   const nodes = model.parts.flatMap((part) => plan.nodes[part] ?? []);
   return {
     parameters,
@@ -77,8 +95,9 @@ export async function listedImages(p: ResolvedPipeline, stages: readonly string[
   const out: Partial<Record<SplitName, number>> = {};
   for (const split of splits) {
     const listing = await readerFor(p.dataset.format).list(p.dataset, split);
-    // A packed split (IDX) has a label per image; without labels its count is unknown: 0.
-    out[split] = listing.images.kind === 'files' ? listing.images.files.length : listing.labels?.length ?? 0;
+    // A packed split (IDX) has a label per image; without labels its count is unknown: left out.
+    const count = listing.images.kind === 'files' ? listing.images.files.length : listing.labels?.length;
+    if (count !== undefined) out[split] = count;
   }
   return out;
 }
@@ -90,7 +109,7 @@ export function checkBudget(p: ResolvedPipeline, plan: GraphPlan, stages: readon
   const heap = (WASM_KINDS as readonly string[]).includes(ctx.backend) ? WASM_HEAP_BYTES : Infinity;
   const problems: Diagnostic[] = [];
   for (const name of stages) {
-    const f = stageFootprint(p, plan, name, ctx.workers);
+    const f = stageFootprint(p, plan, name, ctx.workers, ctx.images);
     const pass = f.activationBytesPerImage * f.imagesPerPass;
     const parts = `weights, gradients and optimiser state of ${f.parameters.toLocaleString('en-US')} parameters ${formatBytes(f.modelBytes)}, activations of ${f.imagesPerPass} image${f.imagesPerPass === 1 ? '' : 's'} per pass ${formatBytes(pass)}`;
     const fewerImages = (room: number) => {

@@ -73,6 +73,18 @@ describe('the resource estimate before a run', () => {
     expect(await refusal('pipelines/alexnet.yaml', ['stages.train.batch_size=8192', `stages.train.micro_batch=${Number(fit) + 1}`], { backend: 'wasm', workers: 1, images: {}, memory: 64 * GiB })).toHaveLength(1);
   });
 
+  it.each([
+    ['the whole training split', [], 1_500],
+    ['a fraction of it', ['stages.train.train={split: train, fraction: 0.1}'], 150],
+    ['max_images', ['stages.train.train={split: train, max_images: 40}'], 40],
+    ['a concat of two', ['stages.train.train={concat: [{split: train, max_images: 40}, {split: val, max_images: 30}]}'], 70],
+  ])('a batch larger than %s holds only those images', async (_what, sets, images) => {
+    const { p, plan } = await planned('pipelines/demo.yaml', ['stages.train.batch_size=200000', ...sets]);
+    expect(stageFootprint(p, plan, 'train', 1, LISTED.demo).imagesPerPass).toBe(images);
+    expect(stageFootprint(p, plan, 'train', 2, LISTED.demo).imagesPerPass).toBe(images / 2);
+    expect(stageFootprint(p, plan, 'train', 1).imagesPerPass).toBe(200_000);
+  });
+
   it('counts the optimiser state: none for plain SGD, one velocity with momentum, two Adam moments', async () => {
     const bytes = async (optimizer: string) => {
       const { p, plan } = await planned('pipelines/demo.yaml', [`stages.train.optimizer=${optimizer}`]);
