@@ -14,9 +14,12 @@ export const FLOAT_BYTES = 4;
  */
 export const MAX_MODEL_PARAMETERS = 2 ** 29;
 
-/** Floats each image's forward pass keeps for the backward pass: every node's output. */
+/** Ops whose output shares its input's buffer in tfjs (a reshape): no memory of their own. */
+const VIEW_OPS: ReadonlySet<string> = new Set(['flatten']);
+
+/** Floats each image's forward pass keeps for the backward pass: every node's own output. */
 export function activationFloatsPerImage(nodes: readonly NodePlan[]): number {
-  return nodes.reduce((sum, n) => sum + n.shape.reduce((a, b) => a * b, 1), 0);
+  return nodes.reduce((sum, n) => (VIEW_OPS.has(n.op) ? sum : sum + n.shape.reduce((a, b) => a * b, 1)), 0);
 }
 
 /** `1.5 GiB`, `320 MiB`: the unit a reader compares with their machine's memory. */
