@@ -23,7 +23,7 @@ export function nonFiniteNumbers(data: unknown, locate: Locate): Diagnostic[] {
         location: locate(path, 'value'),
         path: formatPath(path),
         message: `expected a finite number, found ${yamlNumber(v)}`,
-        hint: 'YAML reads .inf, .nan and literals beyond ±1.8e308 as non-finite; write the number itself',
+        hint: '.inf, -.inf and .nan are YAML\'s infinities and not-a-number: write a finite number',
       });
     } else if (Array.isArray(v)) {
       v.forEach((x, i) => visit(x, [...path, i]));
