@@ -91,7 +91,7 @@ function planModel(p: ResolvedPipeline, name: string, plan: (n: string) => Model
   const { nodes, output } = expandModel(model.nodes, p.blocks, ['models', name, 'nodes']);
   const planned = inferShapes(nodes, input);
   checkAllUsed(planned, output);
-  checkParameterLimit(name, planned, ['models', name]);
+  checkParameterLimit(name, planned);
   allNodes[name] = planned;
   const last = planned.find((n) => n.name === output);
   return { name, input, inputModel, parts: [name], output: last?.shape ?? input, trainable: sum(planned.map((n) => n.trainable)), macs: sum(planned.map((n) => n.macs)) };

@@ -1,7 +1,6 @@
 // What a model needs in memory, from its plan alone: its parameters and, per image, the outputs
 // of its nodes. `pipe validate` refuses a model no backend can hold (MAX_MODEL_PARAMETERS);
 // train/budget.ts adds the batch, the optimiser and the data set before a run starts.
-import type { Path } from '../config/paths.js';
 import { GraphError } from './graph-error.js';
 import type { NodePlan } from './analyze.js';
 
@@ -35,18 +34,22 @@ export function formatBytes(bytes: number): string {
 }
 
 /** Refuses a graph model over MAX_MODEL_PARAMETERS, located at its largest node. */
-export function checkParameterLimit(model: string, nodes: readonly NodePlan[], at: Path): void {
+export function checkParameterLimit(model: string, nodes: readonly NodePlan[]): void {
   const total = nodes.reduce((s, n) => s + n.trainable, 0);
   if (total <= MAX_MODEL_PARAMETERS) return;
   const largest = nodes.reduce((a, b) => (b.trainable > a.trainable ? b : a), nodes[0]);
+  const field = SIZE_FIELD[largest.op];
   throw new GraphError(
-    largest?.source ?? at,
-    largest?.usedAt ?? [],
+    field === undefined ? largest.source : [...largest.source, field],
+    largest.usedAt,
     `model '${model}' has ${total.toLocaleString('en-US')} parameters, over the limit of ${MAX_MODEL_PARAMETERS.toLocaleString('en-US')}: `
       + `their weights and gradients alone need ${formatBytes(total * FLOAT_BYTES * 2)}; its largest node, ${largest.op} '${largest.name}', `
       + `has ${largest.trainable.toLocaleString('en-US')}: lower its ${sizeFields(largest.op)}`,
   );
 }
+
+/** Where the error points: the field that sets the op's parameter count. */
+const SIZE_FIELD: Readonly<Record<string, string>> = { conv: 'filters', conv_transpose: 'filters', dense: 'units' };
 
 /** The fields that set an op's parameter count, for the hint. */
 function sizeFields(op: string): string {

@@ -82,9 +82,9 @@ describe('graph size limits', () => {
   }, 60_000);
 
   it.each([
-    ['filters: 1e9', '{op: conv, filters: 1000000000, kernel: 3}', /nodes\[0\]: model 'net' has 34,000,000,006 parameters, over the limit of 536,870,912: their weights and gradients alone need 253 GiB; its largest node, conv 'conv_0', has 28,000,000,000: lower its filters or kernel/],
-    ['a huge kernel', '{op: conv, filters: 64, kernel: 30000, padding: 15000}', /nodes\[0\]: model 'net' has .* parameters, over the limit.*conv 'conv_0'.*lower its filters or kernel/],
-    ['a huge input into dense', '{op: flatten}', /nodes\[2\]: model 'net' has .* parameters.*dense 'dense_2'.*lower its units/],
+    ['filters: 1e9', '{op: conv, filters: 1000000000, kernel: 3}', /nodes\[0\]\.filters: model 'net' has 34,000,000,006 parameters, over the limit of 536,870,912: their weights and gradients alone need 253 GiB; its largest node, conv 'conv_0', has 28,000,000,000: lower its filters or kernel/],
+    ['a huge kernel', '{op: conv, filters: 64, kernel: 30000, padding: 15000}', /nodes\[0\]\.filters: model 'net' has .* parameters, over the limit.*conv 'conv_0'.*lower its filters or kernel/],
+    ['a huge input into dense', '{op: flatten}', /nodes\[2\]\.units: model 'net' has .* parameters.*dense 'dense_2'.*lower its units/],
   ])('%s: more than MAX_MODEL_PARAMETERS is refused at the largest node', async (_what, first, message) => {
     const input = first === '{op: flatten}' ? '[20000, 20000, 3]' : undefined;
     const text = pipeline(first, input).replace('{op: global_avgpool}', first === '{op: flatten}' ? '{op: dropout, p: 0.1}' : '{op: global_avgpool}');
