@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic, SourceLocation } from '../errors.js';
 import { describeSchema, showValue } from './describe.js';
+import { nonFiniteNumbers, withoutNonFinitePlaces } from './finite.js';
 import { formatPath, fromJsonPointer, getAt, type Path } from './paths.js';
 import type { JsonSchema } from './schema/fragments.js';
 import { closest, didYouMean } from './suggest.js';
@@ -42,8 +43,9 @@ export function resolveSchemaRef(ref: string): JsonSchema | undefined {
 /** Validates `data` in place (defaults are filled) and explains every error found. */
 export async function validatePipelineData(data: unknown, locate: Locate): Promise<Diagnostic[]> {
   const validate = await validator();
-  if (validate(data)) return [];
-  return explain(validate.errors ?? [], data, locate);
+  const nonFinite = nonFiniteNumbers(data, locate);
+  if (validate(data)) return nonFinite;
+  return [...nonFinite, ...withoutNonFinitePlaces(explain(validate.errors ?? [], data, locate), nonFinite)];
 }
 
 function explain(all: readonly ErrorObject[], data: unknown, locate: Locate): Diagnostic[] {

@@ -7,6 +7,7 @@ import { isComposed, type ResolvedPipeline } from '../config/types.js';
 import type { Locate } from '../config/validate.js';
 import { checkClassScores } from './class-scores.js';
 import { expandModel, INPUT, type FlatNode } from './expand.js';
+import { checkParameterLimit } from './footprint.js';
 import { GraphError } from './graph-error.js';
 import { OpError, type GraphOp, type Shape } from './op.js';
 import { graphOps } from './ops/registry.js';
@@ -92,6 +93,7 @@ function planModel(p: ResolvedPipeline, name: string, plan: (n: string) => Model
   const { nodes, output } = expandModel(model.nodes, p.blocks, ['models', name, 'nodes']);
   const planned = inferShapes(nodes, input);
   checkAllUsed(planned, output);
+  checkParameterLimit(name, planned);
   allNodes[name] = planned;
   const last = planned.find((n) => n.name === output);
   return { name, input, inputModel, parts: [name], output: last?.shape ?? input, trainable: sum(planned.map((n) => n.trainable)), macs: sum(planned.map((n) => n.macs)) };

@@ -23,6 +23,13 @@ export interface FlatNode {
 
 export const INPUT = 'input';
 
+/**
+ * The most op nodes one model may expand to. The largest seed pipeline has 119; a model near the
+ * limit already takes minutes to build in tfjs. Checked while expanding, so `repeat: 1000000000`
+ * (or blocks nesting blocks many times over) is refused in milliseconds instead of filling memory.
+ */
+export const MAX_GRAPH_NODES = 10_000;
+
 interface ListContext {
   readonly prefix: string;
   readonly scope: Scope;
@@ -59,6 +66,7 @@ function expandList(nodes: readonly GraphNode[], blocks: Readonly<Record<string,
       const { op, name: _n, from, ...params } = node as OpNode;
       const inputs = from === undefined ? [previous] : (Array.isArray(from) ? from : [from]).map(resolveFrom);
       const flat = ctx.prefix + name;
+      if (out.length >= MAX_GRAPH_NODES) throw tooManyNodes(at, ctx.usedAt, `this node would be node ${out.length + 1}`);
       out.push({ name: flat, op, params: evaluated(params, ctx.scope, at, ctx.usedAt) as Record<string, unknown>, inputs, source: at, usedAt: ctx.usedAt });
       previous = flat;
     }
@@ -85,11 +93,21 @@ function expandBlockUse(
   }
   const scope: Scope = { ...block.params, ...args };
   let current = node.from === undefined ? previous : resolveFrom(node.from);
+  const before = out.length;
   for (let k = 1; k <= repeat; k++) {
     const prefix = `${ctx.prefix}${name}/${repeat > 1 ? `${k}/` : ''}`;
     current = expandList(block.nodes, blocks, { prefix, scope, input: current, source: ['blocks', node.block, 'nodes'], usedAt: [...ctx.usedAt, at] }, out);
+    // Every copy is as large as the first: the whole repeat's size is known after one.
+    const perCopy = out.length - before;
+    if (k === 1 && before + perCopy * repeat > MAX_GRAPH_NODES) {
+      throw tooManyNodes([...at, 'repeat'], ctx.usedAt, `repeat: ${repeat} copies of block '${node.block}' (${perCopy} node${perCopy === 1 ? '' : 's'} each) make ${(before + perCopy * repeat).toLocaleString('en-US')}`);
+    }
   }
   return current;
+}
+
+function tooManyNodes(at: Path, usedAt: readonly Path[], why: string): GraphError {
+  return new GraphError(at, usedAt, `the model expands to more than ${MAX_GRAPH_NODES} nodes: ${why}; lower repeat or nest fewer blocks`);
 }
 
 function localName(n: GraphNode, i: number): string {

@@ -58,6 +58,9 @@ export function evaluate(text: string, scope: Scope): ParamValue {
   };
   const value = expr();
   if (i !== tokens.length) throw new ExpressionError(`unexpected '${tokens[i]}' in '${text}'`);
+  // 1e200 * 1e200: no layer size or rate means anything infinite (the pipeline's own numbers are
+  // checked finite in config/finite.ts; this is what arithmetic on them can make).
+  if (!Number.isFinite(value)) throw new ExpressionError(`'${text}' evaluates to ${value}, not a finite number`);
   return value;
 }
 

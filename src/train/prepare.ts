@@ -10,6 +10,8 @@ import type { GraphPlan } from '../graph/analyze.js';
 import { CorruptCheckpoint, readCheckpoint, type Checkpoint } from './checkpoint.js';
 import { changedStages, recordedKeys, stagesToRun } from './run-dir.js';
 import { readWeights } from './weights.js';
+import { checkBudget, listedImages } from './budget.js';
+import { checkLrPlans } from './lr-check.js';
 
 export interface PrepareOptions {
   readonly backend: string;
@@ -33,6 +35,9 @@ export async function prepareRun(p: ResolvedPipeline, plan: GraphPlan, o: Prepar
   const prints = await fingerprints(p);
   const keysWith = (warmStart?: Record<string, string>) => stageKeys(p, plan, { backend: o.backend, workers: o.workers, fingerprint: (s) => prints[s]!, warmStart });
   const keys = keysWith();
+  const training = stagesToRun(p, o.stages).filter((s) => !o.store.complete(keys[s].key));
+  checkLrPlans(p, training);
+  if (training.length > 0) checkBudget(p, plan, training, { backend: o.backend, workers: o.workers, images: await listedImages(p, training) });
   if (o.warmStart && !o.resume) throw new InputError([{ message: '--warm-start needs --resume RUN_DIR: the run whose weights to start from' }]);
   if (!o.resume) return { keys };
   const before = recordedKeys(o.resume);

@@ -23,6 +23,10 @@ describe('block expressions', () => {
     ['${c c}', { c: 1 }, "unexpected 'c' in '${c c}'"],
     ['${c * p}', { c: 1, p: 'same' }, "parameter 'p' is \"same\", not a number, in '${c * p}'"],
     ['${c; 1}', { c: 1 }, "unexpected ';' in '${c; 1}'"],
+    ['${c * c}', { c: 1e200 }, "'${c * c}' evaluates to Infinity, not a finite number"],
+    ['${-c * 1e300}', { c: 1e10 }, "'${-c * 1e300}' evaluates to -Infinity, not a finite number"],
+    ['${1e999}', {}, "'${1e999}' evaluates to Infinity, not a finite number"],
+    ['${c - c}', { c: 1e308 * 10 }, "'${c - c}' evaluates to NaN, not a finite number"],
   ])('%s is an error: %s', (text, scope, message) => {
     expect(() => evaluate(text, scope)).toThrow(new ExpressionError(message));
   });
