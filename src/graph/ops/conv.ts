@@ -1,5 +1,5 @@
 import { bool, entry, int, intOrPair, oneOfStrings } from '../../config/schema/fragments.js';
-import { chain, OpError, type GraphOp } from '../op.js';
+import { chain, type GraphOp } from '../op.js';
 import { image, padding, pair, positiveInt, windowOutput } from '../shape-rules.js';
 import { nodeFields, weightFields } from './fields.js';
 
@@ -28,7 +28,6 @@ export const conv: GraphOp = {
   infer(node, [input]) {
     const [h, w, c] = image(input, 'conv');
     const p = geometry(node.params);
-    if ((p.stride[0] > 1 || p.stride[1] > 1) && (p.dilation[0] > 1 || p.dilation[1] > 1)) throw new OpError('stride > 1 with dilation > 1 is not supported by TensorFlow.js');
     const [oh, ow] = windowOutput('conv', [h, w], p.kernel, p.stride, p.pad, p.dilation);
     const weights = p.kernel[0] * p.kernel[1] * c * p.filters;
     return { shape: [oh, ow, p.filters], trainable: weights + (node.params.bias === false ? 0 : p.filters), macs: oh * ow * weights };
