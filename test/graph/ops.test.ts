@@ -22,6 +22,7 @@ const cases: [string, string, string[]][] = [
   ['conv', '[9, 9, 3]', ['{op: conv, filters: 5, kernel: 3, stride: 2, padding: 1}']],
   ['conv', '[10, 7, 3]', ['{op: conv, filters: 2, kernel: [1, 7], padding: [0, 3]}']],
   ['conv', '[10, 7, 3]', ['{op: conv, filters: 2, kernel: [7, 1], padding: same, bias: false}']],
+  ['conv', '[9, 9, 2]', ['{op: conv, filters: 3, kernel: 3, dilation: 2, activation: relu}']],
   ['conv_transpose', '[5, 5, 3]', ['{op: conv_transpose, filters: 2, kernel: 3, stride: 2, padding: 1, output_padding: 1}']],
   ['conv_transpose', '[4, 6, 3]', ['{op: conv_transpose, filters: 2, kernel: 4, stride: 2, padding: 1, bias: false}']],
   ['batchnorm', '[4, 4, 3]', ['{op: batchnorm}']],

@@ -11,6 +11,7 @@
 // gradient uses: the numbers are the same, bit for bit. Anywhere else (inference, gradients with
 // respect to the input, activations fused into the conv) the stock call runs.
 import * as tf from '@tensorflow/tfjs';
+import { dilatedConv, type DilatedConvLayer } from './conv-dilated.js';
 
 let depth = 0;
 
@@ -59,7 +60,7 @@ interface ConvLayer {
   readonly dataFormat: string;
   readonly dilationRate: number[];
   readonly rank: number;
-  readonly activation: { getClassName(): string };
+  readonly activation: { getClassName(): string; apply(x: tf.Tensor): tf.Tensor };
 }
 
 /** y = conv(x, filter) + bias as FusedConv2D computes it, differentiable in filter and bias only. */
@@ -93,13 +94,16 @@ function convWithoutInputGradient(x: tf.Tensor4D, layer: ConvLayer): tf.Tensor {
   })(filter, bias);
 }
 
-/** Installs the skip on tf.layers' Conv2D (once; its instances made before and after). */
+/** Installs the skip on tf.layers' Conv2D (once; its instances made before and after), and the trainable dilated path. */
 export function installConvInputGradientSkip(): void {
   const proto = Object.getPrototypeOf(tf.layers.conv2d({ filters: 1, kernelSize: 1 })) as { call: (this: ConvLayer, inputs: tf.Tensor | tf.Tensor[], kwargs: object) => tf.Tensor; __pipeSkip?: true };
   if (proto.__pipeSkip) return;
   const stock = proto.call;
   proto.call = function (this: ConvLayer, inputs, kwargs) {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    if (this.rank === 2 && this.dataFormat === 'channelsLast' && x.rank === 4 && this.dilationRate.some((d) => d > 1)) {
+      return tf.tidy(() => dilatedConv(x as tf.Tensor4D, this as DilatedConvLayer));
+    }
     const plain = this.rank === 2 && this.dataFormat === 'channelsLast' && this.activation.getClassName() === 'linear' && x.rank === 4;
     if (depth === 0 || !plain || fedByVariable(x)) return stock.call(this, inputs, kwargs);
     return tf.tidy(() => convWithoutInputGradient(x as tf.Tensor4D, this));

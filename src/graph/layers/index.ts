@@ -7,10 +7,11 @@ import { Elu } from './elu.js';
 import { Scale } from './scale.js';
 import { TorchConv2DTranspose } from './conv-transpose.js';
 import { TorchPad2D } from './pad.js';
+import { TorchUpsample2D } from './upsample.js';
 import { dropoutClock, SeededDropout } from './dropout.js';
 import { gradientsOfVariablesOnly, installConvInputGradientSkip } from './conv-input-gradient.js';
 
-export { BatchNorm, dropoutClock, Elu, gradientsOfVariablesOnly, Scale, SeededDropout, TorchConv2DTranspose, TorchPad2D };
+export { BatchNorm, dropoutClock, Elu, gradientsOfVariablesOnly, Scale, SeededDropout, TorchConv2DTranspose, TorchPad2D, TorchUpsample2D };
 
 export interface CustomLayers {
   readonly BatchNorm: typeof BatchNorm;
@@ -18,14 +19,15 @@ export interface CustomLayers {
   readonly Scale: typeof Scale;
   readonly TorchConv2DTranspose: typeof TorchConv2DTranspose;
   readonly TorchPad2D: typeof TorchPad2D;
+  readonly TorchUpsample2D: typeof TorchUpsample2D;
   readonly SeededDropout: typeof SeededDropout;
 }
 
-export const customLayers: CustomLayers = { BatchNorm, Elu, Scale, TorchConv2DTranspose, TorchPad2D, SeededDropout };
+export const customLayers: CustomLayers = { BatchNorm, Elu, Scale, TorchConv2DTranspose, TorchPad2D, TorchUpsample2D, SeededDropout };
 
 // BatchNorm replaces tf.layers' BatchNormalization under its own name: models saved with either
 // load as BatchNorm here, and as the stock class wherever this module is not loaded.
-for (const cls of [BatchNorm, Elu, Scale, TorchConv2DTranspose, TorchPad2D, SeededDropout]) tf.serialization.registerClass(cls);
+for (const cls of [BatchNorm, Elu, Scale, TorchConv2DTranspose, TorchPad2D, TorchUpsample2D, SeededDropout]) tf.serialization.registerClass(cls);
 
 // A first conv's input gradient, which nothing uses, is not computed in training (see the file).
 installConvInputGradientSkip();

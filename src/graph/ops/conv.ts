@@ -1,8 +1,6 @@
 import { bool, entry, int, intOrPair, oneOfStrings } from '../../config/schema/fragments.js';
-import { chain, OpError, type GraphOp } from '../op.js';
+import { chain, type GraphOp } from '../op.js';
 import { image, padding, pair, positiveInt, windowOutput } from '../shape-rules.js';
-
-const fmtPair = (p: readonly [number, number]) => (p[0] === p[1] ? String(p[0]) : `[${p[0]}, ${p[1]}]`);
 import { nodeFields, weightFields } from './fields.js';
 
 const description = '2-D convolution over NHWC images, as torch.nn.Conv2d (padding in pixels, or same/valid).';
@@ -21,7 +19,7 @@ export const conv: GraphOp = {
       default: 0,
       anyOf: [{ type: 'string', enum: ['same', 'valid'] }, intOrPair('pixels', { minimum: 0 })],
     },
-    dilation: intOrPair('Dilation in pixels. Only 1: TensorFlow.js has no gradient for dilated convolutions, so a larger value is refused with that reason.', { minimum: 1, default: 1 }),
+    dilation: intOrPair('Dilation in pixels.', { minimum: 1, default: 1 }),
     bias: bool('Whether the conv has a bias.', true),
     activation: oneOfStrings('An activation fused after the conv.', ['none', 'relu', 'sigmoid', 'tanh'], 'none'),
     ...weightFields,
@@ -30,10 +28,6 @@ export const conv: GraphOp = {
   infer(node, [input]) {
     const [h, w, c] = image(input, 'conv');
     const p = geometry(node.params);
-    // TensorFlow.js 4.22 has no gradient for a dilated convolution (tfjs-core's Conv2D gradient
-    // asserts dilation 1; its backprop-filter kernel takes no dilation at all), so a dilated conv
-    // would train wrongly or fail mid-run on some backend: refused here, before anything runs.
-    if (p.dilation[0] > 1 || p.dilation[1] > 1) throw new OpError(`dilation ${fmtPair(p.dilation)} cannot be trained: TensorFlow.js has no gradient for dilated convolutions (use dilation 1, or a larger kernel)`);
     const [oh, ow] = windowOutput('conv', [h, w], p.kernel, p.stride, p.pad, p.dilation);
     const weights = p.kernel[0] * p.kernel[1] * c * p.filters;
     return { shape: [oh, ow, p.filters], trainable: weights + (node.params.bias === false ? 0 : p.filters), macs: oh * ow * weights };

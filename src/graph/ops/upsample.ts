@@ -3,7 +3,7 @@ import { chain, type GraphOp } from '../op.js';
 import { image, positiveInt } from '../shape-rules.js';
 import { nodeFields } from './fields.js';
 
-const description = 'Enlarges height and width by an integer factor, as torch.nn.Upsample.';
+const description = 'Enlarges height and width by an integer factor, as torch.nn.Upsample (bilinear: align_corners=False).';
 
 export const upsample: GraphOp = {
   name: 'upsample',
@@ -19,8 +19,8 @@ export const upsample: GraphOp = {
     const f = positiveInt(node.params.scale_factor ?? 2, 'scale_factor');
     return { shape: [h * f, w * f, c], trainable: 0, macs: 0 };
   },
-  build({ tf, name }, node) {
+  build({ custom, name }, node) {
     const f = Number(node.params.scale_factor ?? 2);
-    return chain(tf.layers.upSampling2d({ name, size: [f, f], interpolation: node.params.mode === 'bilinear' ? 'bilinear' : 'nearest' }));
+    return chain(new custom.TorchUpsample2D({ name, factor: f, mode: node.params.mode === 'bilinear' ? 'bilinear' : 'nearest' }));
   },
 };
