@@ -3,7 +3,8 @@
 // the committed file is stale. Run: npm run schema
 import { writeFileSync } from 'node:fs';
 import { referenceMarkdown } from '../src/config/schema/reference.js';
+import { limitsMarkdown } from '../src/cli/limits-doc.js';
 import { generatedSchema } from '../src/cli/schema.js';
 
-writeFileSync(new URL('../docs/reference.md', import.meta.url), referenceMarkdown(generatedSchema()));
+writeFileSync(new URL('../docs/reference.md', import.meta.url), `${referenceMarkdown(generatedSchema())}\n${limitsMarkdown()}`);
 console.log('wrote docs/reference.md');

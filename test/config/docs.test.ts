@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { limitsMarkdown } from '../../src/cli/limits-doc.js';
 import { generatedSchema } from '../../src/cli/schema.js';
 import { resolvePipeline } from '../../src/config/resolve.js';
 import { referenceMarkdown } from '../../src/config/schema/reference.js';
@@ -10,7 +11,7 @@ const read = (p: string) => readFileSync(new URL(`../../${p}`, import.meta.url),
 
 describe('docs', () => {
   it('docs/reference.md is generated from the schema (run `npm run schema`)', () => {
-    expect(read('docs/reference.md')).toBe(referenceMarkdown(generatedSchema()));
+    expect(read('docs/reference.md')).toBe(`${referenceMarkdown(generatedSchema())}\n${limitsMarkdown()}`);
   });
 
   const guide = read('docs/pipeline-language.md');
