@@ -17,7 +17,7 @@ import type { Tf } from './losses.js';
 import type { EpochRecord, StageResult } from './loop.js';
 import { predict } from './predict.js';
 import { copyStage, discardIfEmpty, openRunDir, recordBackend, stagesToRun, writeMetrics, writeSkipped, writeSummary, type RunInfo } from './run-dir.js';
-import { checkStageLabels } from './class-check.js';
+import { checkClassesBeforeTraining } from './class-check.js';
 import { openStageData } from './stage-data.js';
 import { summaryRow, type SummaryRow } from './summary.js';
 import { initLayers, readWeights, saveModel } from './weights.js';
@@ -115,6 +115,7 @@ export async function runPipeline(p: ResolvedPipeline, plan: GraphPlan, o: RunOp
   };
   let interrupted: boolean;
   try {
+    await checkClassesBeforeTraining(p, plan, order.filter((name) => !o.store.complete(o.keys[name].key)));
     interrupted = await runStages();
   } catch (e) {
     // A run refused before any stage trained an epoch leaves no run folder behind.
@@ -185,7 +186,6 @@ async function trainInEntry(p: ResolvedPipeline, plan: GraphPlan, name: string, 
     // The entry keeps the skipped files of the splits the stage reads: a run reusing it copies them.
     for (const split of stageSplits(stage)) if (splits.get(split)?.skipped.length) writeSkipped(entry, split, splits.get(split)!.skipped);
     try {
-      checkStageLabels(name, stage, plan.models[stage.model], splits);
       o.events.stageStart(name, { model: stage.model, parameters: plan.models[stage.model].trainable, epochs: stage.epochs ?? 1, trainImages: data.train?.size ?? 0, stepsPerEpoch: data.train?.stepsPerEpoch ?? 0 });
       o.events.stageReady?.(name, model);
       const files = { checkpoint: join(entry, 'checkpoint'), best: join(entry, 'best') };

@@ -79,7 +79,7 @@ describe('--set never reaches Object.prototype, and is bounded as files are', ()
     ['models.toString={input: [8, 8, 3], nodes: [{op: relu}]}', "'toString' is a reserved name"],
     ['models={hasOwnProperty: {input: [8, 8, 3], nodes: [{op: relu}]}}', "hasOwnProperty: 'hasOwnProperty' is a reserved name"],
     ['stages.train.model=valueOf', "'valueOf' is a reserved name"],
-    [`models.net.nodes=${'[' + Array.from({ length: 9 }, (_, i) => `&a${i} [${i ? Array(10).fill(`*a${i - 1}`).join(', ') : 'x'}]`).join(', ') + ']'}`, 'more than 100 aliases'],
+    [`models.net.nodes=${'[' + Array.from({ length: 9 }, (_, i) => `&a${i} [${i ? Array(10).fill(`*a${i - 1}`).join(', ') : 'x'}]`).join(', ') + ']'}`, 'its aliases expand to'],
   ])('%s is refused, located at the --set', async (set, message) => {
     const err = (await resolveWith([set]).catch((e: unknown) => e)) as Error;
     expect(err.message).toContain(`--set ${set}: `);

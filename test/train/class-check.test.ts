@@ -1,7 +1,7 @@
 // A classifier with fewer class scores than the data has classes is refused, never trained: at
 // validation where the pipeline declares the classes, before the first step where only the data
 // knows them (a folder's classes, an IDX file's labels, a label of 255 among three classes).
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runPipe } from '../helpers/cli.js';
@@ -74,6 +74,30 @@ describe('class scores against classes', () => {
   it('accepts more scores than classes, and a reconstruct stage whatever its output', () => {
     writeFileSync(join(idxRoot, 'v.yaml'), idx('  class_names: [a, b, c]\n') + model(5) + stages());
     expect(runPipe(['validate', 'v.yaml'], { cwd: idxRoot }).code).toBe(0);
+  });
+
+  it('refuses a classifier fine-tuned after pretraining before the pretraining trains', () => {
+    const yaml = idx() + `models:
+  ae:
+    input: [12, 12, 1]
+    nodes:
+      - {op: conv, filters: 1, kernel: 3, padding: 1}
+  net:
+    input: [12, 12, 1]
+    nodes:
+      - {op: conv, filters: 2, kernel: 3, padding: 1}
+      - {op: global_avgpool}
+      - {op: dense, units: 2}
+stages:
+  pretrain: {kind: reconstruct, model: ae, train: {split: train}, epochs: 1, batch_size: 8, optimizer: {type: sgd, lr: 0.01}}
+  s: {kind: classify, needs: [pretrain], model: net, train: {split: train}, epochs: 1, batch_size: 8, optimizer: {type: sgd, lr: 0.01}}
+`;
+    const r = runPipe(['run', 'p.yaml', '--outputs', 'pre', '--json'], { cwd: (writeFileSync(join(idxRoot, 'p.yaml'), yaml), idxRoot) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("stages.s.train: model 'net' gives 2 class scores but the data set has 3 classes");
+    expect(r.stdout).not.toContain('"epoch"');
+    const runs = join(idxRoot, 'pre', 'runs');
+    expect(existsSync(runs) ? readdirSync(runs) : []).toEqual([]);
   });
 
   it.each([
