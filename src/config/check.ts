@@ -66,10 +66,10 @@ function checkNodes(ctx: Ctx, path: Path, nodes: unknown[]): void {
     const params = isObj(block) && isObj(block.params) ? block.params : {};
     const args = isObj(node.args) ? node.args : {};
     for (const a of Object.keys(args)) {
-      if (!(a in params)) error(ctx, [...at, 'args', a], `block '${node.block}' has no parameter '${a}'${didYouMean(a, Object.keys(params))}`);
+      if (!Object.hasOwn(params, a)) error(ctx, [...at, 'args', a], `block '${node.block}' has no parameter '${a}'${didYouMean(a, Object.keys(params))}`);
     }
     for (const [p, dflt] of Object.entries(params)) {
-      if (dflt === 'required' && !(p in args)) error(ctx, at, `block '${node.block}' needs a value for its parameter '${p}' (args: {${p}: ...})`);
+      if (dflt === 'required' && !Object.hasOwn(args, p)) error(ctx, at, `block '${node.block}' needs a value for its parameter '${p}' (args: {${p}: ...})`);
     }
   });
 }

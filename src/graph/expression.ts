@@ -65,7 +65,8 @@ export function evaluate(text: string, scope: Scope): ParamValue {
 }
 
 function lookup(name: string, scope: Scope, text: string): ParamValue {
-  if (!(name in scope)) {
+  // Own parameters only: `in` would find `constructor` or `toString` on every object.
+  if (!Object.hasOwn(scope, name)) {
     const known = Object.keys(scope);
     throw new ExpressionError(`unknown parameter '${name}' in '${text}' (${known.length ? `parameters: ${known.join(', ')}` : 'no parameters here'})`);
   }

@@ -27,6 +27,9 @@ describe('block expressions', () => {
     ['${-c * 1e300}', { c: 1e10 }, "'${-c * 1e300}' evaluates to -Infinity, not a finite number"],
     ['${1e999}', {}, "'${1e999}' evaluates to Infinity, not a finite number"],
     ['${c - c}', { c: 1e308 * 10 }, "'${c - c}' evaluates to NaN, not a finite number"],
+    ['${constructor}', { c: 1 }, "unknown parameter 'constructor' in '${constructor}' (parameters: c)"],
+    ['${toString * 2}', { c: 1 }, "unknown parameter 'toString' in '${toString * 2}' (parameters: c)"],
+    ['$__proto__', {}, "unknown parameter '__proto__' in '$__proto__' (no parameters here)"],
   ])('%s is an error: %s', (text, scope, message) => {
     expect(() => evaluate(text, scope)).toThrow(new ExpressionError(message));
   });
