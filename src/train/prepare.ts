@@ -10,7 +10,8 @@ import type { GraphPlan } from '../graph/analyze.js';
 import { CorruptCheckpoint, readCheckpoint, type Checkpoint } from './checkpoint.js';
 import { changedStages, recordedKeys, stagesToRun } from './run-dir.js';
 import { readWeights } from './weights.js';
-import { checkBudget, listedImages } from './budget.js';
+import { checkBudget, imageCounts, listSplits } from './budget.js';
+import { checkClassesBeforeTraining } from './class-check.js';
 import { checkLrPlans } from './lr-check.js';
 
 export interface PrepareOptions {
@@ -37,7 +38,11 @@ export async function prepareRun(p: ResolvedPipeline, plan: GraphPlan, o: Prepar
   const keys = keysWith();
   const training = stagesToRun(p, o.stages).filter((s) => !o.store.complete(keys[s].key));
   checkLrPlans(p, training);
-  if (training.length > 0) checkBudget(p, plan, training, { backend: o.backend, workers: o.workers, images: await listedImages(p, training) });
+  if (training.length > 0) {
+    const listings = await listSplits(p, training);
+    checkClassesBeforeTraining(p, plan, training, listings);
+    checkBudget(p, plan, training, { backend: o.backend, workers: o.workers, images: imageCounts(listings) });
+  }
   if (o.warmStart && !o.resume) throw new InputError([{ message: '--warm-start needs --resume RUN_DIR: the run whose weights to start from' }]);
   if (!o.resume) return { keys };
   const before = recordedKeys(o.resume);

@@ -17,7 +17,6 @@ import type { Tf } from './losses.js';
 import type { EpochRecord, StageResult } from './loop.js';
 import { predict } from './predict.js';
 import { copyStage, discardIfEmpty, openRunDir, recordBackend, stagesToRun, writeMetrics, writeSkipped, writeSummary, type RunInfo } from './run-dir.js';
-import { checkClassesBeforeTraining } from './class-check.js';
 import { openStageData } from './stage-data.js';
 import { summaryRow, type SummaryRow } from './summary.js';
 import { initLayers, readWeights, saveModel } from './weights.js';
@@ -115,7 +114,6 @@ export async function runPipeline(p: ResolvedPipeline, plan: GraphPlan, o: RunOp
   };
   let interrupted: boolean;
   try {
-    await checkClassesBeforeTraining(p, plan, order.filter((name) => !o.store.complete(o.keys[name].key)));
     interrupted = await runStages();
   } catch (e) {
     // A run refused before any stage trained an epoch leaves no run folder behind.
