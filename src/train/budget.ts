@@ -6,7 +6,6 @@
 import { totalmem } from 'node:os';
 import type { ResolvedDataSelection, ResolvedPipeline, ResolvedStage, SplitName } from '../config/types.js';
 import { WASM_KINDS } from '../backend/kinds.js';
-import { readerFor } from '../data/readers/index.js';
 import type { SplitListing } from '../data/readers/reader.js';
 import { selectionSources } from '../data/spec.js';
 import type { GraphPlan } from '../graph/analyze.js';
@@ -86,22 +85,12 @@ export function dataBytes(p: ResolvedPipeline, plan: GraphPlan, images: BudgetCo
   return Object.values(images).reduce((sum, n) => sum + (n ?? 0) * perImage, 0);
 }
 
-/** Each split these stages read, listed once (listing decodes nothing); the pre-run checks share them. */
-export async function listSplits(p: ResolvedPipeline, stages: readonly string[]): Promise<Map<SplitName, SplitListing>> {
-  const splits = new Set<SplitName>();
-  for (const name of stages) {
-    const s = p.stages[name];
-    for (const sel of [s.kind === 'evaluate' ? undefined : s.train, s.val]) if (sel) for (const src of selectionSources(sel)) splits.add(src.split);
-  }
-  const out = new Map<SplitName, SplitListing>();
-  for (const split of splits) out.set(split, await readerFor(p.dataset.format).list(p.dataset, split));
-  return out;
-}
-
-/** How many images each listed split holds. */
-export function imageCounts(listings: ReadonlyMap<SplitName, SplitListing>): Partial<Record<SplitName, number>> {
+/** How many images each of `splits` holds, from their listings. */
+export function imageCounts(listings: ReadonlyMap<SplitName, SplitListing>, splits: readonly SplitName[]): Partial<Record<SplitName, number>> {
   const out: Partial<Record<SplitName, number>> = {};
-  for (const [split, listing] of listings) {
+  for (const split of splits) {
+    const listing = listings.get(split);
+    if (!listing) continue;
     // A packed split (IDX) has a label per image; without labels its count is unknown: left out.
     const count = listing.images.kind === 'files' ? listing.images.files.length : listing.labels?.length;
     if (count !== undefined) out[split] = count;

@@ -3,14 +3,14 @@
 import { createHash } from 'node:crypto';
 import type { ResolvedPipeline } from '../config/types.js';
 import { InputError } from '../errors.js';
-import { fingerprints } from '../cache/fingerprint.js';
+import { fingerprints, listUsedSplits, usedSplits } from '../cache/fingerprint.js';
 import { stageKeys, type StageKey } from '../cache/key.js';
 import type { StageStore } from '../cache/store.js';
 import type { GraphPlan } from '../graph/analyze.js';
 import { CorruptCheckpoint, readCheckpoint, type Checkpoint } from './checkpoint.js';
 import { changedStages, recordedKeys, stagesToRun } from './run-dir.js';
 import { readWeights } from './weights.js';
-import { checkBudget, imageCounts, listSplits } from './budget.js';
+import { checkBudget, imageCounts } from './budget.js';
 import { checkClassesBeforeTraining } from './class-check.js';
 import { checkLrPlans } from './lr-check.js';
 
@@ -33,15 +33,16 @@ export interface PreparedRun {
 }
 
 export async function prepareRun(p: ResolvedPipeline, plan: GraphPlan, o: PrepareOptions): Promise<PreparedRun> {
-  const prints = await fingerprints(p);
+  // Listed once: the keys' fingerprints and the checks below read the same listings.
+  const listings = await listUsedSplits(p);
+  const prints = await fingerprints(p, listings);
   const keysWith = (warmStart?: Record<string, string>) => stageKeys(p, plan, { backend: o.backend, workers: o.workers, fingerprint: (s) => prints[s]!, warmStart });
   const keys = keysWith();
   const training = stagesToRun(p, o.stages).filter((s) => !o.store.complete(keys[s].key));
   checkLrPlans(p, training);
   if (training.length > 0) {
-    const listings = await listSplits(p, training);
     checkClassesBeforeTraining(p, plan, training, listings);
-    checkBudget(p, plan, training, { backend: o.backend, workers: o.workers, images: imageCounts(listings) });
+    checkBudget(p, plan, training, { backend: o.backend, workers: o.workers, images: imageCounts(listings, usedSplits(p, training)) });
   }
   if (o.warmStart && !o.resume) throw new InputError([{ message: '--warm-start needs --resume RUN_DIR: the run whose weights to start from' }]);
   if (!o.resume) return { keys };
