@@ -23,9 +23,9 @@ export function processIo(): Io {
 }
 
 /**
- * Writes to a stream that the reader may close (`pipe run ... | head -1`): the first EPIPE marks it
- * closed (as any error of the stream) and later writes are dropped, so a run goes on to its end and its results; without a
- * listener, the 'error' event would end the process mid-training.
+ * Writes to a stream that the reader may close (`pipe run ... | head -1`): the first error of the
+ * stream (EPIPE) marks it closed and later writes are dropped, so a run goes on to its end and
+ * its results; without a listener, the 'error' event would end the process mid-training.
  */
 function closable(stream: NodeJS.WriteStream): (text: string) => void {
   let open = true;

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { expectedBackend } from '../../backend/index.js';
 import { BACKEND_KINDS } from '../../backend/kinds.js';
-import { InputError } from '../../errors.js';
 import type { Command } from '../command.js';
 import { loadPipeline } from '../load-pipeline.js';
 import { setOption, sets, wholeNumber } from './options.js';
@@ -21,7 +20,6 @@ export const diff: Command = {
     { name: 'json', type: 'boolean', description: 'print JSON' },
   ],
   async run(args, io) {
-    if (args.positionals.length !== 2) throw new InputError([{ message: `expected two pipeline files, got ${args.positionals.length}`, hint: 'pipe diff A.yaml B.yaml' }]);
     // Keys as pipe run would make them (its backend and each pipeline's workers), found without tfjs.
     const backend = await expectedBackend({ backend: args.values.backend as string | undefined, env: io.env });
     const workers = wholeNumber(args.values.workers, '--workers', 1);

@@ -33,7 +33,6 @@ export const exportCommand: Command = {
     { name: 'workers', type: 'string', value: 'N', description: 'the training workers the stage ran with (they are part of its key with BatchNorm or dropout; default as pipe run)' },
   ],
   async run(args, io) {
-    if (args.positionals.length !== 1) throw inputError(`expected one run folder or pipeline file, got ${args.positionals.length}`, { hint: 'pipe export RUN_DIR|PIPELINE --stage S -o DIR' });
     const stage = args.values.stage as string | undefined;
     const out = args.values.o as string | undefined;
     if (!stage || !out) throw inputError(`pipe export needs ${!stage ? '--stage S' : '-o DIR'}`);

@@ -22,7 +22,6 @@ export const preview: Command = {
     setOption,
   ],
   async run(args, io) {
-    if (args.positionals.length !== 1) throw new InputError([{ message: `expected one pipeline file, got ${args.positionals.length}`, hint: 'pipe preview PIPELINE --chain NAME' }]);
     const { pipeline } = await loadPipeline(args.positionals[0], io.cwd, sets(args));
     const chains = Object.keys(pipeline.augment);
     const chain = args.values.chain as string | undefined;

@@ -1,6 +1,5 @@
 import { basename, dirname, relative, resolve } from 'node:path';
 import type { RefusedFolder } from '../../cache/owned-folder.js';
-import { InputError } from '../../errors.js';
 import type { Command } from '../command.js';
 
 export const report: Command = {
@@ -12,7 +11,6 @@ export const report: Command = {
     'Reads run folders (outputs/runs/<pipeline>-<time>/) and writes a report of them: the results table (stage, model, epochs, parameters, best val top-1), loss and accuracy per epoch with a dashed line where the learning rate changed (several runs overlaid), for each classifier the correct predictions per class, the best and worst classes by name with example validation images and the most confused pairs, and the preview grid of each augment chain the pipeline\'s report section names.\nreport.html holds everything inline (SVG charts, pictures) and opens from disk; report.md has its charts and pictures beside it.',
   options: [{ name: 'out', short: 'o', type: 'string', value: 'DIR', description: 'a new or empty folder, or one an earlier pipe report wrote (it lists its files in .pipe-report.json, and only those are replaced; default: the run folder\'s report/, or outputs/reports/<first run>-and-<n> for several)' }],
   async run(args, io) {
-    if (args.positionals.length === 0) throw new InputError([{ message: 'expected one or more run folders', hint: 'pipe report outputs/runs/<pipeline>-<time>' }]);
     const { readRunFolder } = await import('../../report/run-folder.js');
     const runs = [];
     for (const dir of args.positionals) runs.push(await readRunFolder(resolve(io.cwd, dir), dir));

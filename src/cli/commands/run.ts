@@ -30,7 +30,6 @@ export const run: Command = {
     { name: 'json', type: 'boolean', description: 'print JSON lines: one event per line' },
   ],
   async run(args, io) {
-    if (args.positionals.length !== 1) throw new InputError([{ message: `expected one pipeline file, got ${args.positionals.length}`, hint: 'pipe run PIPELINE' }]);
     const { pipeline, plan } = await loadPipeline(args.positionals[0], io.cwd, sets(args));
     const stages = (args.values.stage as string[] | undefined) ?? [];
     const known = Object.keys(pipeline.stages);

@@ -27,7 +27,6 @@ export const schedule: Command = {
     { name: 'json', type: 'boolean', description: 'print {stage, optimizer, schedule, epochs, steps_per_epoch, lr_per_epoch, lr_per_step}' },
   ],
   async run(args, io) {
-    if (args.positionals.length !== 1) throw inputError(`expected one pipeline file, got ${args.positionals.length}`, { hint: 'pipe schedule FILE --stage NAME' });
     const { pipeline } = await loadPipeline(args.positionals[0], io.cwd, sets(args));
     const name = stageName(args.values.stage, pipeline);
     const stage = pipeline.stages[name];

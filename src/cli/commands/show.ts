@@ -18,7 +18,6 @@ export const show: Command = {
     { name: 'json', type: 'boolean', description: 'print JSON instead of YAML or tables' },
   ],
   async run(args, io) {
-    if (args.positionals.length !== 1) throw new InputError([{ message: `expected one pipeline file, got ${args.positionals.length}`, hint: 'pipe show FILE' }]);
     const { pipeline, plan } = await loadPipeline(args.positionals[0], io.cwd, sets(args));
     const wanted = (args.values.model as string[] | undefined) ?? [];
     if (wanted.length === 0) {

@@ -13,7 +13,6 @@ export const validate: Command = {
     'Reads each pipeline (following extends), applies the overrides, checks it against schemas/pipeline.schema.json checks every reference (models, blocks, chains, stages, needs), and checks the graph of every model: wiring, shapes, kernel sizes.\nPrints "ok FILE" for each valid file; otherwise every error found, as file:line:col: path: message. Exit 0 if all are valid, 2 if any is not.',
   options: [setOption, { name: 'json', type: 'boolean', description: 'print one JSON object: {files: [{file, ok, errors: [...]}]}' }],
   async run(args, io) {
-    if (args.positionals.length === 0) throw new InputError([{ message: 'no pipeline file given', hint: 'pipe validate FILE...' }]);
     const results: { file: string; ok: boolean; errors: readonly Diagnostic[] }[] = [];
     for (const file of args.positionals) {
       try {
