@@ -29,6 +29,9 @@ export interface StageProgress {
   onEpoch(record: EpochRecord): void;
   /** Asked between steps: true stops the stage after the current step (Ctrl-C). */
   shouldStop(): boolean;
+  /** Stop (as interrupted, checkpointed) once this many epochs are done: a study's pruning rung.
+   *  A stage resumed at or past it trains nothing. */
+  readonly stopAfterEpoch?: number;
 }
 
 export interface StageResult {
@@ -82,6 +85,10 @@ export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, mod
   let lastSave = performance.now();
   try {
     for (let epoch = resume?.state.epoch ?? 0; epoch < epochs && stopped === 'completed'; epoch++) {
+      if (progress.stopAfterEpoch !== undefined && epoch >= progress.stopAfterEpoch) {
+        stopped = 'interrupted';
+        break;
+      }
       const started = performance.now();
       const fromStep = resume && epoch === resume.state.epoch ? resume.state.step : 0;
       const acc = resume?.state.accumulator && epoch === resume.state.epoch ? MetricAccumulator.from(resume.state.accumulator) : new MetricAccumulator();

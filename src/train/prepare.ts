@@ -1,7 +1,8 @@
 // Before a run: every stage's content key, and what --resume and --warm-start mean for them.
 // Loads no tfjs (see run.ts): keys decide whether anything needs to train at all.
 import { createHash } from 'node:crypto';
-import type { ResolvedPipeline } from '../config/types.js';
+import type { ResolvedPipeline, SplitName } from '../config/types.js';
+import type { SplitListing } from '../data/readers/reader.js';
 import { InputError } from '../errors.js';
 import { fingerprints, listUsedSplits, usedSplits } from '../cache/fingerprint.js';
 import { stageKeys, type StageKey } from '../cache/key.js';
@@ -23,6 +24,20 @@ export interface PrepareOptions {
   /** A run folder to continue: its stages' keys must be today's (or --warm-start). */
   readonly resume?: string;
   readonly warmStart?: boolean;
+  /** The splits the pipeline reads, listed, with their fingerprints, where the caller has them
+   *  (a study lists a data set once for all its trials). */
+  readonly data?: SplitsRead;
+}
+
+export interface SplitsRead {
+  readonly listings: ReadonlyMap<SplitName, SplitListing>;
+  readonly prints: Partial<Record<SplitName, string>>;
+}
+
+/** Lists the splits `p` reads and fingerprints them (nothing is decoded). */
+export async function readSplits(p: ResolvedPipeline): Promise<SplitsRead> {
+  const listings = await listUsedSplits(p);
+  return { listings, prints: await fingerprints(p, listings) };
 }
 
 export interface PreparedRun {
@@ -34,8 +49,7 @@ export interface PreparedRun {
 
 export async function prepareRun(p: ResolvedPipeline, plan: GraphPlan, o: PrepareOptions): Promise<PreparedRun> {
   // Listed once: the keys' fingerprints and the checks below read the same listings.
-  const listings = await listUsedSplits(p);
-  const prints = await fingerprints(p, listings);
+  const { listings, prints } = o.data ?? (await readSplits(p));
   const keysWith = (warmStart?: Record<string, string>) => stageKeys(p, plan, { backend: o.backend, workers: o.workers, fingerprint: (s) => prints[s]!, warmStart });
   const keys = keysWith();
   const training = stagesToRun(p, o.stages).filter((s) => !o.store.complete(keys[s].key));

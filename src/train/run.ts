@@ -126,47 +126,72 @@ export async function runPipeline(p: ResolvedPipeline, plan: GraphPlan, o: RunOp
   async function runStages(): Promise<boolean> {
     for (const name of order) {
       const stage = p.stages[name];
-      const { key, input } = o.keys[name];
+      const { key } = o.keys[name];
       const parameters = plan.models[stage.model].trainable;
-      if (o.store.complete(key)) {
+      const before = records.length;
+      const progress = (stageRecords: readonly EpochRecord[]) => {
+        records.length = before;
+        records.push(...stageRecords);
+        writeMetrics(dir, records);
+      };
+      // Runs while the stage's model still exists, so stageEnd listeners can look at it.
+      const finish = (result: StageResult, entry: string) => {
+        if (result.stopped === 'interrupted') return o.events.stageEnd(name, result, entry);
+        copyStage(entry, dir, name);
+        o.events.stageEnd(name, result, join(dir, name));
+      };
+      const result = await trainToStore(p, plan, name, { ...o, tf, events }, splits, progress, finish);
+      if (result === null) {
         reuse(name, key, stage.model, parameters);
         continue;
       }
-      const lock = await acquireLock(o.store.lockPath(key), { what: `${p.name}, stage ${name}`, wait: o.wait, onWait: (h) => o.warn(`stage ${name}: waiting for pid ${h.pid}, which is training it`) });
-      try {
-        // Whoever held the lock may have finished this very stage.
-        if (o.store.complete(key)) {
-          reuse(name, key, stage.model, parameters);
-          continue;
-        }
-        const entry = o.store.begin(key, { pipeline: p.name, stage: name, input });
-        const before = records.length;
-        const progress = (stageRecords: readonly EpochRecord[]) => {
-          records.length = before;
-          records.push(...stageRecords);
-          writeMetrics(dir, records);
-        };
-        // Runs while the stage's model still exists, so stageEnd listeners can look at it.
-        const finish = (result: StageResult) => {
-          if (result.stopped === 'interrupted') return o.events.stageEnd(name, result, entry);
-          o.store.seal(key, { pipeline: p.name, stage: name, input });
-          copyStage(entry, dir, name);
-          o.events.stageEnd(name, result, join(dir, name));
-        };
-        const result = await trainInEntry(p, plan, name, entry, { ...o, tf, events }, splits, progress, finish);
-        rows.push(summaryRow(name, stage.model, parameters, result));
-        if (result.stopped === 'interrupted') return true;
-      } finally {
-        lock.release();
-      }
+      rows.push(summaryRow(name, stage.model, parameters, result));
+      if (result.stopped === 'interrupted') return true;
     }
     return false;
   }
 }
 
+/** The options a single stage's training reads (a study's job process gives only these). */
+export type StageTrainOptions = Pick<RunOptions, 'tf' | 'outputs' | 'store' | 'keys' | 'workers' | 'loaderWorkers' | 'events' | 'shouldStop' | 'warmStart' | 'wait' | 'warn'> & {
+  /** Stop, checkpointed, once this many epochs are done (a study's pruning rung). */
+  readonly stopAfterEpoch?: number;
+};
+
+/**
+ * Trains stage `name` into its store entry, under the entry's lock: null when the entry is (or,
+ * once the lock is had, has become) complete. A stage that finishes is sealed before `finish`
+ * sees it; an interrupted one keeps its checkpoint in the entry. `progress` gets the stage's
+ * epochs so far after each one (a resumed checkpoint's included). Its needs must be complete.
+ */
+export async function trainToStore(
+  p: ResolvedPipeline,
+  plan: GraphPlan,
+  name: string,
+  o: StageTrainOptions,
+  splits: Map<SplitName, ImageSet> = new Map(),
+  progress: (records: readonly EpochRecord[]) => void = () => {},
+  finish: (result: StageResult, entry: string) => void = () => {},
+): Promise<StageResult | null> {
+  const { key, input } = o.keys[name];
+  if (o.store.complete(key)) return null;
+  const lock = await acquireLock(o.store.lockPath(key), { what: `${p.name}, stage ${name}`, wait: o.wait, onWait: (h) => o.warn(`stage ${name}: waiting for pid ${h.pid}, which is training it`) });
+  try {
+    // Whoever held the lock may have finished this very stage.
+    if (o.store.complete(key)) return null;
+    const entry = o.store.begin(key, { pipeline: p.name, stage: name, input });
+    return await trainInEntry(p, plan, name, entry, o, splits, progress, (result) => {
+      if (result.stopped !== 'interrupted') o.store.seal(key, { pipeline: p.name, stage: name, input });
+      finish(result, entry);
+    });
+  } finally {
+    lock.release();
+  }
+}
+
 /** Trains one stage in its store entry; `progress` gets the stage's epochs so far after each one
  *  (those of a resumed checkpoint included), `finish` the result before the model is disposed. */
-async function trainInEntry(p: ResolvedPipeline, plan: GraphPlan, name: string, entry: string, o: RunOptions, splits: Map<SplitName, ImageSet>, progress: (records: readonly EpochRecord[]) => void, finish: (result: StageResult) => void): Promise<StageResult> {
+async function trainInEntry(p: ResolvedPipeline, plan: GraphPlan, name: string, entry: string, o: StageTrainOptions, splits: Map<SplitName, ImageSet>, progress: (records: readonly EpochRecord[]) => void, finish: (result: StageResult) => void): Promise<StageResult> {
   const stage = p.stages[name];
   const tf = await o.tf();
   const { compileGraphs } = await import('../graph/compile.js');
@@ -201,6 +226,7 @@ async function trainInEntry(p: ResolvedPipeline, plan: GraphPlan, name: string, 
           o.events.epoch(r);
         },
         shouldStop: o.shouldStop,
+        stopAfterEpoch: o.stopAfterEpoch,
       }, { ...files, resume: resume?.checkpoint ?? null, warmStart: o.warmStart?.[name] }, o.workers);
       if (result.stopped === 'interrupted') {
         finish(result);
