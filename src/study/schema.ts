@@ -119,6 +119,12 @@ export function studySchema(): JsonSchema {
           stage: { type: 'string', pattern: NAME_PATTERN, description: 'The stage whose epochs are read; every pipeline of the study must have it.' },
           name: { type: 'string', enum: [...METRIC_NAMES], description: 'The epoch metric (top1/top5: accuracy in [0, 1]; loss: the stage\'s loss).' },
           goal: { type: 'string', enum: ['max', 'min'], description: 'max: higher is better; min: lower is better. Default: max for top1 and top5, min for a loss.' },
+          stages: {
+            type: 'object',
+            propertyNames: { pattern: NAME_PATTERN },
+            additionalProperties: { type: 'string', pattern: NAME_PATTERN },
+            description: 'Pipelines whose stage of that role is named otherwise: pipeline name -> its stage, e.g. {densenet: cycle2}. Default: none (stage in every pipeline).',
+          },
         },
       },
       prune: {
