@@ -1,6 +1,7 @@
 // Words for what a schema expects and what was found, so each message says both.
 import type { JsonSchema } from './schema/fragments.js';
 import { EXPRESSION_PATTERN } from './schema/fragments.js';
+import { SET_PATH_PATTERN } from './paths.js';
 
 export type RefResolver = (ref: string) => JsonSchema | undefined;
 
@@ -46,6 +47,7 @@ const PATTERN_WORDS: Record<string, string> = {
   '^[A-Za-z_][A-Za-z0-9_-]{0,99}$': 'a name of at most 100 characters (a letter or _, then letters, digits, _ or -)',
   '^[A-Za-z_][A-Za-z0-9_]{0,99}$': 'a name of at most 100 characters (a letter or _, then letters, digits or _)',
   '^[0-9]+$': 'a whole number',
+  [SET_PATH_PATTERN]: 'a path such as stages.finetune.optimizer.lr or models.head.nodes[2].units',
 };
 
 function describePattern(pattern: string): string {

@@ -31,8 +31,8 @@ export function reservedNameMessage(name: string): string {
 }
 
 /** Every problem of the families above in `value` (the value of `field`, if it is one), located
- *  by `locate` (a path's key, or its value). */
-export function documentProblems(value: unknown, locate: (path: Path, at: 'key' | 'value') => SourceLocation | undefined, field?: string): Diagnostic[] {
+ *  by `locate` (a path's key, or its value); `noun` names what the document is. */
+export function documentProblems(value: unknown, locate: (path: Path, at: 'key' | 'value') => SourceLocation | undefined, field?: string, noun = 'pipeline'): Diagnostic[] {
   const out: Diagnostic[] = [];
   const at = (path: Path, kind: 'key' | 'value', message: string) => out.push({ location: locate(path, kind), path: formatPath(path), message });
   const seen = new Set<object>();
@@ -45,7 +45,7 @@ export function documentProblems(value: unknown, locate: (path: Path, at: 'key' 
     if (v === null || typeof v !== 'object') return true;
     if (seen.has(v)) {
       if (++reuses > MAX_ALIASES) {
-        at(path, 'value', `more than ${MAX_ALIASES} aliases (*name) to lists or maps: a pipeline needs far fewer (YAML's anchors are for sharing a few blocks)`);
+        at(path, 'value', `more than ${MAX_ALIASES} aliases (*name) to lists or maps: a ${noun} needs far fewer (YAML's anchors are for sharing a few blocks)`);
         return false;
       }
       return true;

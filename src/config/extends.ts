@@ -3,7 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { InputError } from '../errors.js';
-import { loadYamlFile, type LoadedFile } from './load.js';
+import { loadYamlFile, PIPELINE_DOCUMENT, type DocumentKind, type LoadedFile } from './load.js';
 
 export interface ComposedSource {
   /** The merged value, `extends` removed. */
@@ -14,20 +14,21 @@ export interface ComposedSource {
 
 const MAX_DEPTH = 32;
 
-export async function loadWithExtends(file: string, cwd: string): Promise<ComposedSource> {
+/** Loads `file` and every file it extends, merged. Studies extend studies the same way (`kind`). */
+export async function loadWithExtends(file: string, cwd: string, kind: DocumentKind = PIPELINE_DOCUMENT): Promise<ComposedSource> {
   const files: LoadedFile[] = [];
   const seen: string[] = [];
   let current = file;
   let absolute = resolve(cwd, file);
   for (;;) {
-    const loaded = await loadYamlFile(current, absolute);
+    const loaded = await loadYamlFile(current, absolute, kind);
     files.push(loaded);
     seen.push(absolute);
     const ext = (loaded.value as Record<string, unknown>).extends;
     if (ext === undefined || ext === null) break;
     const location = loaded.location('extends\u0000value') ?? loaded.location('extends');
     if (typeof ext !== 'string' || ext === '') {
-      throw new InputError([{ location, path: 'extends', message: `expected a path to a pipeline file, found ${JSON.stringify(ext)}` }]);
+      throw new InputError([{ location, path: 'extends', message: `expected a path to a ${kind.noun} file, found ${JSON.stringify(ext)}` }]);
     }
     const next = resolve(dirname(absolute), ext);
     if (seen.includes(next)) {

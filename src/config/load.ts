@@ -25,7 +25,17 @@ export interface LoadedFile {
   location(key: string): SourceLocation | undefined;
 }
 
-export async function loadYamlFile(file: string, readAs: string = file): Promise<LoadedFile> {
+/** What a file holds, for the messages about its shape as a whole (empty, not a map, aliases). */
+export interface DocumentKind {
+  /** `pipeline`, `study`. */
+  readonly noun: string;
+  /** Its main sections, named when the file is empty. */
+  readonly sections: string;
+}
+
+export const PIPELINE_DOCUMENT: DocumentKind = { noun: 'pipeline', sections: 'name, dataset, models and stages' };
+
+export async function loadYamlFile(file: string, readAs: string = file, kind: DocumentKind = PIPELINE_DOCUMENT): Promise<LoadedFile> {
   let text: string;
   try {
     text = await readFile(readAs, 'utf8');
@@ -34,32 +44,37 @@ export async function loadYamlFile(file: string, readAs: string = file): Promise
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : (e as Error).message;
     throw new InputError([{ message: `cannot read ${file}: ${why}` }]);
   }
-  return parseYamlText(text, file);
+  return parseYamlText(text, file, kind);
 }
 
-export function parseYamlText(text: string, file: string): LoadedFile {
+export function parseYamlText(text: string, file: string, kind: DocumentKind = PIPELINE_DOCUMENT): LoadedFile {
   let value: unknown;
   try {
     value = fastLoad(text, { schema: CORE_SCHEMA, filename: file });
   } catch {
     // Let `yaml` find and locate every problem; it throws an InputError listing them.
     const { value: v, index } = parseWithLocations(text, file);
-    return finish(v, file, () => index);
+    return finish(v, file, () => index, kind);
   }
   let index: Map<string, SourceLocation> | undefined;
-  return finish(value, file, () => (index ??= parseWithLocations(text, file).index));
+  return finish(value, file, () => (index ??= parseWithLocations(text, file).index), kind);
 }
 
-function finish(value: unknown, file: string, index: () => ReadonlyMap<string, SourceLocation>): LoadedFile {
+function finish(value: unknown, file: string, index: () => ReadonlyMap<string, SourceLocation>, kind: DocumentKind): LoadedFile {
   const loaded: LoadedFile = { file, value, location: (key) => index().get(key) };
-  if (value === null || value === undefined) throw new InputError([{ location: { file, line: 1, col: 1 }, message: 'the file is empty: a pipeline is a map with name, dataset, models and stages' }]);
+  if (value === null || value === undefined) throw new InputError([{ location: { file, line: 1, col: 1 }, message: `the file is empty: a ${kind.noun} is a map with ${kind.sections}` }]);
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new InputError([{ location: loaded.location('') ?? { file, line: 1, col: 1 }, message: `a pipeline must be a map of sections, found ${Array.isArray(value) ? 'a list' : typeof value}` }]);
+    throw new InputError([{ location: loaded.location('') ?? { file, line: 1, col: 1 }, message: `a ${kind.noun} must be a map of sections, found ${Array.isArray(value) ? 'a list' : typeof value}` }]);
   }
-  const problems = documentProblems(value, (path, at) => {
-    const key = formatPath(path);
-    return (at === 'value' ? loaded.location(`${key}\u0000value`) : undefined) ?? loaded.location(key) ?? { file, line: 1, col: 1 };
-  });
+  const problems = documentProblems(
+    value,
+    (path, at) => {
+      const key = formatPath(path);
+      return (at === 'value' ? loaded.location(`${key}\u0000value`) : undefined) ?? loaded.location(key) ?? { file, line: 1, col: 1 };
+    },
+    undefined,
+    kind.noun,
+  );
   if (problems.length > 0) throw new InputError(problems);
   return loaded;
 }

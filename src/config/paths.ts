@@ -2,6 +2,9 @@
 // with list items as [3]: `models.densenet.nodes[3].filters`.
 
 export type PathSegment = string | number;
+
+/** A path as `--set` and a study's axes write it: `stages.finetune.optimizer.lr`, `models.head.nodes[2].units`. */
+export const SET_PATH_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]*(\\.[A-Za-z0-9_-]+|\\[[0-9]+\\])*$';
 export type Path = readonly PathSegment[];
 
 export function formatPath(path: Path): string {

@@ -2,7 +2,7 @@
 // against the schema (filling defaults), check references, then fill what depends on context.
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { InputError, type Diagnostic, type SourceLocation } from '../errors.js';
-import { loadWithExtends } from './extends.js';
+import { loadWithExtends, type ComposedSource } from './extends.js';
 import type { LoadedFile } from './load.js';
 import { applyOverrides, type AppliedOverride } from './overrides.js';
 import { formatPath, getAt, type Path } from './paths.js';
@@ -14,6 +14,9 @@ export interface ResolveOptions {
   readonly cwd: string;
   /** `PATH=VALUE` overrides, applied after extends, in order. */
   readonly sets?: readonly string[];
+  /** `file` already loaded with its extends: a study resolves one file for many trials, and
+   *  reads and parses it once. Not modified (the resolver works on a copy). */
+  readonly composed?: ComposedSource;
 }
 
 export interface ResolvedSource {
@@ -24,7 +27,7 @@ export interface ResolvedSource {
 }
 
 export async function resolvePipeline(file: string, opts: ResolveOptions): Promise<ResolvedSource> {
-  const composed = await loadWithExtends(file, opts.cwd);
+  const composed = opts.composed ?? (await loadWithExtends(file, opts.cwd));
   const data = structuredClone(composed.value);
   const overrides = applyOverrides(data, opts.sets ?? [], pipelineJsonSchema(), resolveSchemaRef);
   const locate = locator(composed.files, overrides);
@@ -73,7 +76,7 @@ function runOrder(stages: ResolvedPipeline['stages']): string[] {
 }
 
 /** Where a path was written: an override, else the nearest file (named one first) that has it. */
-function locator(files: readonly LoadedFile[], overrides: readonly AppliedOverride[]): Locate {
+export function locator(files: readonly LoadedFile[], overrides: readonly AppliedOverride[]): Locate {
   return (path: Path, at = 'key'): SourceLocation | undefined => {
     for (let n = path.length; n >= 0; n--) {
       const prefix = path.slice(0, n);

@@ -48,13 +48,23 @@ export async function validatePipelineData(data: unknown, locate: Locate): Promi
   return [...nonFinite, ...withoutNonFinitePlaces(explain(validate.errors ?? [], data, locate), nonFinite)];
 }
 
-function explain(all: readonly ErrorObject[], data: unknown, locate: Locate): Diagnostic[] {
+/** What `explain` needs of the schema it explains: its $refs, and the words for the root. */
+export interface ExplainContext {
+  readonly resolveRef: (ref: string) => JsonSchema | undefined;
+  /** The document as a whole, in messages: `the pipeline`, `the study`. */
+  readonly root: string;
+}
+
+const PIPELINE_CONTEXT: ExplainContext = { resolveRef: resolveSchemaRef, root: 'the pipeline' };
+
+/** ajv's errors as located messages: one per problem, unknown keys and names with the closest known one. */
+export function explain(all: readonly ErrorObject[], data: unknown, locate: Locate, ctx: ExplainContext = PIPELINE_CONTEXT): Diagnostic[] {
   const errors = selectBranches(all.filter((e) => e.keyword !== 'if' && e.keyword !== 'oneOf'));
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   const requiredAt = new Set(errors.filter((e) => e.keyword === 'required').map((e) => `${e.instancePath}|${(e.params as { missingProperty: string }).missingProperty}`));
   for (const e of errors) {
-    const d = diagnosticFor(e, data, locate, requiredAt);
+    const d = diagnosticFor(e, data, locate, requiredAt, ctx);
     if (!d) continue;
     const key = `${d.location?.line}:${d.location?.col}|${d.path}|${d.message}`;
     if (!seen.has(key)) {
@@ -98,9 +108,10 @@ function selectBranches(errors: readonly ErrorObject[]): ErrorObject[] {
   return errors.filter((e) => !dropped.has(e));
 }
 
-function diagnosticFor(e: ErrorObject, data: unknown, locate: Locate, requiredAt: ReadonlySet<string>): Diagnostic | undefined {
+function diagnosticFor(e: ErrorObject, data: unknown, locate: Locate, requiredAt: ReadonlySet<string>, ctx: ExplainContext): Diagnostic | undefined {
   const path = fromJsonPointer(e.instancePath, data);
-  const where = formatPath(path) || 'the pipeline';
+  const where = formatPath(path) || ctx.root;
+  const describe = (schema: JsonSchema | undefined) => describeSchema(schema, ctx.resolveRef);
   const value = getAt(data, path);
   const parent = e.parentSchema as JsonSchema | undefined;
   switch (e.keyword) {
@@ -125,7 +136,7 @@ function diagnosticFor(e: ErrorObject, data: unknown, locate: Locate, requiredAt
         if (requiredAt.has(`${e.instancePath}|${p.tag}`)) return undefined;
         return { location: locate([...path, p.tag], 'value'), path: formatPath([...path, p.tag]), message: `expected a string, found ${showValue(p.tagValue)}` };
       }
-      const names = branchNames(e.schema as unknown, parent, p.tag);
+      const names = branchNames(parent, p.tag, ctx);
       return {
         location: locate([...path, p.tag], 'value'),
         message: `unknown ${p.tag} '${String(p.tagValue)}' in ${where}${didYouMean(String(p.tagValue), names)}`,
@@ -137,25 +148,25 @@ function diagnosticFor(e: ErrorObject, data: unknown, locate: Locate, requiredAt
     case 'anyOf': {
       const branch = narrowed.get(e);
       const expected = branch === undefined ? parent : (e.schema as JsonSchema[])[branch];
-      return { location: locate(path, 'value'), path: where, message: `expected ${describeSchema(expected, resolveSchemaRef)}, found ${showValue(value)}` };
+      return { location: locate(path, 'value'), path: where, message: `expected ${describe(expected)}, found ${showValue(value)}` };
     }
     case 'minProperties':
       return { location: locate(path, 'value'), path: where, message: `expected at least ${(e.params as { limit: number }).limit} entries, found ${Object.keys((value as object) ?? {}).length}` };
     default: {
       const name = (e as { propertyName?: string }).propertyName;
       if (name !== undefined) {
-        return { location: locate([...path, name]), message: `invalid name '${name}' in ${where}: expected ${describeSchema(parent, resolveSchemaRef)}` };
+        return { location: locate([...path, name]), message: `invalid name '${name}' in ${where}: expected ${describe(parent)}` };
       }
-      return { location: locate(path, 'value'), path: where, message: `expected ${describeSchema(parent, resolveSchemaRef)}, found ${showValue(value)}` };
+      return { location: locate(path, 'value'), path: where, message: `expected ${describe(parent)}, found ${showValue(value)}` };
     }
   }
 }
 
 /** The names a discriminated union accepts (the `const` of each branch's tag). */
-function branchNames(_schema: unknown, parent: JsonSchema | undefined, tag: string): string[] {
+function branchNames(parent: JsonSchema | undefined, tag: string, ctx: ExplainContext): string[] {
   const oneOf = (parent?.oneOf as JsonSchema[] | undefined) ?? [];
   return oneOf.map((b) => {
-    const s = typeof b.$ref === 'string' ? resolveSchemaRef(b.$ref) : b;
+    const s = typeof b.$ref === 'string' ? ctx.resolveRef(b.$ref) : b;
     const props = s?.properties as Record<string, JsonSchema> | undefined;
     return String(props?.[tag]?.const ?? '?');
   });

@@ -8,6 +8,10 @@ import type { GraphPlan } from '../graph/analyze.js';
 export interface StudyMetric {
   /** The stage whose epochs are read, e.g. `finetune`. */
   readonly stage: string;
+  /** Pipelines whose stage of that role has another name: pipeline name -> its stage (Table 1:
+   *  densenet trains in two stages, its result is `cycle2`'s, the others' is `train`'s). Absent:
+   *  `stage` in every pipeline. Read it with metricStage() (study/load.ts). */
+  readonly stages?: Readonly<Record<string, string>>;
   /** An epoch metric: val_top1, val_top5, val_loss, train_top1, train_loss. */
   readonly name: 'val_top1' | 'val_top5' | 'val_loss' | 'train_top1' | 'train_loss';
   /** Higher is better (max) or lower is better (min). */

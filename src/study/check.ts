@@ -1,0 +1,169 @@
+// Resolves and checks every trial as `pipe run FILE --set ...` would, and reports what fails at
+// its place in the study file: the axis value that caused it, naming the trial.
+//
+// Two passes. First each pipeline alone (with the command line's sets) and with each point of
+// each dimension alone: cheap (one resolve per value, not per trial), and it ties a problem to
+// the value that causes it even where the override reader stops at a bad path before checking
+// the rest. A problem every check of a pipeline shares is that pipeline's, printed once as it
+// is. Only when that pass is clean are all trials resolved; a problem left then comes from a
+// combination of values and is tied to the dimension every failing trial shares, if one does.
+import type { ComposedSource } from '../config/extends.js';
+import { resolvePipeline, type ResolvedSource } from '../config/resolve.js';
+import { formatDiagnostic, InputError, type Diagnostic } from '../errors.js';
+import { analyzeGraphs, type GraphPlan } from '../graph/analyze.js';
+import type { ExpandedTrial } from './expand.js';
+import { pointSets } from './expand.js';
+import { nameValueText } from './names.js';
+import type { Dimension, StudySpec } from './spec.js';
+import type { CheckedTrial } from './types.js';
+
+export interface PipelineSource {
+  /** As messages name it: relative to the working folder. */
+  readonly file: string;
+  readonly composed: ComposedSource;
+}
+
+type Attempt = { readonly source: ResolvedSource; readonly plan: GraphPlan } | { readonly problems: readonly Diagnostic[] };
+
+interface Context {
+  readonly spec: StudySpec;
+  readonly trials: readonly ExpandedTrial[];
+  readonly pipelines: readonly PipelineSource[];
+  readonly cwd: string;
+  readonly commandLineSets: readonly string[];
+}
+
+export async function checkTrials(c: Context): Promise<CheckedTrial[]> {
+  const report = new Report();
+  for (let k = 0; k < c.pipelines.length; k++) await checkPoints(c, k, report);
+  if (report.size > 0) throw new InputError(report.diagnostics());
+  const attempts: Attempt[] = [];
+  for (const t of c.trials) attempts.push(await attempt(c, t.pipeline, t.trial.sets));
+  const failing = new Map<string, { d: Diagnostic; trials: number[] }>();
+  attempts.forEach((a, i) => {
+    if ('problems' in a) for (const d of a.problems) addTo(failing, formatDiagnostic(d), d, i);
+  });
+  if (failing.size === 0) return attempts.map((a, i) => ({ trial: c.trials[i].trial, ...(a as Exclude<Attempt, { problems: unknown }>) }));
+  for (const { d, trials } of failing.values()) {
+    if (trials.length === c.trials.length) report.add(d);
+    else relocateCombination(c, d, trials, report);
+  }
+  throw new InputError(report.diagnostics());
+}
+
+async function attempt(c: Context, pipeline: number, sets: readonly string[]): Promise<Attempt> {
+  const { file, composed } = c.pipelines[pipeline];
+  try {
+    const source = await resolvePipeline(file, { cwd: c.cwd, sets, composed });
+    return { source, plan: analyzeGraphs(source.pipeline, source.locate) };
+  } catch (e) {
+    if (e instanceof InputError) return { problems: e.diagnostics };
+    throw e;
+  }
+}
+
+/** The first pass, for pipeline `k`: each point of each dimension alone. */
+async function checkPoints(c: Context, k: number, report: Report): Promise<void> {
+  const base = await attempt(c, k, c.commandLineSets);
+  const baseProblems = 'problems' in base ? base.problems : [];
+  const baseTexts = new Set(baseProblems.map(formatDiagnostic));
+  // How many point checks still show each of the pipeline's own problems.
+  const still = new Map<string, number>();
+  let checks = 0;
+  for (const [di, d] of c.spec.dimensions.entries()) {
+    const fresh = new Map<string, { d: Diagnostic; trials: number[] }>(); // by axis and message, over points
+    for (let i = 0; i < d.points.length; i++) {
+      const r = await attempt(c, k, [...pointSets(d, i), ...c.commandLineSets]);
+      checks++;
+      for (const p of 'problems' in r ? r.problems : []) {
+        const text = formatDiagnostic(p);
+        if (baseTexts.has(text)) still.set(text, (still.get(text) ?? 0) + 1);
+        else addTo(fresh, `${axisOf(d, p)}\u0000${inner(d, p)}`, p, i);
+      }
+    }
+    for (const { d: p, trials: points } of fresh.values()) {
+      const axis = axisOf(d, p);
+      // The same words for every value (a path the pipeline does not have): the axis's problem.
+      if (points.length === d.points.length && d.points.length > 1) report.add({ location: d.axes[axis].location, message: `${title(c, k, d, axis)}: ${inner(d, p)}` });
+      for (const i of points.length === d.points.length && d.points.length > 1 ? [] : points) {
+        const names = c.trials.filter((t) => t.pipeline === k && t.points[di] === i).map((t) => t.trial.name);
+        report.add({ location: d.points[i].locations[axis], message: `${title(c, k, d, axis)}, value ${nameValueText(d.points[i].values[axis])} (${trialsText(names)}): ${inner(d, p)}` });
+      }
+    }
+  }
+  for (const p of baseProblems) if (checks === 0 || still.get(formatDiagnostic(p)) === checks) report.add(p);
+}
+
+/** A problem some trials share but no single value causes: tied to the dimension all its trials share. */
+function relocateCombination(c: Context, p: Diagnostic, failing: readonly number[], report: Report): void {
+  const trials = failing.map((i) => c.trials[i]);
+  const names = trials.map((t) => t.trial.name);
+  const di = c.spec.dimensions.findIndex((_, d) => trials.every((t) => t.points[d] === trials[0].points[d]));
+  if (di < 0) {
+    const first = c.spec.dimensions.findIndex((d) => d.points.length > 1);
+    const location = first < 0 ? undefined : c.spec.dimensions[first].points[trials[0].points[first]].locations[0];
+    report.add({ location, message: `the values of ${trialsText(names)} together: ${formatDiagnostic(p)}` });
+    return;
+  }
+  const d = c.spec.dimensions[di];
+  const axis = axisOf(d, p);
+  const point = d.points[trials[0].points[di]];
+  report.add({ location: point.locations[axis], message: `${title(c, trials[0].pipeline, d, axis)}, value ${nameValueText(point.values[axis])} (${trialsText(names)}): ${inner(d, p)}` });
+}
+
+/** The axis of `d` a problem is about: the one whose `--set` it is located at, else the first. */
+function axisOf(d: Dimension, p: Diagnostic): number {
+  const file = p.location?.line === 0 ? p.location.file : '';
+  const i = d.axes.findIndex((a) => file.startsWith(`--set ${a.path}=`));
+  return i < 0 ? 0 : i;
+}
+
+/** A problem's words inside a study message: at a `--set`, its message (the axis says where);
+ *  elsewhere (a graph problem in the pipeline file), the whole located line. */
+function inner(d: Dimension, p: Diagnostic): string {
+  if (p.location?.line !== 0) return formatDiagnostic(p);
+  const axis = d.axes[axisOf(d, p)];
+  return formatDiagnostic({ ...p, location: undefined, path: p.path === axis.path ? undefined : p.path });
+}
+
+function title(c: Context, k: number, d: Dimension, axis: number): string {
+  return c.pipelines.length > 1 ? `${d.axes[axis].title} in ${c.pipelines[k].file}` : d.axes[axis].title;
+}
+
+export function trialsText(names: readonly string[]): string {
+  if (names.length === 1) return `trial ${names[0]}`;
+  if (names.length === 2) return `trials ${names[0]} and ${names[1]}`;
+  return `trials ${names[0]}, ${names[1]} and ${names.length - 2} more`;
+}
+
+function addTo<T>(groups: Map<string, { d: Diagnostic; trials: T[] }>, key: string, d: Diagnostic, item: T): void {
+  const g = groups.get(key);
+  if (g) {
+    if (!g.trials.includes(item)) g.trials.push(item);
+  } else groups.set(key, { d, trials: [item] });
+}
+
+/** Problems found, each once: one located in the same place with the same words is merged. */
+class Report {
+  private readonly byText = new Map<string, Diagnostic>();
+
+  get size(): number {
+    return this.byText.size;
+  }
+
+  add(d: Diagnostic): void {
+    const text = formatDiagnostic(d);
+    if (!this.byText.has(text)) this.byText.set(text, d);
+  }
+
+  /** In the order a reader meets them: by file, line, column. */
+  diagnostics(): Diagnostic[] {
+    const ds = [...this.byText.values()];
+    const files = [...new Set(ds.map((d) => d.location?.file ?? ''))];
+    const rank = (d: Diagnostic): [number, number, number] => [files.indexOf(d.location?.file ?? ''), d.location?.line ?? Infinity, d.location?.col ?? 0];
+    return ds.sort((a, b) => {
+      const [ra, rb] = [rank(a), rank(b)];
+      return ra[0] - rb[0] || ra[1] - rb[1] || ra[2] - rb[2];
+    });
+  }
+}
