@@ -18,6 +18,8 @@ process.on('SIGINT', onStop);
 process.stdin.on('end', onStop);
 process.stdin.on('error', onStop);
 process.stdin.resume();
+// The parent gone, its end of the event pipe is closed too: stop as if told.
+events.on('error', onStop);
 
 const job = JSON.parse(process.argv[2]) as StageJobSpec;
 const outcome = await runStageJob(job, send, () => stop);

@@ -7,7 +7,8 @@ import { usedSplits } from '../cache/fingerprint.js';
 import { canonicalJson } from '../data/cache.js';
 import { prepareRun, readSplits, type SplitsRead } from '../train/prepare.js';
 import { failureText } from './failure.js';
-import type { CheckedTrial } from './types.js';
+import { metricStage } from './load.js';
+import type { CheckedTrial, ResolvedStudy } from './types.js';
 
 /** One distinct stage of the study: trained once, whichever trials need it. */
 export interface StudyJob {
@@ -34,6 +35,8 @@ export interface PlannedTrial {
   readonly keys: Readonly<Record<string, string>> | null;
   /** Why the trial cannot run (a check before training refused it): it alone is left out. */
   readonly error: string | null;
+  /** The stage whose epochs give the trial's metric (its pipeline's, see metric.stages). */
+  readonly metricStage: string;
 }
 
 export interface StudyPlan {
@@ -49,21 +52,22 @@ export interface PlanOptions {
   readonly store: StageStore;
 }
 
-export async function planStudy(trials: readonly CheckedTrial[], o: PlanOptions): Promise<StudyPlan> {
+export async function planStudy(study: ResolvedStudy, trials: readonly CheckedTrial[], o: PlanOptions): Promise<StudyPlan> {
   const jobs = new Map<string, StudyJob & { trials: number[] }>();
   const planned: PlannedTrial[] = [];
   const splitsRead = memoSplits();
   for (const [index, { source, plan }] of trials.entries()) {
     const p = source.pipeline;
+    const metric = metricStage(study.metric, p.name);
     let keys: Record<string, string>;
     try {
       const prepared = await prepareRun(p, plan, { backend: o.backend, workers: o.workers, store: o.store, stages: [], data: await splitsRead(p) });
       keys = Object.fromEntries(Object.entries(prepared.keys).map(([stage, k]) => [stage, k.key]));
     } catch (e) {
-      planned.push({ keys: null, error: failureText(e) });
+      planned.push({ keys: null, error: failureText(e), metricStage: metric });
       continue;
     }
-    planned.push({ keys, error: null });
+    planned.push({ keys, error: null, metricStage: metric });
     for (const [stage, key] of Object.entries(keys)) {
       const known = jobs.get(key);
       if (known) {

@@ -90,7 +90,7 @@ function trialRecord(trial: StudyTrial, planned: StudyPlan['trials'][number], me
   const has = (...s: StageStatus[]) => stages.find((x) => s.includes(x.status));
   const failed = has('failed', 'blocked');
   const status: TrialStatus = failed ? 'failed' : has('pruned') ? 'pruned' : has('stopped') ? 'stopped' : has('running') ? 'running' : has('pending', 'paused') ? 'pending' : 'done';
-  const measured = stages.find((s) => s.stage === metric.stage);
+  const measured = stages.find((s) => s.stage === planned.metricStage);
   const value = measured ? bestValue(measured.records, metric.name, metric.goal, measured.prunedAt ?? Infinity) : null;
   return { ...trial, status, metric: value, error: failed ? `stage ${failed.stage}: ${failed.error}` : null, keys: planned.keys };
 }

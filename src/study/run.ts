@@ -25,6 +25,8 @@ export interface StudyEvents {
   jobStart(job: StudyJob, stopAfterEpoch: number | undefined): void;
   jobEpoch(job: StudyJob, record: EpochRecord): void;
   jobWarning(job: StudyJob, message: string): void;
+  /** The job continues from a checkpoint: `epoch` epochs and `step` steps of the next done. */
+  jobResumed?(job: StudyJob, epoch: number, step: number): void;
   jobEnd(job: StudyJob, state: Readonly<JobState>): void;
   /** Any state changed (the study record is written again). */
   changed(): void;
@@ -67,6 +69,7 @@ export async function runStudy(study: ResolvedStudy, plan: StudyPlan, o: StudyRu
           o.events.jobEpoch(job, e.record);
           o.events.changed();
         } else if (e.type === 'warning') o.events.jobWarning(job, e.message);
+        else if (e.type === 'resumed') o.events.jobResumed?.(job, e.epoch, e.step);
       });
     } catch (e) {
       outcome = { status: 'failed', records: [], error: `the executor could not run the job: ${(e as Error).message}` };

@@ -88,7 +88,7 @@ describe('runStudy', () => {
   it('runs a stage shared by every trial once, then the trials, no more at once than the slots', async () => {
     const plan: StudyPlan = {
       jobs: [job('pre-e2', 'pretrain', [0, 1, 2]), job('ft0-e3', 'finetune', [0], ['pre-e2']), job('ft1-e3', 'finetune', [1], ['pre-e2']), job('ft2-e3', 'finetune', [2], ['pre-e2'])],
-      trials: [0, 1, 2].map((i) => ({ keys: { pretrain: 'pre-e2', finetune: `ft${i}-e3` }, error: null })),
+      trials: [0, 1, 2].map((i) => ({ keys: { pretrain: 'pre-e2', finetune: `ft${i}-e3` }, error: null, metricStage: 'finetune' })),
     };
     const ex = new TableExecutor(2, { 'pre-e2': () => 0, 'ft0-e3': (e) => e / 10, 'ft1-e3': (e) => e / 5, 'ft2-e3': (e) => e / 20 });
     const states = await runStudy(study(3), plan, options(ex));

@@ -10,7 +10,8 @@ import { report } from './report.js';
 import { run } from './run.js';
 import { schedule } from './schedule.js';
 import { schema } from './schema.js';
+import { study } from './study.js';
 import { show } from './show.js';
 import { validate } from './validate.js';
 
-export const commands: readonly Command[] = [validate, show, run, preview, report, diff, exportCommand, cache, makeDemoData, schedule, schema, doctor];
+export const commands: readonly Command[] = [validate, show, run, study, preview, report, diff, exportCommand, cache, makeDemoData, schedule, schema, doctor];

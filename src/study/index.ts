@@ -1,0 +1,69 @@
+// The study phase's one entry point: read a study, plan it, run it in its folder. Used by
+// `pipe study`; a queue executor (another machine's workers) plugs in through StageExecutor.
+import { StageStore } from '../cache/store.js';
+import type { StageExecutor } from './executor.js';
+import type { StudyPlan } from './plan.js';
+import { openStudyDir, studyRecord, writeStudyRecord, type StudyRecord } from './record.js';
+import { runStudy, type StudyEvents } from './run.js';
+import type { StudySlots } from './slots.js';
+import { storedRecords } from './stored.js';
+import type { ResolvedStudy } from './types.js';
+
+export { loadStudy } from './load.js';
+export { planStudy, type StudyPlan, type StudyJob } from './plan.js';
+export { latestStudyDir, readStudyRecord, type StudyRecord } from './record.js';
+export { chooseSlots, type StudySlots } from './slots.js';
+export { LocalExecutor } from './local-executor.js';
+export type { StageExecutor, StageJobSpec, JobOutcome, JobEvent } from './executor.js';
+export type { ResolvedStudy, StudyTrial, CheckedTrial } from './types.js';
+
+export interface StudyFolderOptions {
+  readonly outputs: string;
+  readonly executor: StageExecutor;
+  /** Where the trials' relative paths resolve (the study was loaded from here). */
+  readonly cwd: string;
+  readonly backend: string;
+  readonly slots: StudySlots;
+  readonly events: Omit<StudyEvents, 'changed'>;
+  readonly shouldStop: () => boolean;
+  readonly now?: Date;
+}
+
+/** Writes the record at most this often while jobs report epochs (and always at the end). */
+const RECORD_EVERY_MS = 500;
+
+export async function runStudyInFolder(study: ResolvedStudy, plan: StudyPlan, o: StudyFolderOptions): Promise<{ dir: string; record: StudyRecord }> {
+  const started = o.now ?? new Date();
+  const dir = openStudyDir(o.outputs, study.name, started);
+  const store = StageStore.at(o.outputs, () => {});
+  const at = { started, backend: o.backend, workers: o.slots.workers, jobs: o.slots.jobs, finished: false, stopped: false };
+  let states: Parameters<typeof studyRecord>[2] = new Map();
+  let written = 0;
+  const write = (force = false) => {
+    if (!force && performance.now() - written < RECORD_EVERY_MS) return;
+    writeStudyRecord(dir, studyRecord(study, plan, states, at));
+    written = performance.now();
+  };
+  const live = runStudy(study, plan, {
+    executor: o.executor,
+    storedRecords: (key) => storedRecords(store, key),
+    shouldStop: o.shouldStop,
+    spec: (job, stopAfterEpoch) => {
+      const trial = study.trials[job.trial];
+      return { key: job.key, stage: job.stage, file: trial.file, sets: trial.sets, cwd: o.cwd, backend: o.backend, workers: o.slots.workers, loaderWorkers: o.slots.loaderWorkers, outputs: o.outputs, ...(stopAfterEpoch === undefined ? {} : { stopAfterEpoch }) };
+    },
+    events: {
+      ...o.events,
+      changed: () => write(),
+    },
+    onStates: (s) => {
+      states = s;
+      write(true);
+    },
+  });
+  states = await live;
+  Object.assign(at, { finished: true, stopped: o.shouldStop() });
+  const record = studyRecord(study, plan, states, at);
+  writeStudyRecord(dir, record);
+  return { dir, record };
+}
