@@ -139,7 +139,7 @@ describe('pipe study', () => {
     expect(killed.signal).toBe('SIGKILL');
     const again = study('two.yaml', outputs, longer);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toMatch(/^  resuming finetune of tiny\[finetune\.lr=0\.0[25]\] at epoch \d/m);
+    expect(again.stdout).toMatch(/^ {2}resuming finetune of tiny\[finetune\.lr=0\.0[25]\] at epoch \d/m);
     const done = record(join(dir, 'out-whole'));
     expect(record(outputs).trials.map((t) => t.keys)).toEqual(done.trials.map((t) => t.keys));
     for (const s of done.stages) expect(weights(outputs, s.key)).toEqual(weights(join(dir, 'out-whole'), s.key));
