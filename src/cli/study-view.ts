@@ -15,7 +15,8 @@ export function formatMetric(name: string, v: number | null): string {
   return /top/.test(name) ? `${(100 * v).toFixed(2)}%` : v.toPrecision(4);
 }
 
-/** Trials x stages: `cached`, `run`, or `= N` (trial N's job: shared, trained once). */
+/** Trials x stages: `cached`, `run`, or `= N` (trial N's job: shared, trained once); a trial a
+ *  check refused has `-` and its reason below. */
 export function planTable(study: ResolvedStudy, plan: StudyPlan): string {
   const stages = [...new Set(plan.jobs.map((j) => j.stage))];
   const byKey = new Map(plan.jobs.map((j) => [j.key, j]));
@@ -27,13 +28,15 @@ export function planTable(study: ResolvedStudy, plan: StudyPlan): string {
       if (job.cached) return 'cached';
       return job.trial === i ? 'run' : `= ${job.trial + 1}`;
     });
-    return [String(i + 1), t.name, ...cells, plan.trials[i].error ? `cannot run: ${plan.trials[i].error}` : ''];
+    return [String(i + 1), t.name, ...(keys ? cells : stages.map(() => '-'))];
   });
+  const refused = study.trials.flatMap((t, i) => (plan.trials[i].error ? [`cannot run: ${i + 1} ${t.name}: ${plan.trials[i].error}\n`] : []));
   const toRun = plan.jobs.filter((j) => !j.cached);
   const uses = plan.trials.reduce((n, t) => n + (t.keys ? Object.keys(t.keys).length : 0), 0);
   const failed = plan.trials.filter((t) => t.error).length;
   return (
-    textTable(['#', 'trial', ...stages, ''], rows, [0]) +
+    textTable(['#', 'trial', ...stages], rows, [0]) +
+    refused.join('') +
     `${study.trials.length} trial${study.trials.length === 1 ? '' : 's'}${failed ? ` (${failed} cannot run)` : ''}, ${plan.jobs.length} distinct stage${plan.jobs.length === 1 ? '' : 's'}: ${plan.jobs.length - toRun.length} cached, ${toRun.length} to run; sharing saves ${uses - plan.jobs.length} stage run${uses - plan.jobs.length === 1 ? '' : 's'} ('= N': trained once, by trial N's job)\n`
   );
 }

@@ -41,7 +41,8 @@ export function chooseSlots(r: SlotRequest): StudySlots {
   } else reasons.push('--jobs');
   const share = Math.max(1, Math.floor(cores / jobs));
   const workers = r.workers ?? (parallel ? share : 1);
-  reasons.push(r.workers === undefined ? `${share} core${share === 1 ? '' : 's'} each` : '--workers');
+  if (r.workers !== undefined) reasons.push('--workers');
+  else if (parallel) reasons.push(`${share} core${share === 1 ? '' : 's'} each`);
   // As `pipe run` within its share: one core for the training workers, the rest loading.
   const loaderWorkers = Math.max(0, share - 1);
   return { jobs, workers, loaderWorkers, why: reasons.join('; ') };

@@ -121,6 +121,22 @@ describe('pipe study', () => {
     expect(status.stdout).toMatch(/trials: 2 done, 1 failed/);
   }, 240_000);
 
+  it('leaves out a trial a check before training refuses (too few class scores), and runs the others', () => {
+    writeFileSync(join(dir, 'units.yaml'), `name: units\npipeline: p.yaml\ngrid:\n  models.head.nodes[1].units: [3, 2]\nmetric: finetune.val_top1\n`);
+    const outputs = join(dir, 'out-units');
+    const plan = study('units.yaml', outputs, ['--plan']);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(/^2 +tiny\[models\.head\.nodes\[1\]\.units=2\] +- +-$/m);
+    expect(plan.stdout).toMatch(/^cannot run: 2 tiny\[models\.head\.nodes\[1\]\.units=2\]: stages\.finetune\.train: model 'classifier' gives 2 class scores but the data set has 3 classes/m);
+    expect(plan.stdout).toContain('2 trials (1 cannot run), 2 distinct stages');
+    const r = study('units.yaml', outputs, ['--set', 'stages.finetune.epochs=1']);
+    expect(r.code).toBe(1);
+    const rec = record(outputs);
+    expect(rec.trials.map((t) => t.status)).toEqual(['done', 'failed']);
+    expect(rec.trials[1].error).toMatch(/2 class scores/);
+    expect(r.stdout).toMatch(/^failed: tiny\[models\.head\.nodes\[1\]\.units=2\]: /m);
+  }, 120_000);
+
   it('stops on SIGTERM with every running job checkpointed, and continues after SIGKILL, to the weights of an uninterrupted study', async () => {
     writeFileSync(join(dir, 'two.yaml'), `name: two\npipeline: p.yaml\ngrid:\n  stages.finetune.optimizer.lr: [0.05, 0.02]\nmetric: finetune.val_top1\n`);
     const longer = ['--set', 'stages.finetune.epochs=6'];
