@@ -88,6 +88,9 @@ describe('pipe study', () => {
     ]);
     expect(plan.stdout).toContain('3 trials, 4 distinct stages: 0 cached, 4 to run; sharing saves 2 stage runs');
     expect(readdirSync(dir)).not.toContain('out-plan');
+    // Planning loads no tfjs, and neither does --status.
+    const forbid = { NODE_OPTIONS: `--import ${join(REPO, 'test/helpers/forbid-tfjs.mjs')}` };
+    expect(runPipe(['study', 'lrs.yaml', '--outputs', join(dir, 'out-plan'), '--plan'], { cwd: dir, env: forbid })).toMatchObject({ code: 0, stdout: plan.stdout });
   });
 
   it('trains the shared stage once, isolates the diverging trial, and reruns only what failed', () => {
