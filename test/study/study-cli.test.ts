@@ -118,6 +118,12 @@ describe('pipe study', () => {
     expect(again.stdout).toMatch(/^> finetune of tiny\[finetune\.lr=1e\+30\]$/m);
     expect(record(outputs).trials.map((t) => t.status)).toEqual(['done', 'done', 'failed']);
 
+    // --json: one event per line, the last one the study's outcome.
+    const json = study('lrs.yaml', outputs, ['--json']);
+    const events = json.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.map((e) => e.event)).toEqual(['job_start', 'job_end', 'study']);
+    expect(events[2].trials.map((t: { status: string }) => t.status)).toEqual(['done', 'done', 'failed']);
+
     const status = study('lrs.yaml', outputs, ['--status']);
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toMatch(/^study lrs: failed$/m);
@@ -156,6 +162,9 @@ describe('pipe study', () => {
     expect(stopped.stages.filter((s) => s.stage === 'finetune').map((s) => s.status)).toContain('stopped');
     const killed = await signalAfterEpochLines(args, 2, 'SIGKILL');
     expect(killed.signal).toBe('SIGKILL');
+    // The record still says running; --status knows its process is gone.
+    const status = study('two.yaml', outputs, [...longer, '--status']);
+    expect(status.stdout).toMatch(/^study two: running when its process \(pid \d+\) ended: run the study again to continue$/m);
     const again = study('two.yaml', outputs, longer);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/^ {2}resuming finetune of tiny\[finetune\.lr=0\.0[25]\] at epoch \d/m);
