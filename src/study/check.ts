@@ -115,11 +115,15 @@ async function checkPoints(c: Context, k: number, report: Report): Promise<void>
   for (const p of baseProblems) if (checks === 0 || still.get(formatDiagnostic(p)) === checks) report.add(p);
 }
 
-/** A problem some trials share but no single value causes: tied to the dimension all its trials share. */
+/** A problem some trials have but no value causes alone: tied to a value if exactly the trials
+ *  with it fail, else to the values of the failing trials together. */
 function relocateCombination(c: Context, p: Diagnostic, failing: readonly number[], report: Report): void {
   const trials = failing.map((i) => c.trials[i]);
   const names = trials.map((t) => t.trial.name);
-  const di = c.spec.dimensions.findIndex((_, d) => trials.every((t) => t.points[d] === trials[0].points[d]));
+  const [k, first] = [trials[0].pipeline, trials[0].points];
+  const di = c.spec.dimensions.findIndex(
+    (_, d) => trials.every((t) => t.pipeline === k && t.points[d] === first[d]) && c.trials.filter((t) => t.pipeline === k && t.points[d] === first[d]).length === trials.length,
+  );
   if (di < 0) {
     const first = c.spec.dimensions.findIndex((d) => d.points.length > 1);
     const location = first < 0 ? undefined : c.spec.dimensions[first].points[trials[0].points[first]].locations[0];
