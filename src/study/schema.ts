@@ -75,9 +75,9 @@ export function studySchema(): JsonSchema {
     additionalProperties: false,
     required: ['name', 'metric'],
     properties: {
-      extends: { type: 'string', description: 'A study file this one builds on, relative to this file. Maps merge key by key, lists are replaced whole, null deletes a key (as pipelines).' },
+      extends: { type: 'string', description: 'A study file this one builds on, relative to this file. Maps merge key by key, lists are replaced whole, null deletes a key (as pipelines). Default: none.' },
       name: { type: 'string', pattern: NAME_PATTERN, description: 'Name of the study: used in its output folder and report.' },
-      description: { type: 'string', description: 'Free text: the question the study answers.' },
+      description: { type: 'string', description: 'Free text: the question the study answers. Default: none.' },
       seed: {
         type: 'integer',
         minimum: 0,
@@ -85,7 +85,7 @@ export function studySchema(): JsonSchema {
         default: 0,
         description: `Seeds the random: draws, so the same file gives the same trials. 0 to ${MAX_SEED} (32 bits). Not the pipelines' seed: that is theirs, or the seeds: axis.`,
       },
-      pipeline: { type: 'string', minLength: 1, description: 'The pipeline file every trial starts from, relative to this file. This, pipelines, or both (then it comes first).' },
+      pipeline: { type: 'string', minLength: 1, description: 'The pipeline file every trial starts from, relative to this file. This, pipelines, or both (then it comes first). Default: none.' },
       pipelines: {
         type: 'array',
         items: { type: 'string', minLength: 1 },
