@@ -92,13 +92,14 @@ export function locator(files: readonly LoadedFile[], overrides: readonly Applie
   };
 }
 
-function withoutSuperseded(ds: readonly Diagnostic[]): Diagnostic[] {
+/** Drops a missing-key complaint that a typo's "did you mean" already covers. */
+export function withoutSuperseded(ds: readonly Diagnostic[]): Diagnostic[] {
   const superseded = new Set(ds.map((d) => d.supersedes).filter((s) => s !== undefined));
   return ds.filter((d) => d.about === undefined || !superseded.has(d.about));
 }
 
 /** In the order a reader meets them: by file (named one first), line, column. */
-function sortByPlace(ds: readonly Diagnostic[]): Diagnostic[] {
+export function sortByPlace(ds: readonly Diagnostic[]): Diagnostic[] {
   const files = [...new Set(ds.map((d) => d.location?.file ?? ''))];
   const rank = (d: Diagnostic) => [files.indexOf(d.location?.file ?? ''), d.location?.line ?? Infinity, d.location?.col ?? 0];
   return [...ds].sort((a, b) => {
