@@ -108,6 +108,11 @@ metric: train.val_top1
     expect(study.trials.map((t) => t.name)).toEqual(['base[train.epochs=5]']);
   });
 
+  it('accepts a value refused alone but valid with the other axes (three classes, three scores)', async () => {
+    const { trials } = await load('name: s\npipeline: base.yaml\ngrid:\n  dataset.class_names: [[a, b, c]]\n  models.net.nodes[2].units: [3, 4]\nmetric: train.val_top1\n');
+    expect(trials.map((t) => t.plan.models.net.output)).toEqual([[3], [4]]);
+  });
+
   it('applies the command line sets to every trial, after its own', async () => {
     const { study, trials } = await load('name: s\npipeline: base.yaml\ngrid: {stages.train.epochs: [1, 2]}\nmetric: train.val_top1\n', ['stages.train.batch_size=7']);
     expect(study.trials.map((t) => t.sets)).toEqual([
