@@ -49,6 +49,20 @@ export function applyOverrides(data: Record<string, unknown>, sets: readonly str
   return applied;
 }
 
+/** Why `PATH=...` could not be set in `data` whatever the value (a key the schema does not know,
+ *  with the closest valid path; an item past a list's end), or undefined. `data` is not changed. */
+export function overridePathProblem(data: Record<string, unknown>, path: Path, root: JsonSchema, resolveRef: Resolve): string | undefined {
+  try {
+    const reserved = path.find((seg): seg is string => typeof seg === 'string' && isReservedName(seg));
+    if (reserved !== undefined) return reservedNameMessage(reserved);
+    walk(structuredClone(data), path, root, resolveRef);
+    return undefined;
+  } catch (e) {
+    if (e instanceof OverrideError) return e.message;
+    throw e;
+  }
+}
+
 class OverrideError extends Error {}
 
 interface Target {

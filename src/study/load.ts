@@ -4,7 +4,7 @@
 // where the study caused it.
 import { stat } from 'node:fs/promises';
 import { basename, relative, resolve } from 'node:path';
-import { loadWithExtends, type ComposedSource } from '../config/extends.js';
+import { loadWithExtends } from '../config/extends.js';
 import type { DocumentKind } from '../config/load.js';
 import { formatPath, parsePath } from '../config/paths.js';
 import { locator, sortByPlace, withoutSuperseded } from '../config/resolve.js';

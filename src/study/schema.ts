@@ -46,6 +46,24 @@ const distribution: JsonSchema = {
   },
 };
 
+const METRIC_OBJECT: JsonSchema = {
+  description: 'The metric in full.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['stage', 'name'],
+  properties: {
+    stage: { type: 'string', pattern: NAME_PATTERN, description: 'The stage whose epochs are read; every pipeline of the study must have it.' },
+    name: { type: 'string', enum: [...METRIC_NAMES], description: 'The epoch metric (top1/top5: accuracy in [0, 1]; loss: the stage\'s loss).' },
+    goal: { type: 'string', enum: ['max', 'min'], description: 'max: higher is better; min: lower is better. Default: max for top1 and top5, min for a loss.' },
+    stages: {
+      type: 'object',
+      propertyNames: { pattern: NAME_PATTERN },
+      additionalProperties: { type: 'string', pattern: NAME_PATTERN },
+      description: 'Pipelines whose stage of that role is named otherwise: pipeline name -> its stage, e.g. {densenet: cycle2}. Default: none (stage in every pipeline).',
+    },
+  },
+};
+
 export function studySchema(): JsonSchema {
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -57,9 +75,9 @@ export function studySchema(): JsonSchema {
     additionalProperties: false,
     required: ['name', 'metric'],
     properties: {
-      extends: { type: 'string', description: 'A study file this one builds on, relative to this file. Maps merge key by key, lists are replaced whole, null deletes a key (as pipelines).' },
+      extends: { type: 'string', description: 'A study file this one builds on, relative to this file. Maps merge key by key, lists are replaced whole, null deletes a key (as pipelines). Default: none.' },
       name: { type: 'string', pattern: NAME_PATTERN, description: 'Name of the study: used in its output folder and report.' },
-      description: { type: 'string', description: 'Free text: the question the study answers.' },
+      description: { type: 'string', description: 'Free text: the question the study answers. Default: none.' },
       seed: {
         type: 'integer',
         minimum: 0,
@@ -67,7 +85,7 @@ export function studySchema(): JsonSchema {
         default: 0,
         description: `Seeds the random: draws, so the same file gives the same trials. 0 to ${MAX_SEED} (32 bits). Not the pipelines' seed: that is theirs, or the seeds: axis.`,
       },
-      pipeline: { type: 'string', minLength: 1, description: 'The pipeline file every trial starts from, relative to this file. This, pipelines, or both (then it comes first).' },
+      pipeline: { type: 'string', minLength: 1, description: 'The pipeline file every trial starts from, relative to this file. This, pipelines, or both (then it comes first). Default: none.' },
       pipelines: {
         type: 'array',
         items: { type: 'string', minLength: 1 },
@@ -104,29 +122,13 @@ export function studySchema(): JsonSchema {
       },
       metric: {
         description: `What the trials are compared on: STAGE.METRIC (e.g. finetune.val_top1) or {stage, name, goal}. METRIC is one of ${METRIC_NAMES.join(', ')}; its best value over the stage's epochs counts.`,
-        anyOf: [{ type: 'string', minLength: 1 }, { $ref: '#/$defs/metric' }],
+        // Inlined, not a $ref: the explainer picks an anyOf branch by the errors under its path.
+        anyOf: [{ type: 'string', minLength: 1 }, METRIC_OBJECT],
       },
       prune: { $ref: '#/$defs/prune' },
     },
     $defs: {
       distribution,
-      metric: {
-        description: 'The metric in full.',
-        type: 'object',
-        additionalProperties: false,
-        required: ['stage', 'name'],
-        properties: {
-          stage: { type: 'string', pattern: NAME_PATTERN, description: 'The stage whose epochs are read; every pipeline of the study must have it.' },
-          name: { type: 'string', enum: [...METRIC_NAMES], description: 'The epoch metric (top1/top5: accuracy in [0, 1]; loss: the stage\'s loss).' },
-          goal: { type: 'string', enum: ['max', 'min'], description: 'max: higher is better; min: lower is better. Default: max for top1 and top5, min for a loss.' },
-          stages: {
-            type: 'object',
-            propertyNames: { pattern: NAME_PATTERN },
-            additionalProperties: { type: 'string', pattern: NAME_PATTERN },
-            description: 'Pipelines whose stage of that role is named otherwise: pipeline name -> its stage, e.g. {densenet: cycle2}. Default: none (stage in every pipeline).',
-          },
-        },
-      },
       prune: {
         description: 'Stops trials that fall behind: successive halving over one stage\'s epochs. At each rung (min_epochs, min_epochs*eta, ...) only the best 1/eta of the trials still running go on. Default: none (every trial runs to the end).',
         type: 'object',

@@ -40,7 +40,8 @@ export interface StudyTrial {
    *  command-line sets included): the trial is exactly `pipe run FILE --set ...`. */
   readonly sets: readonly string[];
   /** The swept values by their full path (`stages.finetune.optimizer.lr`), and `seed` for a
-   *  replicate; `pipeline` (the file as written in the study) when the study lists several. */
+   *  replicate; `pipeline` (the file as written in the study) when the study lists several. A
+   *  list or map value is held as its compact JSON (`[1,7]`). */
   readonly values: Readonly<Record<string, string | number | boolean | null>>;
 }
 
