@@ -30,7 +30,13 @@ export function planTable(study: ResolvedStudy, plan: StudyPlan): string {
     });
     return [String(i + 1), t.name, ...(keys ? cells : stages.map(() => '-'))];
   });
-  const refused = study.trials.flatMap((t, i) => (plan.trials[i].error ? [`cannot run: ${i + 1} ${t.name}: ${plan.trials[i].error}\n`] : []));
+  // One line per reason, naming the trials it stops.
+  const reasons = new Map<string, string[]>();
+  study.trials.forEach((t, i) => {
+    const error = plan.trials[i].error;
+    if (error !== null) reasons.set(error, [...(reasons.get(error) ?? []), `${i + 1} ${t.name}`]);
+  });
+  const refused = [...reasons].map(([error, trials]) => `cannot run: ${trials.join(', ')}: ${error}\n`);
   const toRun = plan.jobs.filter((j) => !j.cached);
   const uses = plan.trials.reduce((n, t) => n + (t.keys ? Object.keys(t.keys).length : 0), 0);
   const failed = plan.trials.filter((t) => t.error).length;

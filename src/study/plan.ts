@@ -56,6 +56,7 @@ export async function planStudy(study: ResolvedStudy, trials: readonly CheckedTr
   const jobs = new Map<string, StudyJob & { trials: number[] }>();
   const planned: PlannedTrial[] = [];
   const splitsRead = memoSplits();
+  let firstFailure: unknown;
   for (const [index, { source, plan }] of trials.entries()) {
     const p = source.pipeline;
     const metric = metricStage(study.metric, p.name);
@@ -65,6 +66,7 @@ export async function planStudy(study: ResolvedStudy, trials: readonly CheckedTr
       keys = Object.fromEntries(Object.entries(prepared.keys).map(([stage, k]) => [stage, k.key]));
     } catch (e) {
       planned.push({ keys: null, error: failureText(e), metricStage: metric });
+      firstFailure ??= e;
       continue;
     }
     planned.push({ keys, error: null, metricStage: metric });
@@ -89,6 +91,9 @@ export async function planStudy(study: ResolvedStudy, trials: readonly CheckedTr
       });
     }
   }
+  // Every trial refused for the same reason (the data set is missing): the study's input is bad,
+  // said once, not a trial's failure.
+  if (planned.length > 0 && planned.every((t) => t.error !== null && t.error === planned[0].error)) throw firstFailure;
   // Keys come in each trial's run order, and a need's key is made before the stage's: insertion
   // order is already a topological order.
   return { jobs: [...jobs.values()], trials: planned };

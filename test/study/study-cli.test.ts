@@ -143,6 +143,10 @@ describe('pipe study', () => {
     const rec = record(outputs);
     expect(rec.trials.map((t) => t.status)).toEqual(['done', 'failed']);
     expect(rec.trials[1].error).toMatch(/2 class scores/);
+    // A reason every trial shares is the study's bad input, said once.
+    const missing = study('units.yaml', outputs, ['--plan', '--set', 'dataset.root=nowhere']);
+    expect([missing.code, missing.stdout]).toEqual([2, '']);
+    expect(missing.stderr).toBe(`error: ${join(dir, 'nowhere')}: folder not found (dataset.root should be the tiny-imagenet-200 folder)\n`);
     expect(r.stdout).toMatch(/^failed: tiny\[models\.head\.nodes\[1\]\.units=2\]: /m);
   }, 120_000);
 
