@@ -60,7 +60,7 @@ export interface StudyRecord {
 
 export function studyRecord(study: ResolvedStudy, plan: StudyPlan, states: ReadonlyMap<string, Readonly<JobState>>, at: { started: Date; backend: string; workers: number; jobs: number; finished: boolean; stopped: boolean }): StudyRecord {
   const trials = study.trials.map((t, i) => trialRecord(t, plan.trials[i], study.metric, states));
-  const status = !at.finished ? 'running' : at.stopped ? 'stopped' : trials.some((t) => t.status === 'failed') ? 'failed' : 'done';
+  const status = !at.finished ? 'running' : at.stopped || trials.some((t) => t.status === 'stopped') ? 'stopped' : trials.some((t) => t.status === 'failed') ? 'failed' : 'done';
   return {
     format: STUDY_RECORD_FORMAT,
     study: study.name,
