@@ -1,23 +1,14 @@
 // `pipe report RUN...`: reads the run folders, builds one document (results table, curves,
 // per-class analysis, augmentation previews) and writes it twice: report.md with its charts and
 // pictures as files beside it, and report.html, self-contained.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { chartFile, type ReportDocument, type Section } from './document.js';
-import { toHtml } from './html.js';
+import type { ReportDocument, Section } from './document.js';
 import { SplitImages } from './images.js';
-import { toMarkdown } from './markdown.js';
 import type { RunFolder } from './run-folder.js';
 import { classSections } from './sections/classes.js';
 import { curveSection } from './sections/curves.js';
 import { previewSection } from './sections/previews.js';
 import { summarySection } from './sections/summary.js';
-
-export interface WrittenReport {
-  readonly markdown: string;
-  readonly html: string;
-  readonly document: ReportDocument;
-}
+import { writeDocument, type WrittenReport } from './write-document.js';
 
 /** Writes the report into `dir`, which the caller has claimed (src/cache/owned-folder.ts): the
  *  files of an earlier report there are gone, and nothing else there is touched. */
@@ -27,18 +18,7 @@ export async function writeReport(runs: readonly RunFolder[], dir: string): Prom
   const previews = await previewSection(runs, { dir, images });
   if (previews) sections.push(previews);
   const document: ReportDocument = { title: title(runs), runs: runs.map(describeRun), sections };
-  for (const s of sections) {
-    for (const b of s.blocks) {
-      if (b.kind !== 'chart') continue;
-      mkdirSync(join(dir, 'charts'), { recursive: true });
-      writeFileSync(join(dir, chartFile(b.id)), b.svg);
-    }
-  }
-  const markdown = join(dir, 'report.md');
-  const html = join(dir, 'report.html');
-  writeFileSync(markdown, toMarkdown(document));
-  writeFileSync(html, toHtml(document, dir));
-  return { markdown, html, document };
+  return { ...writeDocument(document, dir), document };
 }
 
 function title(runs: readonly RunFolder[]): string {

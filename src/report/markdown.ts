@@ -2,9 +2,9 @@
 import { chartFile, type Block, type Cell, type ReportDocument } from './document.js';
 
 export function toMarkdown(doc: ReportDocument): string {
-  const out: string[] = [`# ${doc.title}`, '', ...doc.runs.map((r) => `- ${r}`), ''];
+  const out: string[] = [`# ${literal(doc.title)}`, '', ...doc.runs.map((r) => `- ${literal(r)}`), ''];
   for (const s of doc.sections) {
-    out.push(`${'#'.repeat(s.level)} ${s.title}`, '');
+    out.push(`${'#'.repeat(s.level)} ${literal(s.title)}`, '');
     for (const b of s.blocks) out.push(block(b), '');
   }
   return out.join('\n');
@@ -13,17 +13,17 @@ export function toMarkdown(doc: ReportDocument): string {
 function block(b: Block): string {
   switch (b.kind) {
     case 'text':
-      return b.text;
+      return literal(b.text);
     case 'table': {
       const head = `| ${b.columns.map((c) => cellText(c.title)).join(' | ')} |`;
       const rule = `|${b.columns.map((c) => (c.align === 'right' ? '---:' : '---')).join('|')}|`;
       const rows = b.rows.map((r) => `| ${r.map(cell).join(' | ')} |`);
-      return [...(b.caption ? [`*${b.caption}*`, ''] : []), head, rule, ...rows].join('\n');
+      return [...(b.caption ? [`*${literal(b.caption)}*`, ''] : []), head, rule, ...rows].join('\n');
     }
     case 'chart':
-      return `![${b.caption}](${chartFile(b.id)})\n\n*${b.caption}*`;
+      return `![${literal(b.caption)}](${chartFile(b.id)})\n\n*${literal(b.caption)}*`;
     case 'picture':
-      return `![${b.image.alt}](${b.image.file})\n\n*${b.caption}*`;
+      return `![${literal(b.image.alt)}](${b.image.file})\n\n*${literal(b.caption)}*`;
     default:
       return exhaustive(b);
   }
@@ -36,7 +36,17 @@ function cell(c: Cell): string {
 
 /** A table cell holds one line, and `|` would end it. */
 function cellText(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return literal(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+/**
+ * Text that Markdown shows as written: names come from users' files (trial values, class names),
+ * and `<script>` must stay text, a backtick or `*` start no code or emphasis, `[` no link. `_`
+ * inside a word (`task2_ae`) emphasises nothing in GitHub's Markdown and stays bare; `&` only
+ * before what reads as an entity (`&lt;`).
+ */
+function literal(s: string): string {
+  return s.replace(/[\\`*<>[\]]|&(?=#?\w+;)|(?<!\w)_|_(?!\w)/g, '\\$&');
 }
 
 function exhaustive(b: never): never {

@@ -30,8 +30,8 @@ const doc: ReportDocument = {
 };
 
 describe('report documents', () => {
-  it('markdown: a | in a cell is escaped, charts and pictures are files beside the report', () => {
-    expect(toMarkdown(doc)).toBe(`# R & D <1>
+  it('markdown: a | in a cell and < anywhere are escaped, charts and pictures are files beside the report', () => {
+    expect(toMarkdown(doc)).toBe(`# R & D \\<1\\>
 
 - run-1: pipeline p
 
@@ -41,7 +41,7 @@ describe('report documents', () => {
 
 | class | correct | examples |
 |---|---:|---|
-| a \\| b <i> | 3 / 4 | ![a taken for "b"](images/a.png) |
+| a \\| b \\<i\\> | 3 / 4 | ![a taken for "b"](images/a.png) |
 
 ![loss per epoch](charts/c1.svg)
 
