@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { REPO } from './cli.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -65,5 +66,26 @@ export async function withEnginePage<T>(files: Record<string, { path: string } |
   } finally {
     await browser.close();
     await server.close();
+  }
+}
+
+/**
+ * Opens `file` from disk (a report: no server), runs `use` on the page, and returns what it
+ * returns with the console errors the page produced and every URL it asked for.
+ */
+export async function withFilePage<T>(file: string, use: (page: import('playwright-core').Page) => Promise<T>): Promise<{ result: T; errors: string[]; requests: string[] }> {
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const errors: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('request', (q) => requests.push(q.url()));
+    await page.goto(pathToFileURL(file).href);
+    return { result: await use(page), errors, requests };
+  } finally {
+    await browser.close();
   }
 }

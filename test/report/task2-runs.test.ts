@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EpochRecord } from '../../src/train/loop.js';
 import type { SummaryRow } from '../../src/train/summary.js';
-import { CHROMIUM, CHROMIUM_ARGS, hasChromium } from '../helpers/browser.js';
+import { hasChromium, withFilePage } from '../helpers/browser.js';
 import { DEFAULT_BACKEND, REPO, runPipe } from '../helpers/cli.js';
 import { buildTinyImageNet, type TinyImageNetTree } from '../helpers/tiny-imagenet.js';
 
@@ -164,17 +164,10 @@ describe.skipIf(!hasChromium)('report.html in a browser', () => {
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     const chartsInMd = [...md.matchAll(/\]\(charts\//g)].length;
     const tablesInMd = md.split('\n').filter((l) => /^\|(---|---:)\|/.test(l)).length;
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-      const errors: string[] = [];
-      const requests: string[] = [];
-      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-      page.on('pageerror', (e) => errors.push(e.message));
-      page.on('request', (q) => requests.push(q.url()));
-      await page.goto(pathToFileURL(join(out, 'report.html')).href);
-      const seen = await page.evaluate(() => ({
+    const { result: seen, errors, requests } = await withFilePage(join(out, 'report.html'), async (page) => {
+      mkdirSync(join(REPO, 'outputs', 'test-report'), { recursive: true });
+      await page.screenshot({ path: join(REPO, 'outputs', 'test-report', 'report.png'), fullPage: true });
+      return page.evaluate(() => ({
         tables: document.querySelectorAll('table').length,
         headers: [...document.querySelectorAll('table')[0].querySelectorAll('th')].map((th) => th.textContent),
         figures: [...document.querySelectorAll('figure.chart')].map((f) => f.querySelectorAll('svg').length),
@@ -182,19 +175,15 @@ describe.skipIf(!hasChromium)('report.html in a browser', () => {
         marks: [...document.querySelectorAll('figure.chart svg')].map((svg) => svg.querySelectorAll('path').length),
         pictures: [...document.querySelectorAll('img')].map((i) => (i as HTMLImageElement).naturalWidth),
       }));
-      expect(errors).toEqual([]);
-      // Everything is inline: the page asks for nothing but itself.
-      expect(requests.filter((u) => !u.startsWith('data:'))).toEqual([pathToFileURL(join(out, 'report.html')).href]);
-      expect(seen.tables).toBe(tablesInMd);
-      expect(seen.headers).toEqual(['stage', 'run', 'model', 'epochs', 'parameters', 'best val top-1']);
-      expect(seen.figures).toEqual(new Array(chartsInMd).fill(1));
-      for (const n of seen.marks) expect(n).toBeGreaterThan(0);
-      expect(seen.pictures.length).toBeGreaterThan(0);
-      for (const w of seen.pictures) expect(w).toBeGreaterThan(0);
-      mkdirSync(join(REPO, 'outputs', 'test-report'), { recursive: true });
-      await page.screenshot({ path: join(REPO, 'outputs', 'test-report', 'report.png'), fullPage: true });
-    } finally {
-      await browser.close();
-    }
+    });
+    expect(errors).toEqual([]);
+    // Everything is inline: the page asks for nothing but itself.
+    expect(requests.filter((u) => !u.startsWith('data:'))).toEqual([pathToFileURL(join(out, 'report.html')).href]);
+    expect(seen.tables).toBe(tablesInMd);
+    expect(seen.headers).toEqual(['stage', 'run', 'model', 'epochs', 'parameters', 'best val top-1']);
+    expect(seen.figures).toEqual(new Array(chartsInMd).fill(1));
+    for (const n of seen.marks) expect(n).toBeGreaterThan(0);
+    expect(seen.pictures.length).toBeGreaterThan(0);
+    for (const w of seen.pictures) expect(w).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -23,6 +23,8 @@ export interface PlacedAxis {
 }
 
 const MISSING = -0.1;
+/** Pixels between two axes of the parallel coordinates. */
+const STEP = 130;
 /** Beyond this many categories an axis labels only some, evenly spread. */
 const MAX_TICKS = 12;
 /** Up to this many distinct numbers an axis labels each; beyond, its ends and middle. */
@@ -88,7 +90,7 @@ export function parallelSpec(axes: readonly PlacedAxis[], lines: readonly Parall
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: `The swept values and ${metricTitle}, one line per trial`,
-    width: { step: 130 },
+    width: { step: STEP },
     height: 260,
     layer: [
       { data: { values: all.map((a) => ({ axis: a.label, from: low + 0.04, to: 1 })) }, mark: { type: 'rule', color: '#999' }, encoding: { x, y: { ...y, field: 'from' }, y2: { field: 'to' } } },
@@ -104,7 +106,8 @@ export function parallelSpec(axes: readonly PlacedAxis[], lines: readonly Parall
           color: { field: 'metric', type: 'quantitative', title: metricTitle, scale: { scheme: 'viridis', reverse: goal === 'max' } },
         },
       },
-      { data: { values: ticks }, mark: { type: 'text', align: 'left', baseline: 'middle', dx: 4, fontSize: 10, fill: '#333' }, encoding: { x, y: { ...y, field: 'pos' }, text: { field: 'text' } } },
+      // Cut short (with an ellipsis) before the next axis: a category may be a long string.
+      { data: { values: ticks }, mark: { type: 'text', align: 'left', baseline: 'middle', dx: 4, fontSize: 10, fill: '#333', limit: STEP - 12 }, encoding: { x, y: { ...y, field: 'pos' }, text: { field: 'text' } } },
     ],
   };
 }
@@ -126,6 +129,8 @@ export function valueSpec(axis: PlacedAxis, points: readonly ValuePoint[], metri
   const values = points.filter((p) => category || typeof p.value === 'number').map((p) => ({ x: category ? valueText(p.value) : p.value, metric: p.metric, status: p.status }));
   const statuses = (Object.keys(STATUS_COLOURS) as TrialRecord['status'][]).filter((s) => values.some((v) => v.status === s));
   const named = axis.categories.length <= NAMED_CATEGORIES;
+  // Seeds, batch sizes, epochs: no tick between two integers.
+  const integers = axis.kind === 'linear' && values.every((v) => Number.isInteger(v.x));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: `${metricTitle} against ${axis.label}`,
@@ -136,8 +141,9 @@ export function valueSpec(axis: PlacedAxis, points: readonly ValuePoint[], metri
     encoding: {
       x: category
         ? { field: 'x', type: 'ordinal', sort: [...axis.categories], title: axis.label, axis: named ? { labelAngle: -30, labelLimit: 120 } : { labels: false, ticks: false } }
-        : { field: 'x', type: 'quantitative', title: axis.kind === 'log' ? `${axis.label} (log scale)` : axis.label, scale: axis.kind === 'log' ? { type: 'log' } : { zero: false } },
-      y: { field: 'metric', type: 'quantitative', title: metricTitle, scale: { zero: false } },
+        : { field: 'x', type: 'quantitative', title: axis.kind === 'log' ? `${axis.label} (log scale)` : axis.label, scale: axis.kind === 'log' ? { type: 'log', padding: 10 } : { zero: false, padding: 10 }, ...(integers ? { axis: { tickMinStep: 1, format: 'd' } } : {}) },
+      // Padded: a point at either end of a range is drawn whole, not cut by the frame.
+      y: { field: 'metric', type: 'quantitative', title: metricTitle, scale: { zero: false, padding: 10 } },
       color: { field: 'status', type: 'nominal', title: null, scale: { domain: statuses, range: statuses.map((s) => STATUS_COLOURS[s]) } },
     },
   };

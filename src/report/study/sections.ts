@@ -19,6 +19,8 @@ export const MAX_CHART_TRIALS = 1000;
 export const MAX_CHARTED_AXES = 16;
 /** Curves in the per-trial curve chart: the best ones (one colour each). */
 export const MAX_CURVES = 10;
+/** The order the overview counts trials in: finished, then under way, then failed. */
+const STATUSES = ['done', 'pruned', 'stopped', 'running', 'pending', 'failed'] as const;
 /** An error longer than this is cut in its table cell (study.json holds it whole). */
 const MAX_ERROR_CHARS = 400;
 
@@ -120,9 +122,8 @@ function evenlyByRank<T>(ranked: readonly T[], n: number): T[] {
 }
 
 function overview(record: StudyRecord, t: StudyTrials): string {
-  const counts = new Map<string, number>();
-  for (const r of t.ranked) counts.set(r.trial.status, (counts.get(r.trial.status) ?? 0) + 1);
-  const parts = [...counts].map(([status, n]) => `${thousands(n)} ${status}`);
+  const count = (status: string) => t.ranked.filter((r) => r.trial.status === status).length;
+  const parts = STATUSES.filter((s) => count(s) > 0).map((s) => `${thousands(count(s))} ${s}`);
   const trials = `${thousands(t.ranked.length)} trial${t.ranked.length === 1 ? '' : 's'}${parts.length ? ` (${parts.join(', ')})` : ''}`;
   const better = record.metric.goal === 'max' ? 'higher' : 'lower';
   return `${trials}, ranked by the best ${record.metric.name} of ${stageWords(record)} (${better} is better; a pruned trial's is its value at the rung it was cut).`;
