@@ -25,6 +25,6 @@ function describeStudy({ record, shownAs }: StudyFolder): string[] {
   const state = record.status === 'running' ? `running (a snapshot of ${utc(record.updated)})` : `${record.status}, last written ${utc(record.updated)}`;
   const lines = [`${shownAs}: study ${record.study} from ${record.file}, started ${utc(record.started)}, ${state}`, `backend ${record.backend}, ${record.workers} worker${record.workers === 1 ? '' : 's'} per job, ${record.jobs} job${record.jobs === 1 ? '' : 's'} at a time`];
   const p = record.prune;
-  if (p) lines.push(`pruned by successive halving on stage ${p.stage}: first rung after ${p.min_epochs} epochs, the best 1/${p.eta} go on at each`);
+  if (p) lines.push(`pruned by successive halving on stage ${p.stage}: first rung after ${p.min_epochs} epoch${p.min_epochs === 1 ? '' : 's'}, the best 1/${p.eta} go on at each`);
   return lines;
 }

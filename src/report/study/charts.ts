@@ -23,6 +23,9 @@ export interface PlacedAxis {
 }
 
 const MISSING = -0.1;
+/** Four significant digits, no trailing zeros: a metric whose values are all equal (33.3333...)
+ *  would otherwise be labelled with every digit. */
+const METRIC_FORMAT = '.4~g';
 /** Pixels between two axes of the parallel coordinates. */
 const STEP = 130;
 /** Beyond this many categories an axis labels only some, evenly spread. */
@@ -103,7 +106,7 @@ export function parallelSpec(axes: readonly PlacedAxis[], lines: readonly Parall
           detail: { field: 'trial', type: 'nominal' },
           order: { field: 'i', type: 'quantitative' },
           // Dark is better whichever way the metric goes.
-          color: { field: 'metric', type: 'quantitative', title: metricTitle, scale: { scheme: 'viridis', reverse: goal === 'max' } },
+          color: { field: 'metric', type: 'quantitative', title: metricTitle, scale: { scheme: 'viridis', reverse: goal === 'max' }, legend: { format: METRIC_FORMAT } },
         },
       },
       // Cut short (with an ellipsis) before the next axis: a category may be a long string.
@@ -143,7 +146,7 @@ export function valueSpec(axis: PlacedAxis, points: readonly ValuePoint[], metri
         ? { field: 'x', type: 'ordinal', sort: [...axis.categories], title: axis.label, axis: named ? { labelAngle: -30, labelLimit: 120 } : { labels: false, ticks: false } }
         : { field: 'x', type: 'quantitative', title: axis.kind === 'log' ? `${axis.label} (log scale)` : axis.label, scale: axis.kind === 'log' ? { type: 'log', padding: 10 } : { zero: false, padding: 10 }, ...(integers ? { axis: { tickMinStep: 1, format: 'd' } } : {}) },
       // Padded: a point at either end of a range is drawn whole, not cut by the frame.
-      y: { field: 'metric', type: 'quantitative', title: metricTitle, scale: { zero: false, padding: 10 } },
+      y: { field: 'metric', type: 'quantitative', title: metricTitle, scale: { zero: false, padding: 10 }, axis: { format: METRIC_FORMAT } },
       color: { field: 'status', type: 'nominal', title: null, scale: { domain: statuses, range: statuses.map((s) => STATUS_COLOURS[s]) } },
     },
   };
@@ -166,7 +169,7 @@ export function trialCurvesSpec(title: string, metricTitle: string, curves: read
     mark: { type: 'line', point: { size: 20 }, strokeWidth: 1.6 },
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
-      y: { field: 'value', type: 'quantitative', title: metricTitle, scale: { zero: false } },
+      y: { field: 'value', type: 'quantitative', title: metricTitle, scale: { zero: false }, axis: { format: METRIC_FORMAT } },
       color: { field: 'trial', type: 'nominal', title: 'trial', sort: curves.map((c) => c.trial), scale: { scheme: 'tableau10' } },
     },
   };

@@ -34,7 +34,7 @@ export function trialSection(record: StudyRecord, t: StudyTrials): Section {
       kind: 'table',
       caption: cut('Every trial, best first', rows.length, t.ranked.length),
       columns,
-      rows: rows.map((r) => [String(r.rank), r.trial.name, ...t.columns.map((c) => valueText(r.trial.values[c.path])), metricText(record.metric.name, r.metric), statusText(r)]),
+      rows: rows.map((r) => [rankText(r), r.trial.name, ...t.columns.map((c) => valueText(r.trial.values[c.path])), metricText(record.metric.name, r.metric), statusText(r)]),
     });
   }
   return { title: 'Trials', level: 2, blocks };
@@ -43,9 +43,9 @@ export function trialSection(record: StudyRecord, t: StudyTrials): Section {
 /** The report's Table 1: one row per trial, from the record of its metric stage. */
 export function networkSection(record: StudyRecord, t: StudyTrials): Section {
   const rows: Cell[][] = t.ranked.slice(0, MAX_TABLE_ROWS).map((r) => {
-    if (!r.stage) return [String(r.rank), r.trial.name, '-', '-', '-', '-', '-'];
+    if (!r.stage) return [rankText(r), r.trial.name, '-', '-', '-', '-', '-'];
     const f = networkFigures(r.stage);
-    return [String(r.rank), r.trial.name, f.model, thousands(f.parameters), String(f.epochs), metricText('val_top1', f.bestValTop1), f.secondsPerEpoch === null ? '-' : `${f.secondsPerEpoch.toFixed(1)} s`];
+    return [rankText(r), r.trial.name, f.model, thousands(f.parameters), String(f.epochs), metricText('val_top1', f.bestValTop1), f.secondsPerEpoch === null ? '-' : `${f.secondsPerEpoch.toFixed(1)} s`];
   });
   const blocks: Block[] = rows.length
     ? [{
@@ -61,7 +61,7 @@ export function networkSection(record: StudyRecord, t: StudyTrials): Section {
 export function failedSection(t: StudyTrials): Section | null {
   const failed = t.ranked.filter((r) => r.trial.status === 'failed');
   if (!failed.length) return null;
-  const rows = failed.slice(0, MAX_FAILED_ROWS).map((r) => [String(r.rank), r.trial.name, clip(r.trial.error ?? 'no error recorded')]);
+  const rows = failed.slice(0, MAX_FAILED_ROWS).map((r) => [rankText(r), r.trial.name, clip(r.trial.error ?? 'no error recorded')]);
   return {
     title: 'Failed trials',
     level: 2,
@@ -84,7 +84,7 @@ export async function chartSection(record: StudyRecord, t: StudyTrials): Promise
   if (measured.length < t.ranked.length) notes.push(`${t.ranked.length - measured.length} trial${t.ranked.length - measured.length > 1 ? 's' : ''} without a value of the metric not drawn`);
   if (columns.length < t.columns.length) notes.push(`the first ${columns.length} of ${t.columns.length} swept values`);
   const note = notes.length ? `; ${notes.join('; ')}` : '';
-  const lines = drawn.map((r) => ({ trial: r.rank, metric: scaled(r), values: columns.map((c) => r.trial.values[c.path]) }));
+  const lines = drawn.map((r) => ({ trial: r.rank!, metric: scaled(r), values: columns.map((c) => r.trial.values[c.path]) }));
   const blocks: Block[] = [await chart('study-parallel', `Parallel coordinates: a line per trial through its swept values to its ${name}, darker for better; strings and booleans sit in their sorted order, numbers spanning over 100x on a log scale, "none" where a trial has no value${note}.`, parallelSpec(axes, lines, name, record.metric.goal))];
   for (const [i, axis] of axes.entries()) {
     const points = drawn.map((r) => ({ value: r.trial.values[columns[i].path], metric: scaled(r), status: r.trial.status }));
@@ -95,7 +95,7 @@ export async function chartSection(record: StudyRecord, t: StudyTrials): Promise
 
 export async function curveSection(record: StudyRecord, t: StudyTrials): Promise<Section> {
   const { name } = record.metric;
-  const withEpochs = t.ranked.filter((r) => r.stage?.records.some((e) => metricOf(e, name) !== undefined));
+  const withEpochs = t.ranked.filter((r) => r.rank !== null && r.stage?.records.some((e) => metricOf(e, name) !== undefined));
   const title = 'Curves';
   if (!withEpochs.length) return { title, level: 2, blocks: [{ kind: 'text', text: `No trial has finished an epoch of its metric stage: no ${name} curve yet.` }] };
   const best = withEpochs.slice(0, MAX_CURVES);
@@ -106,7 +106,7 @@ export async function curveSection(record: StudyRecord, t: StudyTrials): Promise
       return v === undefined || !Number.isFinite(v) ? [] : [{ epoch: e.epoch, value: metricScale(name, v) }];
     }),
   }));
-  const shown = best.length < withEpochs.length ? `the best ${best.length} of ${thousands(withEpochs.length)} trials with epochs` : `every trial with epochs`;
+  const shown = best.length < withEpochs.length ? `the best ${best.length} of ${thousands(withEpochs.length)} ranked trials` : 'every ranked trial';
   const spec = trialCurvesSpec(`${name} per epoch of ${stageWords(record)}`, metricTitle(record), curves);
   return { title, level: 2, blocks: [await chart('study-curves', `${name} per epoch, ${shown}, each named by its rank in the trial table; a pruned trial's line ends at its rung.`, spec)] };
 }
@@ -131,7 +131,7 @@ function overview(record: StudyRecord, t: StudyTrials): string {
 
 /** `stage finetune`, or for a study whose pipelines name it differently, `the metric stage`. */
 function stageWords(record: StudyRecord): string {
-  return (record.metric as { stages?: object }).stages ? 'each pipeline\'s metric stage' : `stage ${record.metric.stage}`;
+  return record.metric.stages ? 'each pipeline\'s metric stage' : `stage ${record.metric.stage}`;
 }
 
 /** The metric as a chart's axis names it (with its unit); a table's cells carry their own `%`. */
@@ -141,6 +141,10 @@ function metricTitle(record: StudyRecord, unit = true): string {
 
 function cut(caption: string, shown: number, all: number, which = 'the best'): string {
   return shown < all ? `${caption}: ${which} ${shown} of ${thousands(all)} (all are in study.json)` : caption;
+}
+
+function rankText(r: RankedTrial): string {
+  return r.rank === null ? '-' : String(r.rank);
 }
 
 function clip(text: string): string {

@@ -2,6 +2,8 @@
 // values as columns with short labels, and each trial's record of its metric stage (its model,
 // parameters and epochs). Pure data: sections.ts turns it into tables, charts.ts into charts.
 import { bestValue } from '../../study/metric.js';
+import { metricStage } from '../../study/load.js';
+import { axisLabels } from '../../study/names.js';
 import type { StageRecord, StudyRecord, TrialRecord } from '../../study/record.js';
 import type { StudyMetric } from '../../study/types.js';
 
@@ -14,8 +16,9 @@ export interface ValueColumn {
 }
 
 export interface RankedTrial {
-  /** 1 for the best; trials with no metric value come last, in the study's order. */
-  readonly rank: number;
+  /** 1 for the best; null for a trial with no metric value (they come last, in the study's
+   *  order, unranked as in `pipe study`'s summary). */
+  readonly rank: number | null;
   /** The trial's position in the study (StageRecord.trials counts so). */
   readonly index: number;
   readonly trial: TrialRecord;
@@ -29,18 +32,16 @@ export interface RankedTrial {
 
 export interface StudyTrials {
   readonly columns: readonly ValueColumn[];
-  /** Every trial, best first. */
+  /** Every trial, best first; those without a metric value last. */
   readonly ranked: readonly RankedTrial[];
 }
 
-/** StudyMetric as records from studies of several pipelines have it (Table 1's densenet). */
-type Metric = StudyMetric & { readonly stages?: Readonly<Record<string, string>> };
-
 export function studyTrials(record: StudyRecord): StudyTrials {
   const stages = new Map(record.stages.map((s) => [s.key, s]));
-  const metric = record.metric as Metric;
+  const { metric } = record;
   const rows = record.trials.map((trial, index) => {
-    const key = trial.keys?.[metricStage(metric, trial)];
+    // The metric's stage may be named per pipeline (Table 1's densenet: cycle2).
+    const key = trial.keys?.[metricStage(metric, pipelineName(trial))];
     const value = trial.metric;
     const pruned = Object.values(trial.keys ?? {}).flatMap((k) => stages.get(k)?.prunedAt ?? []);
     return {
@@ -53,13 +54,12 @@ export function studyTrials(record: StudyRecord): StudyTrials {
   });
   const better = (a: number, b: number) => (metric.goal === 'max' ? b - a : a - b);
   rows.sort((a, b) => (a.metric === null ? (b.metric === null ? a.index - b.index : 1) : b.metric === null ? -1 : better(a.metric, b.metric) || a.index - b.index));
-  return { columns: valueColumns(record), ranked: rows.map((r, i) => ({ ...r, rank: i + 1 })) };
+  return { columns: valueColumns(record), ranked: rows.map((r, i) => ({ ...r, rank: r.metric === null ? null : i + 1 })) };
 }
 
-/** The stage whose epochs give the trial's metric: per pipeline where the study says so. Trial
- *  names start with their pipeline's name (`densenet`, `task2_ae[finetune.lr=0.001]`). */
-function metricStage(metric: Metric, trial: TrialRecord): string {
-  return metric.stages?.[trial.name.split('[')[0]] ?? metric.stage;
+/** Trial names start with their pipeline's name: `densenet`, `task2_ae[finetune.lr=0.001]`. */
+function pipelineName(trial: TrialRecord): string {
+  return trial.name.split('[')[0];
 }
 
 function valueColumns(record: StudyRecord): ValueColumn[] {
@@ -68,18 +68,6 @@ function valueColumns(record: StudyRecord): ValueColumn[] {
   const paths = [...(seen.has('pipeline') ? ['pipeline'] : []), ...record.axes, ...[...seen].filter((p) => p !== 'pipeline' && !record.axes.includes(p))];
   const labels = axisLabels([...new Set(paths)]);
   return [...labels].map(([path, label]) => ({ path, label }));
-}
-
-/**
- * Each path without a leading `stages.` and its `optimizer.` segment (`stages.finetune.optimizer.lr`
- * -> `finetune.lr`), as trial names label them, unless another path has that short form (then
- * the full path). The same rule as the study's trial names (src/study/names.ts).
- */
-export function axisLabels(paths: readonly string[]): Map<string, string> {
-  const short = new Map(paths.map((p) => [p, p.replace(/^stages\./, '').replace(/(^|\.)optimizer\./, '$1')]));
-  const uses = new Map<string, number>();
-  for (const p of paths) for (const label of new Set([p, short.get(p)!])) uses.set(label, (uses.get(label) ?? 0) + 1);
-  return new Map(paths.map((p) => [p, uses.get(short.get(p)!) === 1 ? short.get(p)! : p]));
 }
 
 /** A swept value as a cell shows it; `-` where the trial has no such value. */
