@@ -20,7 +20,7 @@ export const report: Command = {
     for (const dir of args.positionals) runs.push(await readRunFolder(resolve(io.cwd, dir), dir));
     const out = resolve(io.cwd, (args.values.out as string | undefined) ?? defaultOut(runs.map((r) => r.dir)));
     const { claimFolder } = await import('../../cache/owned-folder.js');
-    const claimed = claimFolder(out, { by: 'report', option: '-o', refuse: runs.flatMap((r) => runFolders(r.dir)) });
+    const claimed = claimFolder(out, { by: 'report', option: '-o', refuse: runs.flatMap((r) => outputFolders(r.dir, 'run')) });
     const { writeReport } = await import('../../report/build.js');
     // Recorded even when writing fails part-way: a rerun then removes what this one wrote.
     const written = await writeReport(runs, out).finally(() => claimed.finish());
@@ -39,7 +39,7 @@ async function reportStudy(dirs: readonly string[], studies: readonly string[], 
   const folder = readStudyFolder(resolve(io.cwd, dirs[0]), dirs[0]);
   const target = resolve(io.cwd, out ?? join(folder.dir, 'report'));
   const { claimFolder } = await import('../../cache/owned-folder.js');
-  const claimed = claimFolder(target, { by: 'report', option: '-o', refuse: studyFolders(folder.dir) });
+  const claimed = claimFolder(target, { by: 'report', option: '-o', refuse: outputFolders(folder.dir, 'study') });
   const { writeStudyReport } = await import('../../report/study/build.js');
   const written = await writeStudyReport(folder, target).finally(() => claimed.finish());
   const n = folder.record.trials.length;
@@ -56,16 +56,11 @@ function defaultOut(dirs: readonly string[]): string {
   return resolve(dirs[0], '..', '..', 'reports', `${basename(dirs[0])}-and-${dirs.length - 1}`);
 }
 
-/** A study folder, and the outputs folder holding it (when it sits in one's studies/): no report goes there. */
-function studyFolders(dir: string): RefusedFolder[] {
-  const out: RefusedFolder[] = [{ path: dir, is: 'a study folder' }];
-  if (basename(dirname(dir)) === 'studies') out.push({ path: dirname(dirname(dir)), is: 'the outputs folder' }, { path: dirname(dir), is: 'the studies folder' });
-  return out;
-}
-
-/** A run folder, and the outputs folder holding it (when it sits in one's runs/): no report goes there. */
-function runFolders(dir: string): RefusedFolder[] {
-  const out: RefusedFolder[] = [{ path: dir, is: 'a run folder' }];
-  if (basename(dirname(dir)) === 'runs') out.push({ path: dirname(dirname(dir)), is: 'the outputs folder' }, { path: dirname(dir), is: 'the runs folder' });
+/** A run or study folder, and the outputs folder holding it (when it sits in one's runs/ or
+ *  studies/): no report goes there. */
+function outputFolders(dir: string, is: 'run' | 'study'): RefusedFolder[] {
+  const parent = is === 'run' ? 'runs' : 'studies';
+  const out: RefusedFolder[] = [{ path: dir, is: `a ${is} folder` }];
+  if (basename(dirname(dir)) === parent) out.push({ path: dirname(dirname(dir)), is: 'the outputs folder' }, { path: dirname(dir), is: `the ${parent} folder` });
   return out;
 }

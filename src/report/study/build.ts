@@ -3,7 +3,7 @@
 import type { ReportDocument, Section } from '../document.js';
 import { writeDocument, type WrittenReport } from '../write-document.js';
 import type { StudyFolder } from './folder.js';
-import { chartSection, curveSection, failedSection, networkSection, trialSection, utc } from './sections.js';
+import { chartSection, failedSection, networkSection, trialCurveSection, trialSection, utc } from './sections.js';
 import { studyTrials } from './trials.js';
 
 /** Writes the report into `dir`, which the caller has claimed (src/cache/owned-folder.ts). */
@@ -16,7 +16,7 @@ export async function writeStudyReport(folder: StudyFolder, dir: string): Promis
   const sections: Section[] = severalPipelines ? [networks, trialSection(record, trials)] : [trialSection(record, trials), networks];
   const failed = failedSection(trials);
   if (failed) sections.push(failed);
-  sections.push(await chartSection(record, trials), await curveSection(record, trials));
+  sections.push(await chartSection(record, trials), await trialCurveSection(record, trials));
   const document: ReportDocument = { title: `Study ${record.study}`, runs: describeStudy(folder), sections };
   return { ...writeDocument(document, dir), document };
 }

@@ -93,7 +93,7 @@ export async function chartSection(record: StudyRecord, t: StudyTrials): Promise
   return { title, level: 2, blocks };
 }
 
-export async function curveSection(record: StudyRecord, t: StudyTrials): Promise<Section> {
+export async function trialCurveSection(record: StudyRecord, t: StudyTrials): Promise<Section> {
   const { name } = record.metric;
   const withEpochs = t.ranked.filter((r) => r.rank !== null && r.stage?.records.some((e) => metricOf(e, name) !== undefined));
   const title = 'Curves';
