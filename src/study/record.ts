@@ -21,6 +21,8 @@ export interface TrialRecord extends StudyTrial {
   readonly error: string | null;
   /** Stage -> key (null: the trial could not be planned). */
   readonly keys: Readonly<Record<string, string>> | null;
+  /** The stage whose epochs give its metric (its pipeline's: see StudyMetric.stages). */
+  readonly metricStage: string;
 }
 
 export interface StageRecord {
@@ -85,14 +87,14 @@ export function studyRecord(study: ResolvedStudy, plan: StudyPlan, states: Reado
 }
 
 function trialRecord(trial: StudyTrial, planned: StudyPlan['trials'][number], metric: StudyMetric, states: ReadonlyMap<string, Readonly<JobState>>): TrialRecord {
-  if (!planned.keys) return { ...trial, status: 'failed', metric: null, error: planned.error, keys: null };
+  if (!planned.keys) return { ...trial, status: 'failed', metric: null, error: planned.error, keys: null, metricStage: planned.metricStage };
   const stages = Object.entries(planned.keys).map(([stage, key]) => ({ stage, ...states.get(key)! }));
   const has = (...s: StageStatus[]) => stages.find((x) => s.includes(x.status));
   const failed = has('failed', 'blocked');
   const status: TrialStatus = failed ? 'failed' : has('pruned') ? 'pruned' : has('stopped') ? 'stopped' : has('running') ? 'running' : has('pending', 'paused') ? 'pending' : 'done';
   const measured = stages.find((s) => s.stage === planned.metricStage);
   const value = measured ? bestValue(measured.records, metric.name, metric.goal, measured.prunedAt ?? Infinity) : null;
-  return { ...trial, status, metric: value, error: failed ? `stage ${failed.stage}: ${failed.error}` : null, keys: planned.keys };
+  return { ...trial, status, metric: value, error: failed ? `stage ${failed.stage}: ${failed.error}` : null, keys: planned.keys, metricStage: planned.metricStage };
 }
 
 /** A new study folder: outputs/studies/<name>-<YYYYMMDD-HHMMSS>[-n]/. */

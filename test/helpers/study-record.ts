@@ -36,7 +36,7 @@ export function makeStudy(specs: readonly TrialSpec[], over: Partial<StudyRecord
     const records = epochRecords(stage, (s.tops ?? []).slice(0, s.prunedAt), s.seconds);
     const counted = records.map((r) => r.val!.top1!);
     const status = s.status ?? (s.prunedAt ? 'pruned' : 'done');
-    trials.push({ name: s.name, file: '/studies/p.yaml', sets: [], values: s.values ?? {}, status, metric: counted.length ? Math.max(...counted) : null, error: s.error ?? null, keys: { [stage]: key } });
+    trials.push({ name: s.name, file: '/studies/p.yaml', sets: [], values: s.values ?? {}, status, metric: counted.length ? Math.max(...counted) : null, error: s.error ?? null, keys: { [stage]: key }, metricStage: stage });
     stages.push({ key, stage, model: s.model ?? 'classifier', parameters: s.parameters ?? 1_048_832, epochs: 5, trials: [i], status: status === 'done' ? 'done' : status === 'pruned' ? 'pruned' : 'failed', error: s.error ?? null, seconds: 50, prunedAt: s.prunedAt ?? null, records });
   });
   return {

@@ -124,6 +124,13 @@ describe('pipe study', () => {
     expect(events.map((e) => e.event)).toEqual(['job_start', 'job_end', 'study']);
     expect(events[2].trials.map((t: { status: string }) => t.status)).toEqual(['done', 'done', 'failed']);
 
+    // The study's report, from its folder.
+    const folder = /^study folder: (\S+) /m.exec(first.stdout)![1];
+    const report = runPipe(['report', folder], { cwd: dir });
+    expect(report.code, report.stderr).toBe(0);
+    const md = readFileSync(join(folder, 'report', 'report.md'), 'utf8');
+    expect(md).toMatch(/tiny\\\[finetune\.lr=1e\+30\\\]|tiny\[finetune\.lr=1e\+30\]/);
+
     const status = study('lrs.yaml', outputs, ['--status']);
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toMatch(/^study lrs: failed$/m);

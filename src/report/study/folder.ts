@@ -95,6 +95,7 @@ const TRIAL: Record<string, Check> = {
   metric: numOrNull,
   error: strOrNull,
   keys: orNull(mapOf((k) => typeof k === 'string', 'a map of stages to keys')),
+  metricStage: str,
 };
 const STAGE: Record<string, Check> = {
   key: str,

@@ -2,7 +2,6 @@
 // values as columns with short labels, and each trial's record of its metric stage (its model,
 // parameters and epochs). Pure data: sections.ts turns it into tables, charts.ts into charts.
 import { bestValue } from '../../study/metric.js';
-import { metricStage } from '../../study/load.js';
 import { axisLabels } from '../../study/names.js';
 import type { StageRecord, StudyRecord, TrialRecord } from '../../study/record.js';
 import type { StudyMetric } from '../../study/types.js';
@@ -41,7 +40,7 @@ export function studyTrials(record: StudyRecord): StudyTrials {
   const { metric } = record;
   const rows = record.trials.map((trial, index) => {
     // The metric's stage may be named per pipeline (Table 1's densenet: cycle2).
-    const key = trial.keys?.[metricStage(metric, pipelineName(trial))];
+    const key = trial.keys?.[trial.metricStage];
     const value = trial.metric;
     const pruned = Object.values(trial.keys ?? {}).flatMap((k) => stages.get(k)?.prunedAt ?? []);
     return {
@@ -55,11 +54,6 @@ export function studyTrials(record: StudyRecord): StudyTrials {
   const better = (a: number, b: number) => (metric.goal === 'max' ? b - a : a - b);
   rows.sort((a, b) => (a.metric === null ? (b.metric === null ? a.index - b.index : 1) : b.metric === null ? -1 : better(a.metric, b.metric) || a.index - b.index));
   return { columns: valueColumns(record), ranked: rows.map((r, i) => ({ ...r, rank: r.metric === null ? null : i + 1 })) };
-}
-
-/** Trial names start with their pipeline's name: `densenet`, `task2_ae[finetune.lr=0.001]`. */
-function pipelineName(trial: TrialRecord): string {
-  return trial.name.split('[')[0];
 }
 
 function valueColumns(record: StudyRecord): ValueColumn[] {
