@@ -1,8 +1,9 @@
 // The data fingerprint of a Tiny-ImageNet-sized tree (train + val, what the seed pipelines read):
 // the first one, with an empty stat cache (every file read and hashed), and repeats of it on the
-// unchanged tree (every file only stat'ed). Also: the hashing pool's width on the val split, the
-// bare stat of every file (the old stat-based key's cost) and `sha256sum` over the same files as
-// a floor for reading and hashing them. The tree is only read; the stat cache goes to a temp folder.
+// unchanged tree (every file only stat'ed). Also: the bare stat of every file (what the old
+// stat-based key cost) and `sha256sum` over the same files, one process and one per core, as a
+// floor for reading and hashing them. The tree is only read; the stat cache goes to a temp folder.
+// The page cache is not dropped (a shared machine): "first" means an empty stat cache.
 //
 //   npm run bench:tiny-tree -- --out /tmp/tiny-full      (once: 120,000 JPEGs)
 //   npm run bench:fingerprint -- --tree /tmp/tiny-full [--runs 3] [--json]
@@ -11,8 +12,8 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { HASH_CONCURRENCY, stampFiles, type HashCacheOptions } from '../src/data/file-hashes.js';
-import { splitKeys } from '../src/data/load-split.js';
+import type { HashCacheOptions } from '../src/data/file-hashes.js';
+import { splitKeys, stampListings } from '../src/data/load-split.js';
 import { readerFor } from '../src/data/readers/index.js';
 import type { SplitListing } from '../src/data/readers/reader.js';
 import type { ResolvedDataset } from '../src/data/spec.js';
@@ -40,8 +41,11 @@ try {
   });
   const files = splits.flatMap((s) => listings.get(s)!.images.files);
   const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
-  const fingerprint = async (hashes: HashCacheOptions) => {
-    for (const s of splits) await splitKeys(dataset, listings.get(s)!, hashes);
+  // As cache/fingerprint.ts's fingerprints(): both splits stamped in one pass.
+  const fingerprint = (hashes: HashCacheOptions) => {
+    const listed = splits.map((s) => listings.get(s)!);
+    const stamps = stampListings(dataset, listed, hashes);
+    return listed.map((l, i) => splitKeys(dataset, l, stamps[i]).print);
   };
 
   const hashes: HashCacheOptions = { dir: join(work, 'hashes'), warn };
@@ -51,15 +55,6 @@ try {
   const cacheBytes = statSync(join(hashes.dir!, readdirSync(hashes.dir!)[0])).size;
   const statOnly = [];
   for (let i = 0; i < runs; i++) statOnly.push(await seconds(() => files.forEach((f) => statSync(f, { bigint: true }))));
-
-  // The pool's width, on val (10,000 files), no stat cache: every file read each time.
-  const val = listings.get('val')!.images.files;
-  const widths: Record<string, number> = {};
-  for (const width of [1, 2, 4, HASH_CONCURRENCY, 32]) {
-    const times = [];
-    for (let i = 0; i < runs; i++) times.push(await seconds(() => stampFiles(root, val, { dir: null, warn, concurrency: width })));
-    widths[width] = val.length / median(times);
-  }
 
   // The floor: sha256sum over the same files, one process, then one per core.
   const list = join(work, 'files');
@@ -77,7 +72,6 @@ try {
     repeats: repeat,
     statOnlySeconds: median(statOnly),
     cacheMegabytes: cacheBytes / 1e6,
-    poolFilesPerSecond: widths,
     sha256sumSeconds: floor,
   };
   if (values.json) {
@@ -92,8 +86,6 @@ try {
     console.log(`  stat cache file:                      ${result.cacheMegabytes.toFixed(1)} MB`);
     console.log(`sha256sum, 1 process:                   ${f(floor.one)}`);
     console.log(`sha256sum, ${availableParallelism()} processes:                  ${f(floor.perCore)}`);
-    console.log(`hashing pool on val, files/s by files in flight (median of ${runs}):`);
-    for (const [w, rate] of Object.entries(widths)) console.log(`  ${w.padStart(3)}  ${rate.toFixed(0)}`);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

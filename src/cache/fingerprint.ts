@@ -7,7 +7,7 @@
 import { dirname, join } from 'node:path';
 import type { ResolvedDataset, ResolvedPipeline, SplitName } from '../config/types.js';
 import { hashCacheOf, type HashCacheOptions } from '../data/file-hashes.js';
-import { splitKeys } from '../data/load-split.js';
+import { splitKeys, stampListings } from '../data/load-split.js';
 import { readerFor } from '../data/readers/index.js';
 import type { SplitListing } from '../data/readers/reader.js';
 import { selectionSources } from '../data/spec.js';
@@ -24,7 +24,7 @@ export function storeHashCache(store: StageStore): HashCacheOptions {
 
 export async function splitFingerprint(dataset: ResolvedDataset, split: SplitName, hashes: HashCacheOptions = NO_HASH_CACHE, listing?: SplitListing): Promise<string> {
   const l = listing ?? (await readerFor(dataset.format).list(dataset, split));
-  return (await splitKeys(dataset, l, hashes)).print;
+  return splitKeys(dataset, l, stampListings(dataset, [l], hashes)[0]).print;
 }
 
 /** Every split some stage of `p` (or of `stages`) reads. */
@@ -43,9 +43,11 @@ export async function listUsedSplits(p: ResolvedPipeline): Promise<Map<SplitName
   return out;
 }
 
-/** The fingerprints of the splits `p` reads (from `listings` where given). */
+/** The fingerprints of the splits `p` reads (from `listings` where given), their files stamped
+ *  together (the stat cache is read and written once). */
 export async function fingerprints(p: ResolvedPipeline, hashes: HashCacheOptions = NO_HASH_CACHE, listings?: ReadonlyMap<SplitName, SplitListing>): Promise<Partial<Record<SplitName, string>>> {
-  const out: Partial<Record<SplitName, string>> = {};
-  for (const split of usedSplits(p)) out[split] = await splitFingerprint(p.dataset, split, hashes, listings?.get(split));
-  return out;
+  const splits = usedSplits(p);
+  const listed = listings ?? (await listUsedSplits(p));
+  const stamps = stampListings(p.dataset, splits.map((s) => listed.get(s)!), hashes);
+  return Object.fromEntries(splits.map((s, i) => [s, splitKeys(p.dataset, listed.get(s)!, stamps[i]).print]));
 }

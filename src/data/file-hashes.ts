@@ -7,15 +7,15 @@
 // One cache file per data set root, <dir>/<sha256(root)>.json, under the project's outputs
 // (outputs/cache/data/hashes: data folders may be read-only):
 //   line 1  {"format":1,"root":<abs root>,"count":N,"sha256":<sha256 of the rest of the file>}
-//   rest    [[path, size, mtimeNs, ino, dev, sha256], ...]
+//   rest    [[name, size, mtimeNs, ino, dev, sha256], ...]
+// where root + name is the file's absolute path (nameInDataset: absolute for a file outside it).
 // written to a temporary name, fsynced and renamed into place, and only when a file was read. A
 // cache that does not parse, fails its checksum or holds a malformed entry is warned about and
 // rebuilt, never trusted. Entries of files that are gone or changed are dropped when it is
 // written, so it holds at most one entry per file of the tree. Two processes writing the same
 // cache: the last rename wins, and the other's new entries are only read again next time.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, type BigIntStats } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, statSync, type BigIntStats } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { inputError } from '../errors.js';
 import { writeAtomically, type FileStamp, type Warn } from './cache.js';
@@ -23,17 +23,11 @@ import { writeAtomically, type FileStamp, type Warn } from './cache.js';
 /** Bump when the cache file's layout or what a hash covers changes. */
 export const HASH_CACHE_FORMAT = 1;
 
-/** Files read at once. Reads of small files are syscall-bound, so a few in flight keep libuv's
- *  4 threads busy while this thread hashes; more buys nothing on 2 cores (docs/benchmarks.md). */
-export const HASH_CONCURRENCY = 8;
-
 export interface HashCacheOptions {
   /** The stat cache folder (hashCacheOf); null: hash every file, remember nothing. */
   readonly dir: string | null;
   /** Where a damaged cache file is reported. */
   readonly warn: Warn;
-  /** Files read at once (default HASH_CONCURRENCY). */
-  readonly concurrency?: number;
 }
 
 export interface StampedFiles {
@@ -60,40 +54,56 @@ export function hashCacheOf(decodeCacheDir: string): string {
  * it; moving that file changes the key. '/' separates folders on every system.
  */
 export function nameInDataset(root: string, file: string): string {
+  // Readers list files as root + '/' + a normalised path: the common case without resolve().
+  if (file.startsWith(root) && file[root.length] === sep && !file.includes(`${sep}.`)) return file.slice(root.length + 1).split(sep).join('/');
   const rel = relative(resolve(root), resolve(file));
   const outside = rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
   return (outside ? resolve(file) : rel).split(sep).join('/');
 }
 
-/** Names and content hashes of `files`, from the stat cache where their stat is unchanged. */
-export async function stampFiles(root: string, files: readonly string[], o: HashCacheOptions): Promise<StampedFiles> {
+/**
+ * Names and content hashes of `files`, from the stat cache where their stat is unchanged. Files
+ * are read synchronously, one after another: a Tiny ImageNet file is 2-4 KB, so each costs an
+ * open, a read and a close, and a pool of async reads spent more on libuv's thread hops than it
+ * gained (5x slower on 2 cores: docs/benchmarks.md).
+ */
+export function stampFiles(root: string, files: readonly string[], o: HashCacheOptions): StampedFiles {
   const absRoot = resolve(root);
   const cacheFile = o.dir === null ? null : join(o.dir, `${createHash('sha256').update(absRoot).digest('hex')}.json`);
   const known = cacheFile === null ? new Map<string, CacheEntry>() : readHashCache(cacheFile, absRoot, o.warn);
-  const paths = files.map((f) => resolve(f));
-  const stats = paths.map((path) => listedStat(path));
-  const sums: string[] = new Array<string>(paths.length);
-  const misses: number[] = [];
-  paths.forEach((path, i) => {
-    const hit = known.get(path);
-    if (hit !== undefined && hit.stat === stats[i]) sums[i] = hit.sha256;
-    else misses.push(i);
+  const names = files.map((f) => nameInDataset(absRoot, f));
+  const stats = files.map((f) => listedStat(f));
+  const sums: string[] = new Array<string>(files.length);
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  let read = 0;
+  let bytesRead = 0;
+  files.forEach((file, i) => {
+    const hit = known.get(names[i]);
+    if (hit !== undefined && hit.stat === stats[i]) return void (sums[i] = hit.sha256);
+    const sum = hashFile(file, buffer);
+    sums[i] = sum.sha256;
+    read++;
+    bytesRead += sum.size;
   });
-  const bytesRead = await hashInPool(paths, misses, sums, o.concurrency ?? HASH_CONCURRENCY);
-  if (cacheFile !== null && misses.length > 0) {
+  if (cacheFile !== null && read > 0) {
     const entries = new Map<string, CacheEntry>();
     // Entries of other splits of the root stay while their files do, unchanged.
-    for (const [path, e] of known) if (currentStat(path) === e.stat) entries.set(path, e);
-    paths.forEach((path, i) => entries.set(path, { stat: stats[i], sha256: sums[i] }));
+    for (const [name, e] of known) if (currentStat(absolutePath(absRoot, name)) === e.stat) entries.set(name, e);
+    names.forEach((name, i) => entries.set(name, { stat: stats[i], sha256: sums[i] }));
     writeHashCache(cacheFile, absRoot, entries);
   }
-  return { stamps: paths.map((path, i) => ({ name: nameInDataset(absRoot, path), sha256: sums[i] })), read: misses.length, bytesRead };
+  return { stamps: names.map((name, i) => ({ name, sha256: sums[i] })), read, bytesRead };
 }
 
 interface CacheEntry {
   /** `size mtimeNs ino dev`, compared as one string. */
   readonly stat: string;
   readonly sha256: string;
+}
+
+/** The absolute path a name of the cache stands for. */
+function absolutePath(root: string, name: string): string {
+  return isAbsolute(name) ? name : join(root, ...name.split('/'));
 }
 
 /** A listed file's stat as the cache compares it: `size mtimeNs ino dev` (links followed). One
@@ -118,36 +128,20 @@ function currentStat(path: string): string | null {
   }
 }
 
-/** Hashes paths[i] for each i of `which` into sums[i], `concurrency` files in flight; returns the
- *  bytes read. */
-async function hashInPool(paths: readonly string[], which: readonly number[], sums: string[], concurrency: number): Promise<number> {
-  let next = 0;
-  let bytes = 0;
-  const worker = async () => {
-    const buffer = Buffer.allocUnsafe(1 << 20);
-    while (next < which.length) {
-      const i = which[next++];
-      const { sha256, size } = await hashFile(paths[i], buffer);
-      sums[i] = sha256;
-      bytes += size;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, which.length)) }, worker));
-  return bytes;
-}
-
-async function hashFile(path: string, buffer: Buffer): Promise<{ sha256: string; size: number }> {
+/** The sha256 and size of a file's bytes, read in `buffer`-sized pieces (a file of any size). */
+function hashFile(path: string, buffer: Buffer): { sha256: string; size: number } {
   const hash = createHash('sha256');
   let size = 0;
+  let fd: number;
   try {
-    const handle = await open(path, 'r');
-    try {
-      for (let n; (n = (await handle.read(buffer, 0, buffer.length, size)).bytesRead) > 0; size += n) hash.update(buffer.subarray(0, n));
-    } finally {
-      await handle.close();
-    }
+    fd = openSync(path, 'r');
   } catch (e) {
     throw inputError(`${path}: cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  try {
+    for (let n; (n = readSync(fd, buffer, 0, buffer.length, size)) > 0; size += n) hash.update(buffer.subarray(0, n));
+  } finally {
+    closeSync(fd);
   }
   return { sha256: hash.digest('hex'), size };
 }
@@ -183,18 +177,18 @@ function readHashCache(file: string, root: string, warn: Warn): Map<string, Cach
   const entries = new Map<string, CacheEntry>();
   for (const row of rows as unknown[]) {
     if (!Array.isArray(row) || row.length !== 6) return problem('an entry is malformed');
-    const [path, size, mtimeNs, ino, dev, sha256] = row as unknown[];
-    const ok = typeof path === 'string' && isAbsolute(path) && Number.isSafeInteger(size) && (size as number) >= 0 && [mtimeNs, ino, dev].every((v) => typeof v === 'string' && DIGITS.test(v)) && typeof sha256 === 'string' && SHA256.test(sha256);
+    const [name, size, mtimeNs, ino, dev, sha256] = row as unknown[];
+    const ok = typeof name === 'string' && name !== '' && Number.isSafeInteger(size) && (size as number) >= 0 && [mtimeNs, ino, dev].every((v) => typeof v === 'string' && DIGITS.test(v)) && typeof sha256 === 'string' && SHA256.test(sha256);
     if (!ok) return problem('an entry is malformed');
-    entries.set(path, { stat: `${size as number} ${mtimeNs as string} ${ino as string} ${dev as string}`, sha256 });
+    entries.set(name, { stat: `${size as number} ${mtimeNs as string} ${ino as string} ${dev as string}`, sha256 });
   }
   return entries;
 }
 
 function writeHashCache(file: string, root: string, entries: ReadonlyMap<string, CacheEntry>): void {
-  const rows = [...entries].map(([path, e]) => {
+  const rows = [...entries].map(([name, e]) => {
     const [size, mtimeNs, ino, dev] = e.stat.split(' ');
-    return [path, Number(size), mtimeNs, ino, dev, e.sha256];
+    return [name, Number(size), mtimeNs, ino, dev, e.sha256];
   });
   const body = JSON.stringify(rows);
   const header = { format: HASH_CACHE_FORMAT, root, count: rows.length, sha256: createHash('sha256').update(body).digest('hex') };

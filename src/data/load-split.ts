@@ -1,7 +1,7 @@
 // One split of a data set, decoded: the reader lists it, the cache returns its bytes if files of
 // these contents were decoded before with these options, otherwise it is decoded and stored.
 import { inputError } from '../errors.js';
-import { DecodeCache, decodeCacheKey, sharpDecoder, splitPrint, type DecodeCacheKey, type Warn } from './cache.js';
+import { DecodeCache, decodeCacheKey, sharpDecoder, splitPrint, type DecodeCacheKey, type FileStamp, type Warn } from './cache.js';
 import { convertPacked, decodeFiles, type DecodeProgress, type DecodedImages, type SkippedImage } from './decode.js';
 import { hashCacheOf, stampFiles, type HashCacheOptions } from './file-hashes.js';
 import { readerFor } from './readers/index.js';
@@ -48,12 +48,18 @@ export interface SplitKeys {
   readonly print: string;
 }
 
-/** A listed split's keys. Every file is hashed, or only stat'ed where the stat cache knows it. */
-export async function splitKeys(dataset: ResolvedDataset, listing: SplitListing, hashes: HashCacheOptions): Promise<SplitKeys> {
+/** A listed split's keys, from its files' stamps (stampFiles, stampListings). */
+export function splitKeys(dataset: ResolvedDataset, listing: SplitListing, stamps: readonly FileStamp[]): SplitKeys {
   const decoder = listing.images.kind === 'files' || dataset.resize ? sharpDecoder() : 'idx';
-  const { stamps } = await stampFiles(dataset.root, listing.images.files, hashes);
   const key = decodeCacheKey(stamps, dataset, decoder);
   return { key, print: splitPrint(key, listing.labels, listing.classNames) };
+}
+
+/** The stamps of several listings of one data set, in one pass over the stat cache. */
+export function stampListings(dataset: ResolvedDataset, listings: readonly SplitListing[], hashes: HashCacheOptions): FileStamp[][] {
+  const { stamps } = stampFiles(dataset.root, listings.flatMap((l) => l.images.files), hashes);
+  let at = 0;
+  return listings.map((l) => stamps.slice(at, (at += l.images.files.length)));
 }
 
 export async function loadSplit(dataset: ResolvedDataset, split: SplitName, options: LoadSplitOptions): Promise<ImageSet> {
@@ -64,7 +70,8 @@ export async function loadSplit(dataset: ResolvedDataset, split: SplitName, opti
   const dir = options.cacheDir;
   const cache = dir === null ? null : new DecodeCache(dir, warn);
   // The split's fingerprint is recorded in its entry: `pipe cache gc` keeps entries some stage uses.
-  const keys = dir === null ? null : await splitKeys(dataset, listing, { dir: options.hashDir === undefined ? hashCacheOf(dir) : options.hashDir, warn });
+  const hashes = (d: string): HashCacheOptions => ({ dir: options.hashDir === undefined ? hashCacheOf(d) : options.hashDir, warn });
+  const keys = dir === null ? null : splitKeys(dataset, listing, stampListings(dataset, [listing], hashes(dir))[0]);
   const cached = cache !== null && keys !== null ? cache.load(keys.key, keys.print) : null;
   const decoded = cached ?? (await decodeListing(listing, dataset, options));
   // `listed` counts items: the files of an image folder, the images packed in an IDX file.

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprints, splitFingerprint } from '../../src/cache/fingerprint.js';
 import { stageKeys } from '../../src/cache/key.js';
@@ -103,7 +103,7 @@ describe('a split fingerprint', () => {
     const file = firstImage(root);
     utimesSync(file, new Date(), new Date(Date.now() + 5000));
     expect(await splitFingerprint(tiny(root), 'train', hashes)).toBe(before);
-    const { read } = await stampFiles(root, [file], hashes);
+    const { read } = stampFiles(root, [file], hashes);
     expect(read).toBe(0); // the touch was recorded by the fingerprint before
   });
 
@@ -128,7 +128,7 @@ describe('a split fingerprint', () => {
     copyFileSync(join(trainDir(tree.root, 1), readdirSync(trainDir(tree.root, 1))[0]), b);
     const link = join(trainDir(root), 'zz_link.JPEG');
     symlinkSync(a, link);
-    const { stamps } = await stampFiles(root, [link], hashCache());
+    const { stamps } = stampFiles(root, [link], hashCache());
     expect(stamps).toEqual([{ name: `train/${tree.wnids[0]}/images/zz_link.JPEG`, sha256: createHash('sha256').update(readFileSync(a)).digest('hex') }]);
     const hashes = hashCache();
     const before = await splitFingerprint(tiny(root), 'train', hashes);
@@ -151,18 +151,18 @@ describe('names in the data set', () => {
 });
 
 describe('the stat cache', () => {
-  it('spares an unchanged tree any read; a new or changed file alone is read', async () => {
+  it('spares an unchanged tree any read; a new or changed file alone is read', () => {
     const root = copyOf(tree.root);
     const files = readdirSync(trainDir(root)).map((f) => join(trainDir(root), f));
     const hashes = hashCache();
-    const first = await stampFiles(root, files, hashes);
+    const first = stampFiles(root, files, hashes);
     expect([first.read, first.bytesRead]).toEqual([files.length, files.reduce((n, f) => n + readFileSync(f).length, 0)]);
-    const again = await stampFiles(root, files, hashes);
+    const again = stampFiles(root, files, hashes);
     expect(again).toEqual({ stamps: first.stamps, read: 0, bytesRead: 0 });
     flipByte(files[1]);
-    expect((await stampFiles(root, files, hashes)).read).toBe(1);
+    expect((stampFiles(root, files, hashes)).read).toBe(1);
     // Without a cache folder every file is read every time.
-    expect((await stampFiles(root, files, { ...hashes, dir: null })).read).toBe(files.length);
+    expect((stampFiles(root, files, { ...hashes, dir: null })).read).toBe(files.length);
   });
 
   it.skipIf(process.getuid?.() === 0)('fingerprints a tree it may no longer read from the cache (chmod 000; root reads anyway)', async () => {
@@ -173,23 +173,36 @@ describe('the stat cache', () => {
     chmodSync(file, 0o000);
     try {
       expect(await splitFingerprint(tiny(root), 'train', hashes)).toBe(before);
-      await expect(stampFiles(root, [file], { ...hashes, dir: null })).rejects.toThrow(`${file}: cannot be read (EACCES)`);
+      expect(() => stampFiles(root, [file], { ...hashes, dir: null })).toThrow(`${file}: cannot be read (EACCES)`);
     } finally {
       chmodSync(file, 0o644);
     }
   });
 
-  it('drops entries of files that are gone when it is written', async () => {
+  it('drops entries of files that are gone when it is written', () => {
     const root = copyOf(tree.root);
     const files = readdirSync(trainDir(root)).map((f) => join(trainDir(root), f));
     const hashes = hashCache();
-    await stampFiles(root, files, hashes);
+    stampFiles(root, files, hashes);
     rmSync(files[0]);
     flipByte(files[1]);
-    await stampFiles(root, files.slice(1), hashes);
+    stampFiles(root, files.slice(1), hashes);
     const [cacheFile] = readdirSync(hashes.dir!);
     const rows = JSON.parse(readFileSync(join(hashes.dir!, cacheFile), 'utf8').split('\n')[1]) as [string][];
-    expect(rows.map((r) => r[0]).sort()).toEqual(files.slice(1).sort());
+    expect(rows.map((r) => r[0]).sort()).toEqual(files.slice(1).map((f) => relative(root, f)).sort());
+  });
+
+  it('keeps the entries of other files of the root, inside it or named absolutely outside it, while they exist', () => {
+    const root = copyOf(tree.root);
+    const inside = firstImage(root);
+    const outside = join(folder('outside'), 'labels.idx');
+    mkdirSync(join(outside, '..'));
+    writeIdx(outside, [2], Uint8Array.of(0, 1));
+    const hashes = hashCache();
+    expect(stampFiles(root, [inside, outside], hashes).stamps.map((s) => s.name)).toEqual([relative(root, inside), outside]);
+    flipByte(inside);
+    expect(stampFiles(root, [inside], hashes).read).toBe(1); // written again, without `outside` in the listing
+    expect(stampFiles(root, [inside, outside], hashes).read).toBe(0);
   });
 
   const damages: [string, (text: string) => string, string][] = [
@@ -201,25 +214,25 @@ describe('the stat cache', () => {
     ['another root', (t) => t.replace(/"root":"[^"]*"/, '"root":"/elsewhere"'), 'it is of another format or data set root'],
     ['another format', (t) => t.replace('"format":1', '"format":99'), 'it is of another format or data set root'],
   ];
-  it.each(damages)('warns about a cache file %s, hashes every file again and rebuilds it', async (_name, damage, reason) => {
+  it.each(damages)('warns about a cache file %s, hashes every file again and rebuilds it', (_name, damage, reason) => {
     const root = copyOf(tree.root);
     const files = readdirSync(trainDir(root)).map((f) => join(trainDir(root), f));
     const warnings: string[] = [];
     const hashes = hashCache(warnings);
-    const good = await stampFiles(root, files, hashes);
+    const good = stampFiles(root, files, hashes);
     const cacheFile = join(hashes.dir!, readdirSync(hashes.dir!)[0]);
     writeFileSync(cacheFile, damage(readFileSync(cacheFile, 'utf8')));
-    const again = await stampFiles(root, files, hashes);
+    const again = stampFiles(root, files, hashes);
     expect(warnings).toEqual([`hash cache ${cacheFile} is damaged (${reason}): ignored, hashing the data set's files again`]);
     expect([again.stamps, again.read]).toEqual([good.stamps, files.length]);
-    expect((await stampFiles(root, files, hashes)).read).toBe(0);
+    expect((stampFiles(root, files, hashes)).read).toBe(0);
     expect(warnings).toHaveLength(1);
   });
 
-  it('names a listed file that is gone', async () => {
+  it('names a listed file that is gone', () => {
     const root = copyOf(tree.root);
     const file = firstImage(root);
     rmSync(file);
-    await expect(stampFiles(root, [file], hashCache())).rejects.toThrow(`${file}: file not found (the data set lists it)`);
+    expect(() => stampFiles(root, [file], hashCache())).toThrow(`${file}: file not found (the data set lists it)`);
   });
 });

@@ -171,7 +171,7 @@ describe('cache key', () => {
   });
 
   it('stamps every file with its name in the data set and its sha256, and names the sharp version', async () => {
-    const { stamps } = await stampFiles(tree.root, [tree.greyscale], { dir: null, warn: () => undefined });
+    const { stamps } = stampFiles(tree.root, [tree.greyscale], { dir: null, warn: () => undefined });
     const k = decodeCacheKey(stamps, dataset(), sharpDecoder());
     expect(k.files).toEqual([{ name: relative(tree.root, tree.greyscale), sha256: createHash('sha256').update(readFileSync(tree.greyscale)).digest('hex') }]);
     expect(k.decoder).toMatch(/^sharp@\d+\.\d+\.\d+/);
