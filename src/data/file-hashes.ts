@@ -7,7 +7,7 @@
 // One cache file per data set root, <dir>/<sha256(root)>.json, under the project's outputs
 // (outputs/cache/data/hashes: data folders may be read-only):
 //   line 1  {"format":1,"root":<abs root>,"count":N,"sha256":<sha256 of the rest of the file>}
-//   rest    [[name, size, mtimeNs, ino, dev, sha256], ...]
+//   rest    [[name, "size mtimeNs ino dev", sha256], ...]
 // where root + name is the file's absolute path (nameInDataset: absolute for a file outside it).
 // written to a temporary name, fsynced and renamed into place, and only when a file was read. A
 // cache that does not parse, fails its checksum or holds a malformed entry is warned about and
@@ -147,7 +147,8 @@ function hashFile(path: string, buffer: Buffer): { sha256: string; size: number 
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
-const DIGITS = /^\d+$/;
+/** `size mtimeNs ino dev`, as listedStat writes it. */
+const STAT = /^\d+ \d+ \d+ \d+$/;
 
 /** The cache's entries; a damaged cache is warned about and ignored (it is written anew). */
 function readHashCache(file: string, root: string, warn: Warn): Map<string, CacheEntry> {
@@ -176,20 +177,15 @@ function readHashCache(file: string, root: string, warn: Warn): Map<string, Cach
   if (!Array.isArray(rows) || rows.length !== header.count) return problem('entry count does not match its header');
   const entries = new Map<string, CacheEntry>();
   for (const row of rows as unknown[]) {
-    if (!Array.isArray(row) || row.length !== 6) return problem('an entry is malformed');
-    const [name, size, mtimeNs, ino, dev, sha256] = row as unknown[];
-    const ok = typeof name === 'string' && name !== '' && Number.isSafeInteger(size) && (size as number) >= 0 && [mtimeNs, ino, dev].every((v) => typeof v === 'string' && DIGITS.test(v)) && typeof sha256 === 'string' && SHA256.test(sha256);
-    if (!ok) return problem('an entry is malformed');
-    entries.set(name, { stat: `${size as number} ${mtimeNs as string} ${ino as string} ${dev as string}`, sha256 });
+    const [name, stat, sha256] = Array.isArray(row) && row.length === 3 ? (row as unknown[]) : [];
+    if (typeof name !== 'string' || name === '' || typeof stat !== 'string' || !STAT.test(stat) || typeof sha256 !== 'string' || !SHA256.test(sha256)) return problem('an entry is malformed');
+    entries.set(name, { stat, sha256 });
   }
   return entries;
 }
 
 function writeHashCache(file: string, root: string, entries: ReadonlyMap<string, CacheEntry>): void {
-  const rows = [...entries].map(([name, e]) => {
-    const [size, mtimeNs, ino, dev] = e.stat.split(' ');
-    return [name, Number(size), mtimeNs, ino, dev, e.sha256];
-  });
+  const rows = [...entries].map(([name, e]) => [name, e.stat, e.sha256]);
   const body = JSON.stringify(rows);
   const header = { format: HASH_CACHE_FORMAT, root, count: rows.length, sha256: createHash('sha256').update(body).digest('hex') };
   mkdirSync(dirname(file), { recursive: true });

@@ -59,6 +59,13 @@ function idxTree(): string {
   return root;
 }
 
+/** A cache file's text with its entries edited and its checksum made to match them. */
+function withBody(text: string, edit: (rows: unknown[][]) => unknown[]): string {
+  const [header, body] = text.split('\n');
+  const rows = JSON.stringify(edit(JSON.parse(body) as unknown[][]));
+  return `${JSON.stringify({ ...JSON.parse(header), sha256: createHash('sha256').update(rows).digest('hex') })}\n${rows}`;
+}
+
 function flipByte(path: string): void {
   const bytes = readFileSync(path);
   bytes[bytes.length >> 1] ^= 0xff;
@@ -213,6 +220,8 @@ describe('the stat cache', () => {
     ['a header that is null', (t) => `null\n${t.split('\n')[1]}`, 'its header is not an object'],
     ['another root', (t) => t.replace(/"root":"[^"]*"/, '"root":"/elsewhere"'), 'it is of another format or data set root'],
     ['another format', (t) => t.replace('"format":1', '"format":99'), 'it is of another format or data set root'],
+    ['an entry malformed under a matching checksum', (t) => withBody(t, (rows) => [...rows.slice(1), [rows[0][0], 'x', rows[0][2]]]), 'an entry is malformed'],
+    ['an entry left out under a matching checksum', (t) => withBody(t, (rows) => rows.slice(1)), 'entry count does not match its header'],
   ];
   it.each(damages)('warns about a cache file %s, hashes every file again and rebuilds it', (_name, damage, reason) => {
     const root = copyOf(tree.root);
