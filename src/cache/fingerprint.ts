@@ -4,9 +4,9 @@
 // than in the image list. Copying, moving or re-extracting a data set keeps it; changing one
 // byte of one file changes it. Reading it lists the files and hashes them, or only stats them
 // where the stat cache (src/data/file-hashes.ts) knows them; it decodes nothing.
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { ResolvedDataset, ResolvedPipeline, SplitName } from '../config/types.js';
-import { hashCacheOf, type HashCacheOptions } from '../data/file-hashes.js';
+import { hashCacheIn, type HashCacheOptions } from '../data/file-hashes.js';
 import { splitKeys, stampListings } from '../data/load-split.js';
 import { readerFor } from '../data/readers/index.js';
 import type { SplitListing } from '../data/readers/reader.js';
@@ -16,10 +16,10 @@ import type { StageStore } from './store.js';
 /** No stat cache: every file is read (for callers without an outputs folder). */
 export const NO_HASH_CACHE: HashCacheOptions = { dir: null, warn: (message) => process.stderr.write(`warning: ${message}\n`) };
 
-/** The stat cache of an outputs folder (outputs/cache/data/hashes), found from its stage store
+/** The stat cache of an outputs folder (outputs/cache/hashes), found from its stage store
  *  (outputs/cache/stages). */
 export function storeHashCache(store: StageStore): HashCacheOptions {
-  return { dir: hashCacheOf(join(dirname(store.root), 'data')), warn: store.warn };
+  return { dir: hashCacheIn(dirname(dirname(store.root))), warn: store.warn };
 }
 
 export async function splitFingerprint(dataset: ResolvedDataset, split: SplitName, hashes: HashCacheOptions = NO_HASH_CACHE, listing?: SplitListing): Promise<string> {

@@ -5,7 +5,7 @@
 // re-extraction: a new inode) reads it again, so a touched file costs one read and keeps its hash.
 //
 // One cache file per data set root, <dir>/<sha256(root)>.json, under the project's outputs
-// (outputs/cache/data/hashes: data folders may be read-only):
+// (outputs/cache/hashes: data folders may be read-only):
 //   line 1  {"format":1,"root":<abs root>,"count":N,"sha256":<sha256 of the rest of the file>}
 //   rest    [[name, "size mtimeNs ino dev", sha256], ...]
 // where root + name is the file's absolute path (nameInDataset: absolute for a file outside it).
@@ -24,7 +24,7 @@ import { writeAtomically, type FileStamp, type Warn } from './cache.js';
 export const HASH_CACHE_FORMAT = 1;
 
 export interface HashCacheOptions {
-  /** The stat cache folder (hashCacheOf); null: hash every file, remember nothing. */
+  /** The stat cache folder (hashCacheIn); null: hash every file, remember nothing. */
   readonly dir: string | null;
   /** Where a damaged cache file is reported. */
   readonly warn: Warn;
@@ -38,11 +38,9 @@ export interface StampedFiles {
   readonly bytesRead: number;
 }
 
-/** The stat cache of a decode cache folder: outputs/cache/data/hashes. Inside it, so `pipe cache
- *  gc` clears its writers' temporaries with the decode cache's, and whatever reads decoded data
- *  (a run, a report, a test's own cache folder) finds the hashes with it. */
-export function hashCacheOf(decodeCacheDir: string): string {
-  return join(decodeCacheDir, 'hashes');
+/** The stat cache of an outputs folder: outputs/cache/hashes. */
+export function hashCacheIn(outputs: string): string {
+  return join(outputs, 'cache', 'hashes');
 }
 
 /**

@@ -3,7 +3,7 @@
 import { inputError } from '../errors.js';
 import { DecodeCache, decodeCacheKey, sharpDecoder, splitPrint, type DecodeCacheKey, type FileStamp, type Warn } from './cache.js';
 import { convertPacked, decodeFiles, type DecodeProgress, type DecodedImages, type SkippedImage } from './decode.js';
-import { hashCacheOf, stampFiles, type HashCacheOptions } from './file-hashes.js';
+import { stampFiles, type HashCacheOptions } from './file-hashes.js';
 import { readerFor } from './readers/index.js';
 import type { SplitListing } from './readers/reader.js';
 import type { SplitSummary } from './select.js';
@@ -37,7 +37,8 @@ export interface LoadSplitOptions {
   readonly warn?: Warn;
   /** Files sharp decodes at once (default DECODE_CONCURRENCY). */
   readonly concurrency?: number;
-  /** The stat cache of the files' hashes (file-hashes.ts); default: hashCacheOf(cacheDir). */
+  /** The stat cache of the files' hashes for the decode key (file-hashes.ts; a run passes
+   *  outputs/cache/hashes); absent or null: every file is read and hashed. */
   readonly hashDir?: string | null;
 }
 
@@ -70,8 +71,7 @@ export async function loadSplit(dataset: ResolvedDataset, split: SplitName, opti
   const dir = options.cacheDir;
   const cache = dir === null ? null : new DecodeCache(dir, warn);
   // The split's fingerprint is recorded in its entry: `pipe cache gc` keeps entries some stage uses.
-  const hashes = (d: string): HashCacheOptions => ({ dir: options.hashDir === undefined ? hashCacheOf(d) : options.hashDir, warn });
-  const keys = dir === null ? null : splitKeys(dataset, listing, stampListings(dataset, [listing], hashes(dir))[0]);
+  const keys = dir === null ? null : splitKeys(dataset, listing, stampListings(dataset, [listing], { dir: options.hashDir ?? null, warn })[0]);
   const cached = cache !== null && keys !== null ? cache.load(keys.key, keys.print) : null;
   const decoded = cached ?? (await decodeListing(listing, dataset, options));
   // `listed` counts items: the files of an image folder, the images packed in an IDX file.
