@@ -99,6 +99,12 @@ interface CacheEntry {
   readonly sha256: string;
 }
 
+/** Every listed file is there: bad input naming the first that is not (what stampFiles checks,
+ *  for a caller that hashes nothing). */
+export function requireListed(files: readonly string[]): void {
+  for (const f of files) listedStat(f);
+}
+
 /** The absolute path a name of the cache stands for. */
 function absolutePath(root: string, name: string): string {
   return isAbsolute(name) ? name : join(root, ...name.split('/'));

@@ -3,7 +3,7 @@
 import { inputError } from '../errors.js';
 import { DecodeCache, decodeCacheKey, sharpDecoder, splitPrint, type DecodeCacheKey, type FileStamp, type Warn } from './cache.js';
 import { convertPacked, decodeFiles, type DecodeProgress, type DecodedImages, type SkippedImage } from './decode.js';
-import { stampFiles, type HashCacheOptions } from './file-hashes.js';
+import { requireListed, stampFiles, type HashCacheOptions } from './file-hashes.js';
 import { readerFor } from './readers/index.js';
 import type { SplitListing } from './readers/reader.js';
 import type { SplitSummary } from './select.js';
@@ -71,6 +71,7 @@ export async function loadSplit(dataset: ResolvedDataset, split: SplitName, opti
   const dir = options.cacheDir;
   const cache = dir === null ? null : new DecodeCache(dir, warn);
   // The split's fingerprint is recorded in its entry: `pipe cache gc` keeps entries some stage uses.
+  if (dir === null) requireListed(files);
   const keys = dir === null ? null : splitKeys(dataset, listing, stampListings(dataset, [listing], { dir: options.hashDir ?? null, warn })[0]);
   const cached = cache !== null && keys !== null ? cache.load(keys.key, keys.print) : null;
   const decoded = cached ?? (await decodeListing(listing, dataset, options));
