@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import { DecodeCache, decodeCacheKey, sharpDecoder } from '../src/data/cache.js';
+import { stampFiles } from '../src/data/file-hashes.js';
 import { decodeFiles, type DecodeOptions } from '../src/data/decode.js';
 import type { ImageSet } from '../src/data/load-split.js';
 import { BatchLoader } from '../src/data/loader.js';
@@ -174,7 +175,8 @@ try {
 
   const decoded = await decodeFiles(files, OPTIONS);
   const cache = new DecodeCache(join(root, 'cache'), (w) => console.error(w));
-  const key = decodeCacheKey(files, OPTIONS, sharpDecoder());
+  const { stamps } = await stampFiles(root, files, { dir: null, warn: (w) => console.error(w) });
+  const key = decodeCacheKey(stamps, OPTIONS, sharpDecoder());
   cache.store(key, decoded, files.length);
   const reads = await interleaved({ read: async () => cache.load(key) });
   const cacheMBs = decoded.images.byteLength / 1e6 / reads.read;

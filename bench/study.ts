@@ -1,6 +1,6 @@
 // Reading a 1,000-trial study: loadStudy (validate, expand, resolve and check every trial's
-// graphs) and every trial's stage keys, as `pipe run` computes them (src/train/prepare.ts), with
-// the split fingerprints computed once per distinct data set. The study is a grid over
+// graphs) and the study's plan (src/study/plan.ts: every trial's stage keys as `pipe run`
+// computes them, its checks, the distinct jobs), the split fingerprints computed once per data set. The study is a grid over
 // pipelines/task2-ae.yaml: 10 fine-tuning lrs x 10 head dropouts x 10 seeds, on a small generated
 // Tiny-ImageNet-layout tree (its listing is the only data read). Median of ROUNDS rounds in one
 // process; the first round also pays the pipeline schema's compilation (dist/ ships it
@@ -9,12 +9,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fingerprints, listUsedSplits, usedSplits } from '../src/cache/fingerprint.js';
-import { stageKeys, type StageKey } from '../src/cache/key.js';
-import { canonicalJson } from '../src/data/cache.js';
+import { StageStore } from '../src/cache/store.js';
 import { writeTinyImageNetLike } from '../src/data/tiny-imagenet-like.js';
 import { loadStudy } from '../src/study/load.js';
-import type { CheckedTrial } from '../src/study/types.js';
+import { planStudy, type StudyPlan } from '../src/study/plan.js';
+import type { CheckedTrial, ResolvedStudy } from '../src/study/types.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const TARGET_MS = 2000;
@@ -36,29 +35,22 @@ metric: finetune.val_top1
 `,
 );
 
-/** Every trial's stage keys; fingerprints once per data set (the dataset and the splits read). */
-async function keyAll(trials: readonly CheckedTrial[]): Promise<Record<string, StageKey>[]> {
-  const prints = new Map<string, Promise<Awaited<ReturnType<typeof fingerprints>>>>();
-  const out: Record<string, StageKey>[] = [];
-  for (const { source, plan } of trials) {
-    const p = source.pipeline;
-    const data = canonicalJson({ dataset: p.dataset, splits: usedSplits(p) });
-    if (!prints.has(data)) prints.set(data, listUsedSplits(p).then((listings) => fingerprints(p, listings)));
-    const print = await prints.get(data)!;
-    out.push(stageKeys(p, plan, { backend: 'wasm', workers: 1, fingerprint: (s) => print[s]! }));
-  }
-  return out;
+/** The study's plan, as `pipe study` makes it: every trial's stage keys (splits listed and
+ *  fingerprinted once per data set, through a stat cache in a fresh store), its checks, and the
+ *  distinct jobs. */
+async function keyAll(study: ResolvedStudy, trials: readonly CheckedTrial[]): Promise<StudyPlan> {
+  return planStudy(study, trials, { backend: 'wasm', workers: 1, store: StageStore.at(join(dir, 'outputs'), () => {}) });
 }
 
 const rounds: number[] = [];
 let pretrainKeys = 0;
 for (let r = 0; r < ROUNDS + 1; r++) {
   const start = performance.now();
-  const { trials } = await loadStudy(join(dir, 'study.yaml'), { cwd: dir, sets: [`dataset.root=${root}`] });
+  const { study, trials } = await loadStudy(join(dir, 'study.yaml'), { cwd: dir, sets: [`dataset.root=${root}`] });
   const loaded = performance.now();
-  const keys = await keyAll(trials);
+  const plan = await keyAll(study, trials);
   const ms = performance.now() - start;
-  pretrainKeys = new Set(keys.map((k) => k.pretrain.key)).size;
+  pretrainKeys = plan.jobs.filter((j) => j.stage === 'pretrain').length;
   if (trials.length !== 1000) throw new Error(`expected 1,000 trials, found ${trials.length}`);
   const line = `${(ms / 1000).toFixed(2)} s (loadStudy ${((loaded - start) / 1000).toFixed(2)} s, keys ${((ms - loaded + start) / 1000).toFixed(2)} s)`;
   if (r === 0) console.log(`round 0 (compiles the pipeline schema): ${line}`);

@@ -9,6 +9,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DecodeCache, type ListedDecode } from '../data/cache.js';
+import { hashCacheIn } from '../data/file-hashes.js';
 import { staleTemporaries, type StaleTemporary } from './files.js';
 import type { ListedEntry, StageStore } from './store.js';
 
@@ -17,7 +18,8 @@ export interface GcPlan {
   readonly keep: readonly ListedEntry[];
   /** Decoded splits no kept entry reads. */
   readonly data: readonly ListedDecode[];
-  /** Temporaries of dead writers, in the kept entries and the decoded-data folder. */
+  /** Temporaries of dead writers, in the kept entries, the decoded-data folder and the stat
+   *  cache of the data files' hashes. */
   readonly temporaries: readonly StaleTemporary[];
 }
 
@@ -45,7 +47,7 @@ export function planGc(store: StageStore, outputs: string, keepLast: number | nu
   const used = new Set(keep.flatMap((e) => Object.values(store.info(e.key)?.input.data ?? {})));
   const decoded = dataCache(outputs);
   const data = decoded.list().filter((d) => !d.fingerprints.some((f) => used.has(f)));
-  const temporaries = [...keep.flatMap((e) => staleTemporaries(store.dir(e.key))), ...staleTemporaries(decoded.dir)];
+  const temporaries = [...keep.flatMap((e) => staleTemporaries(store.dir(e.key))), ...staleTemporaries(decoded.dir), ...staleTemporaries(hashCacheIn(outputs))];
   return { remove, keep, data, temporaries };
 }
 

@@ -11,8 +11,10 @@ import { selectionSources } from '../data/spec.js';
 import type { GraphPlan } from '../graph/analyze.js';
 import { splitDependent, workersInKey } from '../train/parallel/shards.js';
 
-/** Bump when the store's layout or a field's meaning changes, so old entries are never misread. */
-export const CACHE_FORMAT = 1;
+/** Bump when the store's layout or a field's meaning changes, so old entries are never misread.
+ *  2: `data` fingerprints file contents and paths relative to the data set's root (was: absolute
+ *  paths, sizes and mtimes), so copying or moving a data set keeps every key. */
+export const CACHE_FORMAT = 2;
 
 /** One graph model the stage runs, as the compiler sees it. */
 export interface GraphKey {
@@ -67,7 +69,8 @@ export interface StageKeyInput {
   readonly micro_batch?: number;
   /** Early stopping ends the stage sooner and may restore the best weights. */
   readonly early_stopping: EarlyStopping | null;
-  /** Fingerprint of each split the stage reads (its files, sizes, times, labels, class names). */
+  /** Fingerprint of each split the stage reads (cache/fingerprint.ts): each file's path relative
+   *  to the data set's root and sha256, the decode options and decoder, labels, class names. */
   readonly data: Readonly<Partial<Record<SplitName, string>>>;
   /** Only with --warm-start: the sha256 of the weights the stage started from instead of its
    *  initial ones (absent otherwise, so ordinary keys do not carry it). */

@@ -48,7 +48,7 @@ export type Warn = (message: string) => void;
 export class StageStore {
   constructor(
     readonly root: string,
-    private readonly warn: Warn,
+    readonly warn: Warn,
   ) {}
 
   static at(outputs: string, warn: Warn): StageStore {

@@ -1,5 +1,8 @@
-// The decoded-array cache: one entry per (file list, decode options), so each split is decoded
-// with sharp once and later runs read its bytes straight back. An entry is two files:
+// The decoded-array cache: one entry per (file contents, decode options), so each split is decoded
+// with sharp once and later runs read its bytes straight back. The key names each file by its
+// path relative to the data set's root and its sha256 (file-hashes.ts; an unchanged tree is only
+// stat'ed), so a copied or moved data set finds its decoded bytes, and what is loaded is always
+// decoded from exactly the bytes the stage key fingerprints. An entry is two files:
 //   <key>.u8    the count x height x width x channels bytes
 //   <key>.json  the manifest (shape, skipped files, the data's sha256); written last, so an entry
 //               without one was never finished.
@@ -12,25 +15,27 @@ import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { inputError } from '../errors.js';
 import type { DecodedImages, DecodeOptions, SkippedImage } from './decode.js';
 
 /** Bump when the stored layout or what decoding produces changes: old entries then never load. */
-export const CACHE_FORMAT = 1;
+export const CACHE_FORMAT = 2;
 
-/** One input file as the key sees it. */
+/** One input file as keys see it (file-hashes.ts, stampFiles). */
 export interface FileStamp {
-  readonly path: string;
-  readonly size: number;
-  readonly mtimeMs: number;
+  /** Its path relative to the data set's root, '/'-separated (absolute for a file outside it:
+   *  nameInDataset). */
+  readonly name: string;
+  /** The sha256 of its bytes. */
+  readonly sha256: string;
 }
 
 /** Everything a decoded split depends on; the cache key is the sha256 of its canonical JSON. */
 export interface DecodeCacheKey {
   /** CACHE_FORMAT: a new layout or new decode semantics must not read old entries. */
   readonly cacheFormat: number;
-  /** Every input file, in listing order, with size and mtime: an edited, added, removed or
-   *  reordered file changes the bytes or their order (for IDX: the images and labels files). */
+  /** Every input file, in listing order, by name and content: an edited, added, removed,
+   *  renamed or reordered file changes the key (for IDX: the images and labels files); a touched,
+   *  copied or moved one does not. */
   readonly files: readonly FileStamp[];
   /** channels, image_size, resize and on_bad_image: each changes the bytes or which files survive. */
   readonly decode: DecodeOptions;
@@ -66,15 +71,10 @@ export interface ListedDecode {
 
 export type Warn = (message: string) => void;
 
-/** The key for `files` decoded with `decode` (stats every file). */
-export function decodeCacheKey(files: readonly string[], decode: DecodeOptions, decoder: string): DecodeCacheKey {
-  const stamps = files.map((path) => {
-    const s = statSync(path, { throwIfNoEntry: false });
-    if (!s) throw inputError(`${path}: file not found (the data set lists it)`);
-    return { path, size: s.size, mtimeMs: s.mtimeMs };
-  });
+/** The key for files (stampFiles) decoded with `decode` by `decoder`. */
+export function decodeCacheKey(files: readonly FileStamp[], decode: DecodeOptions, decoder: string): DecodeCacheKey {
   const { channels, image_size, resize, on_bad_image } = decode;
-  return { cacheFormat: CACHE_FORMAT, files: stamps, decode: { channels, image_size, resize, on_bad_image }, decoder };
+  return { cacheFormat: CACHE_FORMAT, files, decode: { channels, image_size, resize, on_bad_image }, decoder };
 }
 
 /** A split's fingerprint, as stage keys hold it: its decode key, labels and class names (for Tiny
@@ -250,7 +250,7 @@ function readInto(path: string, out: Uint8Array): { size: number; sha256: string
 }
 
 /** Writes `chunks` to a temporary file, fsyncs it and renames it to `path`; returns their sha256. */
-function writeAtomically(path: string, chunks: readonly Uint8Array[]): string {
+export function writeAtomically(path: string, chunks: readonly Uint8Array[]): string {
   const temp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   const hash = createHash('sha256');
   const fd = openSync(temp, 'w');

@@ -1,8 +1,9 @@
-// One split of a data set, decoded: the reader lists it, the cache returns its bytes if this
-// exact file list was decoded before with these options, otherwise it is decoded and stored.
+// One split of a data set, decoded: the reader lists it, the cache returns its bytes if files of
+// these contents were decoded before with these options, otherwise it is decoded and stored.
 import { inputError } from '../errors.js';
-import { DecodeCache, decodeCacheKey, sharpDecoder, splitPrint, type Warn } from './cache.js';
+import { DecodeCache, decodeCacheKey, sharpDecoder, splitPrint, type DecodeCacheKey, type FileStamp, type Warn } from './cache.js';
 import { convertPacked, decodeFiles, type DecodeProgress, type DecodedImages, type SkippedImage } from './decode.js';
+import { requireListed, stampFiles, type HashCacheOptions } from './file-hashes.js';
 import { readerFor } from './readers/index.js';
 import type { SplitListing } from './readers/reader.js';
 import type { SplitSummary } from './select.js';
@@ -36,22 +37,49 @@ export interface LoadSplitOptions {
   readonly warn?: Warn;
   /** Files sharp decodes at once (default DECODE_CONCURRENCY). */
   readonly concurrency?: number;
+  /** The stat cache of the files' hashes for the decode key (file-hashes.ts; a run passes
+   *  outputs/cache/hashes); absent or null: every file is read and hashed. */
+  readonly hashDir?: string | null;
+}
+
+export interface SplitKeys {
+  /** The decode cache's key: the files' names and contents, the decode options, the decoder. */
+  readonly key: DecodeCacheKey;
+  /** The split's fingerprint as stage keys hold it: the decode key, labels and class names. */
+  readonly print: string;
+}
+
+/** A listed split's keys, from its files' stamps (stampFiles, stampListings). */
+export function splitKeys(dataset: ResolvedDataset, listing: SplitListing, stamps: readonly FileStamp[]): SplitKeys {
+  const decoder = listing.images.kind === 'files' || dataset.resize ? sharpDecoder() : 'idx';
+  const key = decodeCacheKey(stamps, dataset, decoder);
+  return { key, print: splitPrint(key, listing.labels, listing.classNames) };
+}
+
+/** The stamps of several listings of one data set, in one pass over the stat cache. */
+export function stampListings(dataset: ResolvedDataset, listings: readonly SplitListing[], hashes: HashCacheOptions): FileStamp[][] {
+  const { stamps } = stampFiles(dataset.root, listings.flatMap((l) => l.images.files), hashes);
+  let at = 0;
+  return listings.map((l) => stamps.slice(at, (at += l.images.files.length)));
 }
 
 export async function loadSplit(dataset: ResolvedDataset, split: SplitName, options: LoadSplitOptions): Promise<ImageSet> {
   const listing = await readerFor(dataset.format).list(dataset, split);
   const files = listing.images.files;
   if (files.length === 0) throw inputError(`${dataset.root}: the '${split}' split has no images`);
-  const decoder = listing.images.kind === 'files' || dataset.resize ? sharpDecoder() : 'idx';
-  const key = decodeCacheKey(files, dataset, decoder);
-  const cache = options.cacheDir === null ? null : new DecodeCache(options.cacheDir, options.warn ?? warnOnStderr);
-  // The split's fingerprint as stage keys hold it: `pipe cache gc` keeps entries some stage uses.
-  const print = splitPrint(key, listing.labels, listing.classNames);
-  const cached = cache?.load(key, print) ?? null;
+  const warn = options.warn ?? warnOnStderr;
+  const dir = options.cacheDir;
+  const cache = dir === null ? null : new DecodeCache(dir, warn);
+  // The split's fingerprint is recorded in its entry: `pipe cache gc` keeps entries some stage uses.
+  if (dir === null) requireListed(files);
+  const keys = dir === null ? null : splitKeys(dataset, listing, stampListings(dataset, [listing], { dir: options.hashDir ?? null, warn })[0]);
+  const cached = cache !== null && keys !== null ? cache.load(keys.key, keys.print) : null;
   const decoded = cached ?? (await decodeListing(listing, dataset, options));
   // `listed` counts items: the files of an image folder, the images packed in an IDX file.
   const listed = listing.images.kind === 'files' ? files.length : decoded.count + decoded.skipped.length;
-  if (cache !== null && cached === null) cache.store(key, decoded, listed, print);
+  if (cache !== null && keys !== null && cached === null) cache.store(keys.key, decoded, listed, keys.print);
+  // An entry may have been decoded from a copy of these files elsewhere: name today's.
+  const skipped = listing.images.kind === 'files' ? decoded.skipped.map((s) => ({ ...s, file: files[s.index] })) : decoded.skipped;
   return {
     split,
     images: decoded.images,
@@ -62,7 +90,7 @@ export async function loadSplit(dataset: ResolvedDataset, split: SplitName, opti
     labels: listing.labels === null ? null : decoded.kept.length === listing.labels.length ? listing.labels : pick(listing.labels, decoded.kept),
     classNames: listing.classNames,
     files: listing.images.kind === 'files' ? pick(listing.images.files, decoded.kept) : null,
-    skipped: decoded.skipped,
+    skipped,
     fromCache: cached !== null,
   };
 }

@@ -1,5 +1,6 @@
 // `pipe diff A.yaml B.yaml`: what changed between two variants of a pipeline and what it did to
 // the results. Each part is computed by its own module; this one composes them.
+import { storeHashCache } from '../cache/fingerprint.js';
 import type { StageStore } from '../cache/store.js';
 import { configChanges, type ConfigChange } from './config.js';
 import { graphChanges, type ModelDiff } from './graph.js';
@@ -33,7 +34,7 @@ export interface PipelineDiff {
 
 /** `settings` gives each side's: its pipeline may set its own training workers. */
 export async function diffPipelines(a: DiffSide, b: DiffSide, store: StageStore, settings: (side: Keyed) => RunSettings): Promise<PipelineDiff> {
-  const [ka, kb] = [await keysFor(a, settings(a)), await keysFor(b, settings(b))];
+  const [ka, kb] = [await keysFor(a, settings(a), storeHashCache(store)), await keysFor(b, settings(b), storeHashCache(store))];
   const stages = stageChanges(ka.keys, kb.keys);
   const both = stages.filter((s) => s.a !== null && s.b !== null).map((s) => s.stage);
   const dataNote = [...new Set([ka.dataNote, kb.dataNote].filter((n) => n !== undefined))].join('; ');

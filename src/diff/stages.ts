@@ -1,6 +1,7 @@
 // Part (c) of `pipe diff`: per stage, whether A and B give it the same content key (cache/key.ts),
 // so the stored result of one serves the other, or it reruns, and which key fields cause that.
 import { fingerprints } from '../cache/fingerprint.js';
+import type { HashCacheOptions } from '../data/file-hashes.js';
 import { changedKeyFields, stageKeys, type StageKey } from '../cache/key.js';
 import type { ResolvedPipeline, SplitName } from '../config/types.js';
 import { InputError } from '../errors.js';
@@ -32,11 +33,11 @@ export interface RunSettings {
  * sides get the same stand-in, so the comparison holds but no stored result matches (the note
  * says so).
  */
-export async function keysFor(side: Keyed, settings: RunSettings): Promise<{ keys: Record<string, StageKey>; dataNote?: string }> {
+export async function keysFor(side: Keyed, settings: RunSettings, hashes?: HashCacheOptions): Promise<{ keys: Record<string, StageKey>; dataNote?: string }> {
   let prints: Partial<Record<SplitName, string>>;
   let dataNote: string | undefined;
   try {
-    prints = await fingerprints(side.pipeline);
+    prints = await fingerprints(side.pipeline, hashes);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     prints = {};

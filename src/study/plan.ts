@@ -3,7 +3,8 @@
 // runs once; a stage already complete in the store is not a job to run at all. Loads no tfjs.
 import type { ResolvedPipeline, SplitName } from '../config/types.js';
 import type { StageStore } from '../cache/store.js';
-import { usedSplits } from '../cache/fingerprint.js';
+import { storeHashCache, usedSplits } from '../cache/fingerprint.js';
+import type { HashCacheOptions } from '../data/file-hashes.js';
 import { canonicalJson } from '../data/cache.js';
 import { prepareRun, readSplits, type SplitsRead } from '../train/prepare.js';
 import { failureText } from './failure.js';
@@ -55,7 +56,7 @@ export interface PlanOptions {
 export async function planStudy(study: ResolvedStudy, trials: readonly CheckedTrial[], o: PlanOptions): Promise<StudyPlan> {
   const jobs = new Map<string, StudyJob & { trials: number[] }>();
   const planned: PlannedTrial[] = [];
-  const splitsRead = memoSplits();
+  const splitsRead = memoSplits(storeHashCache(o.store));
   let firstFailure: unknown;
   for (const [index, { source, plan }] of trials.entries()) {
     const p = source.pipeline;
@@ -99,13 +100,14 @@ export async function planStudy(study: ResolvedStudy, trials: readonly CheckedTr
   return { jobs: [...jobs.values()], trials: planned };
 }
 
-/** Lists and fingerprints each data set's splits once for every trial that reads them. */
-function memoSplits(): (p: ResolvedPipeline) => Promise<SplitsRead> {
+/** Lists and fingerprints each data set's splits once for every trial that reads them (files
+ *  hashed through the store's stat cache, as `pipe run` does). */
+function memoSplits(hashes: HashCacheOptions): (p: ResolvedPipeline) => Promise<SplitsRead> {
   const seen = new Map<string, Promise<SplitsRead>>();
   return (p) => {
     const id = canonicalJson({ dataset: p.dataset, splits: usedSplits(p) satisfies SplitName[] });
     let read = seen.get(id);
-    if (!read) seen.set(id, (read = readSplits(p)));
+    if (!read) seen.set(id, (read = readSplits(p, hashes)));
     return read;
   };
 }

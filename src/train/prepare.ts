@@ -2,9 +2,10 @@
 // Loads no tfjs (see run.ts): keys decide whether anything needs to train at all.
 import { createHash } from 'node:crypto';
 import type { ResolvedPipeline, SplitName } from '../config/types.js';
+import type { HashCacheOptions } from '../data/file-hashes.js';
 import type { SplitListing } from '../data/readers/reader.js';
 import { InputError } from '../errors.js';
-import { fingerprints, listUsedSplits, usedSplits } from '../cache/fingerprint.js';
+import { fingerprints, listUsedSplits, NO_HASH_CACHE, storeHashCache, usedSplits } from '../cache/fingerprint.js';
 import { stageKeys, type StageKey } from '../cache/key.js';
 import type { StageStore } from '../cache/store.js';
 import type { GraphPlan } from '../graph/analyze.js';
@@ -34,10 +35,11 @@ export interface SplitsRead {
   readonly prints: Partial<Record<SplitName, string>>;
 }
 
-/** Lists the splits `p` reads and fingerprints them (nothing is decoded). */
-export async function readSplits(p: ResolvedPipeline): Promise<SplitsRead> {
+/** Lists the splits `p` reads and fingerprints them (nothing is decoded). `hashes`: the stat
+ *  cache of the files' hashes (storeHashCache(store)); without one every file is read. */
+export async function readSplits(p: ResolvedPipeline, hashes: HashCacheOptions = NO_HASH_CACHE): Promise<SplitsRead> {
   const listings = await listUsedSplits(p);
-  return { listings, prints: await fingerprints(p, listings) };
+  return { listings, prints: await fingerprints(p, hashes, listings) };
 }
 
 export interface PreparedRun {
@@ -49,7 +51,7 @@ export interface PreparedRun {
 
 export async function prepareRun(p: ResolvedPipeline, plan: GraphPlan, o: PrepareOptions): Promise<PreparedRun> {
   // Listed once: the keys' fingerprints and the checks below read the same listings.
-  const { listings, prints } = o.data ?? (await readSplits(p));
+  const { listings, prints } = o.data ?? (await readSplits(p, storeHashCache(o.store)));
   const keysWith = (warmStart?: Record<string, string>) => stageKeys(p, plan, { backend: o.backend, workers: o.workers, fingerprint: (s) => prints[s]!, warmStart });
   const keys = keysWith();
   const training = stagesToRun(p, o.stages).filter((s) => !o.store.complete(keys[s].key));

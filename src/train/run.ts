@@ -9,6 +9,7 @@ import type { StageKey } from '../cache/key.js';
 import { acquireLock } from '../cache/lock.js';
 import type { StageStore } from '../cache/store.js';
 import type { SkippedImage } from '../data/decode.js';
+import { hashCacheIn } from '../data/file-hashes.js';
 import type { ImageSet } from '../data/load-split.js';
 import { selectionSources } from '../data/spec.js';
 import type { GraphPlan } from '../graph/analyze.js';
@@ -204,7 +205,7 @@ async function trainInEntry(p: ResolvedPipeline, plan: GraphPlan, name: string, 
     }
     for (const frozen of stage.freeze) for (const layer of model.layers) if (plan.models[frozen].parts.some((g) => layer.name.startsWith(`${g}/`))) layer.trainable = false;
     const loaded = new Set(splits.keys());
-    const data = await openStageData(p, name, stage, { cacheDir: join(o.outputs, 'cache', 'data'), workers: o.loaderWorkers, splits, onDecode: o.events.decode });
+    const data = await openStageData(p, name, stage, { cacheDir: join(o.outputs, 'cache', 'data'), hashDir: hashCacheIn(o.outputs), workers: o.loaderWorkers, splits, onDecode: o.events.decode });
     for (const [split, set] of splits) if (!loaded.has(split) && set.skipped.length > 0) o.events.skipped?.(split, set.skipped, set.count + set.skipped.length);
     // The entry keeps the skipped files of the splits the stage reads: a run reusing it copies them.
     for (const split of stageSplits(stage)) if (splits.get(split)?.skipped.length) writeSkipped(entry, split, splits.get(split)!.skipped);

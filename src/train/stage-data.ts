@@ -17,6 +17,8 @@ export interface StageData {
 export interface DataOptions {
   /** Decoded-split cache folder (outputs/cache/data). */
   readonly cacheDir: string | null;
+  /** The stat cache of the data files' hashes (outputs/cache/hashes); absent: none. */
+  readonly hashDir?: string | null;
   /** Loader worker threads (0: on the training thread). */
   readonly workers: number;
   /** Splits decoded earlier in this run. */
@@ -28,7 +30,7 @@ export async function openStageData(p: ResolvedPipeline, name: string, stage: Re
   const selections = [stage.train, stage.val].filter((s): s is ResolvedDataSelection => s !== undefined);
   const needed = [...new Set(selections.flatMap((s) => selectionSources(s).map((src) => src.split)))].filter((s) => !opts.splits.has(s));
   for (const split of needed) {
-    const sets = await loadSplits(p.dataset, [split], { cacheDir: opts.cacheDir, onProgress: (done, total, skipped) => opts.onDecode?.(split, done, total, skipped) });
+    const sets = await loadSplits(p.dataset, [split], { cacheDir: opts.cacheDir, hashDir: opts.hashDir, onProgress: (done, total, skipped) => opts.onDecode?.(split, done, total, skipped) });
     opts.splits.set(split, sets[split]!);
   }
   const splits = Object.fromEntries(opts.splits);

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cacheKeyHash, canonicalJson, decodeCacheKey, sharpDecoder, type DecodeCacheKey } from '../../src/data/cache.js';
+import { stampFiles } from '../../src/data/file-hashes.js';
 import { loadSplit } from '../../src/data/load-split.js';
 import { resolvedDataset } from '../helpers/dataset.js';
 import { writeIdx } from '../helpers/idx.js';
@@ -68,14 +70,21 @@ describe('decode cache', () => {
     expect(second.warnings).toEqual([]);
   });
 
-  it('misses when a decode option or a file changes', async () => {
+  it("misses when a decode option or a file's bytes change, not when a file is only touched", async () => {
     cacheDir = mkdtempSync(join(tmpdir(), 'pipe-cache-'));
     await load();
     expect((await load({ channels: 1 })).set.fromCache).toBe(false);
     const file = tree.greyscale;
     utimesSync(file, new Date(), new Date(Date.now() + 5000));
-    expect((await load()).set.fromCache).toBe(false);
     expect((await load()).set.fromCache).toBe(true);
+    const before = readFileSync(file);
+    try {
+      flipByte(file);
+      expect((await load()).set.fromCache).toBe(false);
+      expect((await load()).set.fromCache).toBe(true);
+    } finally {
+      writeFileSync(file, before);
+    }
   });
 
   it.each([
@@ -141,29 +150,30 @@ describe('decode cache', () => {
 
 describe('cache key', () => {
   const key: DecodeCacheKey = {
-    cacheFormat: 1,
-    files: [{ path: '/a.jpg', size: 10, mtimeMs: 1 }],
+    cacheFormat: 2,
+    files: [{ name: 'a.jpg', sha256: 'a'.repeat(64) }],
     decode: { channels: 3, image_size: [64, 64], resize: false, on_bad_image: 'error' },
     decoder: 'sharp@1',
   };
 
   it('hashes canonical JSON: key order does not matter, every field does', () => {
     expect(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 0 }], c: null } })).toBe('{"a":{"c":null,"d":[2,{"e":0,"f":1}]},"b":1}');
-    const reordered = { decoder: key.decoder, decode: { ...key.decode }, files: key.files, cacheFormat: 1 };
+    const reordered = { decoder: key.decoder, decode: { ...key.decode }, files: key.files, cacheFormat: 2 };
     expect(cacheKeyHash(reordered)).toBe(cacheKeyHash(key));
     const variants: DecodeCacheKey[] = [
-      { ...key, cacheFormat: 2 },
-      { ...key, files: [{ path: '/a.jpg', size: 11, mtimeMs: 1 }] },
-      { ...key, files: [{ path: '/a.jpg', size: 10, mtimeMs: 2 }] },
+      { ...key, cacheFormat: 3 },
+      { ...key, files: [{ name: 'b.jpg', sha256: 'a'.repeat(64) }] },
+      { ...key, files: [{ name: 'a.jpg', sha256: 'b'.repeat(64) }] },
       { ...key, decode: { ...key.decode, resize: true } },
       { ...key, decoder: 'sharp@2' },
     ];
     for (const v of variants) expect(cacheKeyHash(v)).not.toBe(cacheKeyHash(key));
   });
 
-  it('stamps every file with size and mtime, and names the sharp version', () => {
-    const k = decodeCacheKey([tree.greyscale], dataset(), sharpDecoder());
-    expect(k.files[0].size).toBe(readFileSync(tree.greyscale).length);
+  it('stamps every file with its name in the data set and its sha256, and names the sharp version', async () => {
+    const { stamps } = stampFiles(tree.root, [tree.greyscale], { dir: null, warn: () => undefined });
+    const k = decodeCacheKey(stamps, dataset(), sharpDecoder());
+    expect(k.files).toEqual([{ name: relative(tree.root, tree.greyscale), sha256: createHash('sha256').update(readFileSync(tree.greyscale)).digest('hex') }]);
     expect(k.decoder).toMatch(/^sharp@\d+\.\d+\.\d+/);
     expect(Object.keys(k.decode).sort()).toEqual(['channels', 'image_size', 'on_bad_image', 'resize']);
   });

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fingerprints, listUsedSplits } from '../../src/cache/fingerprint.js';
+import { fingerprints, listUsedSplits, NO_HASH_CACHE } from '../../src/cache/fingerprint.js';
 import { stageKeys } from '../../src/cache/key.js';
 import { writeTinyImageNetLike } from '../../src/data/tiny-imagenet-like.js';
 import { loadStudy, metricStage } from '../../src/study/load.js';
@@ -31,7 +31,7 @@ describe('studies/', () => {
     ]);
     // As prepareRun: the splits listed and fingerprinted once (every trial reads the same data).
     const first = trials[0].source.pipeline;
-    const prints = await fingerprints(first, await listUsedSplits(first));
+    const prints = await fingerprints(first, NO_HASH_CACHE, await listUsedSplits(first));
     const keys = trials.map(({ source, plan }) => stageKeys(source.pipeline, plan, { backend: 'wasm', workers: 1, fingerprint: (s) => prints[s]! }));
     expect(new Set(keys.map((k) => k.pretrain.key)).size).toBe(1);
     expect(new Set(keys.map((k) => k.finetune.key)).size).toBe(6);

@@ -34,9 +34,10 @@ export const preview: Command = {
     if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) throw new InputError([{ message: `--seed expects a whole number from 0 to ${MAX_SEED}, found '${String(args.values.seed)}'` }]);
     const out = resolve(io.cwd, (args.values.out as string | undefined) ?? join('outputs', `preview-${pipeline.name}-${chain}.png`));
     const { loadSplit } = await import('../../data/load-split.js');
+    const { hashCacheIn } = await import('../../data/file-hashes.js');
     const { compileChain } = await import('../../data/augment/chain.js');
     const { writePreviewGrid } = await import('../../data/preview.js');
-    const set = await loadSplit(pipeline.dataset, split as 'train', { cacheDir: resolve(io.cwd, 'outputs', 'cache', 'data') });
+    const set = await loadSplit(pipeline.dataset, split as 'train', { cacheDir: resolve(io.cwd, 'outputs', 'cache', 'data'), hashDir: hashCacheIn(resolve(io.cwd, 'outputs')) });
     const compiled = compileChain(pipeline.augment[chain] as never, { path: `augment.${chain}`, input: { height: set.height, width: set.width, channels: set.channels } });
     const r = await writePreviewGrid(set, compiled, { n, seed, out });
     io.out(`wrote ${r.path}: ${r.indices.length} images of the ${split} split beside their '${chain}' versions (${r.width}x${r.height})\n`);
