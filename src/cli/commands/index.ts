@@ -13,5 +13,6 @@ import { schema } from './schema.js';
 import { study } from './study.js';
 import { show } from './show.js';
 import { validate } from './validate.js';
+import { worker } from './worker.js';
 
-export const commands: readonly Command[] = [validate, show, run, study, preview, report, diff, exportCommand, cache, makeDemoData, schedule, schema, doctor];
+export const commands: readonly Command[] = [validate, show, run, study, preview, report, diff, exportCommand, cache, worker, makeDemoData, schedule, schema, doctor];

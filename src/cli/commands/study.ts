@@ -21,6 +21,7 @@ export const study: Command = {
     { name: 'jobs', type: 'string', value: 'N', description: 'stage jobs at once (default: one per core, as memory allows at up to 4 GiB per job, no more than the trials; the choice is printed)' },
     { name: 'workers', type: 'string', value: 'N', description: "training workers of each job (default: the job's share of the cores)" },
     setOption,
+    { name: 'queue', type: 'string', value: 'URL', description: 'send the jobs to `pipe worker`s through this Redis queue (redis://HOST:PORT, rediss:// for TLS) instead of running them here; PIPE_QUEUE does the same' },
     { name: 'plan', type: 'boolean', description: 'print trials x stages (cached, run, or shared with the trial whose job trains it) and run nothing' },
     { name: 'status', type: 'boolean', description: 'show the progress of the newest run of this study (from another terminal too) and run nothing' },
     backendOption,
@@ -38,6 +39,8 @@ export const study: Command = {
       io.out(statusText(dir, readStudyRecord(dir)));
       return 0;
     }
+    const queueUrl = (args.values.queue as string | undefined) ?? io.env.PIPE_QUEUE;
+    if (queueUrl) (await import('../../queue/connection.js')).queueConnection(queueUrl, args.values.queue ? '--queue' : 'PIPE_QUEUE');
     const backendOpts = { backend: args.values.backend as string | undefined, env: io.env };
     let kind = await expectedBackend(backendOpts);
     if (!trustedWithoutStart(kind)) kind = (await initBackend(backendOpts)).kind;
@@ -56,12 +59,13 @@ export const study: Command = {
       io.out(planTable(spec, plan));
       return 0;
     }
-    say(`study ${spec.name} on ${kind}: ${slots.jobs} job${slots.jobs === 1 ? '' : 's'} at once, ${slots.workers} training worker${slots.workers === 1 ? '' : 's'} each (${slots.why})`);
+    if (queueUrl) say(`study ${spec.name} on ${kind}: its jobs go to the queue ${(await import('../../queue/connection.js')).shownUrl(queueUrl)}, ${slots.workers} training worker${slots.workers === 1 ? '' : 's'} each`);
+    else say(`study ${spec.name} on ${kind}: ${slots.jobs} job${slots.jobs === 1 ? '' : 's'} at once, ${slots.workers} training worker${slots.workers === 1 ? '' : 's'} each (${slots.why})`);
     say(planTable(spec, plan).trimEnd());
     // Ctrl-C, or SIGTERM: every running job checkpoints and stops. A second one quits at once
     // (the jobs still checkpoint: they see their parent go).
     let stop = false;
-    const executor = new LocalExecutor(slots.jobs, io.env);
+    const executor = queueUrl ? new (await import('../../queue/queue-executor.js')).QueueExecutor(queueUrl) : new LocalExecutor(slots.jobs, io.env);
     const onSignal = (signal: NodeJS.Signals) => {
       if (stop) process.exit(signal === 'SIGINT' ? 130 : 143);
       stop = true;
@@ -103,6 +107,7 @@ export const study: Command = {
       }
       return record.status === 'done' ? 0 : EXIT_JOB_FAILED;
     } finally {
+      if ('close' in executor) await executor.close();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }

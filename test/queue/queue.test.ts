@@ -1,0 +1,116 @@
+// Stage jobs through BullMQ on a real redis-server (started here on a loopback port): two
+// `pipe worker`s run a study's jobs; a worker killed with SIGKILL mid-stage has its job taken
+// over by the other, which resumes the checkpoint; the weights equal a local study's.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO, runPipe } from '../helpers/cli.js';
+import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { buildTinyImageNet } from '../helpers/tiny-imagenet.js';
+import type { StudyRecord } from '../../src/study/record.js';
+
+let dir: string;
+let redis: TestRedis;
+
+const PIPELINE = `name: tiny
+seed: 5
+dataset: {format: tiny-imagenet, root: data, image_size: [16, 16]}
+models:
+  net:
+    input: [16, 16, 3]
+    nodes:
+      - {op: conv, filters: 8, kernel: 3, padding: 1, activation: relu}
+      - {op: global_avgpool}
+      - {op: dense, name: logits, units: 3}
+stages:
+  train:
+    kind: classify
+    model: net
+    train: {split: train}
+    val: {split: val}
+    epochs: 6
+    batch_size: 8
+    optimizer: {type: sgd, lr: 0.05, momentum: 0.9}
+    checkpoint_every: 0.001
+`;
+
+const STUDY = `name: queued\npipeline: p.yaml\ngrid:\n  stages.train.optimizer.lr: [0.05, 0.02]\nmetric: train.val_top1\n`;
+
+const record = (outputs: string): StudyRecord => {
+  const studies = readdirSync(join(outputs, 'studies')).sort();
+  return JSON.parse(readFileSync(join(outputs, 'studies', studies[studies.length - 1], 'study.json'), 'utf8'));
+};
+const weights = (outputs: string, key: string) => readFileSync(join(outputs, 'cache', 'stages', key, 'weights.bin'));
+
+interface Proc {
+  readonly child: ChildProcess;
+  out: string;
+  readonly exited: Promise<number | null>;
+}
+function start(args: string[], env: Record<string, string> = {}): Proc {
+  const child = spawn(process.execPath, [join(REPO, 'bin/pipe.js'), ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1', ...env } });
+  const p: Proc = { child, out: '', exited: new Promise((r) => child.on('exit', (code) => r(code))) };
+  child.stdout!.on('data', (d) => (p.out += d));
+  child.stderr!.on('data', (d) => (p.out += d));
+  return p;
+}
+const until = async (test: () => boolean, ms: number, what: string) => {
+  const end = Date.now() + ms;
+  while (!test()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+beforeAll(async () => {
+  const data = (await buildTinyImageNet({ classes: 3, trainPerClass: 16, valPerClass: 4, size: 16 })).root;
+  dir = mkdtempSync(join(tmpdir(), 'pipe-queue-'));
+  symlinkSync(data, join(dir, 'data'));
+  writeFileSync(join(dir, 'p.yaml'), PIPELINE);
+  writeFileSync(join(dir, 'queued.yaml'), STUDY);
+  redis = await startRedis();
+}, 120_000);
+
+afterAll(async () => {
+  await redis?.stop();
+});
+
+describe('stage jobs on a queue', () => {
+  it('refuses a queue URL that is not Redis, before anything runs', () => {
+    const r = runPipe(['study', 'queued.yaml', '--queue', 'http://127.0.0.1:1'], { cwd: dir });
+    expect([r.code, r.stderr]).toEqual([2, "error: --queue: 'http:' is not a Redis URL (the queue is Redis: redis://HOST:PORT, or rediss://HOST:PORT for TLS)\n"]);
+  });
+
+  it('runs a study on two workers, one of them SIGKILLed mid-stage, to the weights of a local study', async () => {
+    const local = runPipe(['study', 'queued.yaml', '--outputs', join(dir, 'out-local'), '--jobs', '1', '--workers', '1'], { cwd: dir });
+    expect(local.code, local.stderr).toBe(0);
+    const outputs = join(dir, 'out-queue');
+    // A short lock: a dead worker's job is found stalled within about a second.
+    const env = { PIPE_QUEUE_LOCK_MS: '1500' };
+    const workers = [start(['worker', '--queue', redis.url, '--outputs', outputs], env), start(['worker', '--queue', redis.url, '--outputs', outputs], env)];
+    try {
+      await until(() => workers.every((w) => /^worker on /m.test(w.out)), 30_000, 'the workers to start');
+      const submitter = start(['study', 'queued.yaml', '--queue', redis.url, '--outputs', outputs, '--workers', '1']);
+      // Kill whichever worker trains the first job, after the job's second epoch.
+      await until(() => (submitter.out.match(/ epoch \d+\/6/g) ?? []).length >= 2, 120_000, 'two epochs');
+      const victim = workers.findIndex((w) => /^> /m.test(w.out));
+      expect(victim).toBeGreaterThanOrEqual(0);
+      const job = /^> (\S+):/m.exec(workers[victim].out)![1];
+      workers[victim].child.kill('SIGKILL');
+      const code = await submitter.exited;
+      expect(code, submitter.out).toBe(0);
+      // The other worker took the killed one's job, and resumed it from its checkpoint.
+      const other = workers[1 - victim];
+      expect(other.out).toContain(`> ${job}:`);
+      expect(submitter.out).toMatch(/^ {2}resuming train of tiny\[train\.lr=0\.0[25]\] at epoch \d/m);
+      expect(record(outputs).trials.map((t) => t.status)).toEqual(['done', 'done']);
+      const made = record(join(dir, 'out-local'));
+      expect(record(outputs).trials.map((t) => t.keys)).toEqual(made.trials.map((t) => t.keys));
+      for (const s of made.stages) expect(weights(outputs, s.key)).toEqual(weights(join(dir, 'out-local'), s.key));
+    } finally {
+      for (const w of workers) w.child.kill('SIGKILL');
+    }
+  }, 300_000);
+});
