@@ -20,9 +20,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startRedis(port?: number): Promise<TestRedis> {
-  const p = port ?? (await freePort());
-  const child: ChildProcess = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `dir`: keep the data there (append-only file, every write synced), so a server stopped and
+ *  started again on the same port and folder has the queue as it was. */
+export async function startRedis(o: { port?: number; dir?: string } = {}): Promise<TestRedis> {
+  const p = o.port ?? (await freePort());
+  const persistence = o.dir ? ['--dir', o.dir, '--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+  const child: ChildProcess = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', ...persistence], { stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10_000);

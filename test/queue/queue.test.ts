@@ -13,6 +13,7 @@ import type { StudyRecord } from '../../src/study/record.js';
 
 let dir: string;
 let redis: TestRedis;
+let redisDir: string;
 
 const PIPELINE = `name: tiny
 seed: 5
@@ -70,7 +71,8 @@ beforeAll(async () => {
   symlinkSync(data, join(dir, 'data'));
   writeFileSync(join(dir, 'p.yaml'), PIPELINE);
   writeFileSync(join(dir, 'queued.yaml'), STUDY);
-  redis = await startRedis();
+  redisDir = mkdtempSync(join(tmpdir(), 'pipe-redis-'));
+  redis = await startRedis({ dir: redisDir });
 }, 120_000);
 
 afterAll(async () => {
@@ -109,6 +111,32 @@ describe('stage jobs on a queue', () => {
       const made = record(join(dir, 'out-local'));
       expect(record(outputs).trials.map((t) => t.keys)).toEqual(made.trials.map((t) => t.keys));
       for (const s of made.stages) expect(weights(outputs, s.key)).toEqual(weights(join(dir, 'out-local'), s.key));
+    } finally {
+      for (const w of workers) w.child.kill('SIGKILL');
+    }
+  }, 300_000);
+
+  it('trains a study submitted twice at once only once, survives Redis stopping for 10 s, and never gives a job to a worker of another backend', async () => {
+    writeFileSync(join(dir, 'twice.yaml'), `name: twice\npipeline: p.yaml\ngrid:\n  stages.train.optimizer.lr: [0.03, 0.01]\nmetric: train.val_top1\n`);
+    const outputs = join(dir, 'out-twice');
+    const workers = [start(['worker', '--queue', redis.url, '--outputs', outputs, '--jobs', '2']), start(['worker', '--queue', redis.url, '--outputs', outputs, '--backend', 'cpu'])];
+    try {
+      await until(() => workers.every((w) => /^worker on /m.test(w.out)), 30_000, 'the workers to start');
+      expect(workers[1].out).toMatch(/^worker on cpu:/m);
+      const args = ['study', 'twice.yaml', '--queue', redis.url, '--outputs', outputs, '--workers', '1'];
+      const submitters = [start(args), start(args)];
+      await until(() => submitters.some((s) => / epoch \d+\/6/.test(s.out)), 120_000, 'a first epoch');
+      await redis.stop();
+      await new Promise((r) => setTimeout(r, 10_000));
+      redis = await startRedis({ port: redis.port, dir: redisDir });
+      const codes = await Promise.all(submitters.map((s) => s.exited));
+      expect(codes, submitters.map((s) => s.out).join('\n----\n')).toEqual([0, 0]);
+      // Each of the two stages started once, on the worker of the submitters' backend.
+      const started = workers[0].out.match(/^> \S+:/gm) ?? [];
+      expect(started).toHaveLength(2);
+      expect(new Set(started).size).toBe(2);
+      expect(workers[1].out).not.toMatch(/^> /m);
+      expect(record(outputs).trials.map((t) => t.status)).toEqual(['done', 'done']);
     } finally {
       for (const w of workers) w.child.kill('SIGKILL');
     }
