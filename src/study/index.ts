@@ -1,13 +1,16 @@
 // The study phase's one entry point: read a study, plan it, run it in its folder. Used by
 // `pipe study`; a queue executor (another machine's workers) plugs in through StageExecutor.
+import { resolve } from 'node:path';
 import { StageStore } from '../cache/store.js';
+import { stagesToRun } from '../train/run-dir.js';
+import { planStudy } from './plan.js';
 import type { StageExecutor } from './executor.js';
 import type { StudyPlan } from './plan.js';
 import { openStudyDir, studyRecord, writeStudyRecord, type StudyRecord } from './record.js';
 import { runStudy, type StudyEvents } from './run.js';
 import type { StudySlots } from './slots.js';
 import { storedRecords } from './stored.js';
-import type { ResolvedStudy } from './types.js';
+import type { CheckedTrial, ResolvedStudy } from './types.js';
 
 export { loadStudy } from './load.js';
 export { planStudy, type StudyPlan, type StudyJob } from './plan.js';
@@ -66,4 +69,45 @@ export async function runStudyInFolder(study: ResolvedStudy, plan: StudyPlan, o:
   const record = studyRecord(study, plan, states, at);
   writeStudyRecord(dir, record);
   return { dir, record };
+}
+
+export interface StagesOnExecutorOptions {
+  readonly executor: StageExecutor;
+  /** The pipeline file as given and its overrides (the job processes resolve it again). */
+  readonly file: string;
+  readonly sets: readonly string[];
+  readonly cwd: string;
+  readonly backend: string;
+  readonly workers: number;
+  readonly loaderWorkers: number;
+  readonly outputs: string;
+  /** Only these stages and what they need (all when empty). */
+  readonly stages: readonly string[];
+  readonly events: Pick<StudyEvents, 'jobEpoch' | 'jobWarning' | 'jobResumed'>;
+  readonly shouldStop: () => boolean;
+}
+
+/**
+ * `pipe run --queue`: a pipeline's stages as jobs on an executor, each when its needs are done,
+ * into the store; the run folder is then made from the store as for any run whose stages are
+ * cached. Returns the failures, as `stage: why`.
+ */
+export async function trainStagesOn(source: CheckedTrial['source'], plan: CheckedTrial['plan'], o: StagesOnExecutorOptions): Promise<string[]> {
+  const p = source.pipeline;
+  const wanted = new Set(stagesToRun(p, o.stages));
+  const study: ResolvedStudy = { name: p.name, file: resolve(o.cwd, o.file), seed: p.seed, metric: { stage: [...wanted][0], name: 'train_loss', goal: 'min' }, prune: null, axes: [], trials: [{ name: p.name, file: resolve(o.cwd, o.file), sets: o.sets, values: {} }] };
+  const store = StageStore.at(o.outputs, () => {});
+  const planned = await planStudy(study, [{ trial: study.trials[0], source, plan }], { backend: o.backend, workers: o.workers, store });
+  const jobs = { ...planned, jobs: planned.jobs.filter((j) => wanted.has(j.stage)) };
+  const states = await runStudy(study, jobs, {
+    executor: o.executor,
+    storedRecords: (key) => storedRecords(store, key),
+    shouldStop: o.shouldStop,
+    spec: (job, stopAfterEpoch) => ({ key: job.key, stage: job.stage, file: study.file, sets: o.sets, cwd: o.cwd, backend: o.backend, workers: o.workers, loaderWorkers: o.loaderWorkers, outputs: o.outputs, ...(stopAfterEpoch === undefined ? {} : { stopAfterEpoch }) }),
+    events: { ...o.events, jobStart: () => {}, jobEnd: () => {}, changed: () => {} },
+  });
+  return jobs.jobs.flatMap((j) => {
+    const s = states.get(j.key)!;
+    return s.status === 'failed' || s.status === 'blocked' ? [`${j.stage}: ${s.error}`] : [];
+  });
 }

@@ -141,4 +141,26 @@ describe('stage jobs on a queue', () => {
       for (const w of workers) w.child.kill('SIGKILL');
     }
   }, 300_000);
+
+  it('runs a pipeline with pipe run --queue: the epochs shown live, the run folder and summary as a local run\'s', async () => {
+    const outputs = join(dir, 'out-run');
+    const worker = start(['worker', '--queue', redis.url, '--outputs', outputs]);
+    try {
+      await until(() => /^worker on /m.test(worker.out), 30_000, 'the worker to start');
+      const queued = runPipe(['run', 'p.yaml', '--queue', redis.url, '--outputs', outputs, '--workers', '1', '--set', 'stages.train.epochs=2'], { cwd: dir });
+      expect(queued.code, queued.stderr).toBe(0);
+      expect(queued.stdout).toMatch(/^training on the queue redis:\/\/127\.0\.0\.1:\d+\/?$/m);
+      expect(queued.stdout).toMatch(/^\[train\] epoch 2\/2 {2}loss /m);
+      // (runPipe blocked this process: the worker's output is read now.)
+      await until(() => /^= /m.test(worker.out), 10_000, "the worker's lines");
+      expect(worker.out).toMatch(/^> [0-9a-f]{64}: train of /m);
+      const local = runPipe(['run', 'p.yaml', '--outputs', join(dir, 'out-run-local'), '--workers', '1', '--set', 'stages.train.epochs=2'], { cwd: dir });
+      expect(local.code, local.stderr).toBe(0);
+      const runDir = (o: string) => join(o, 'runs', readdirSync(join(o, 'runs'))[0]);
+      expect(readFileSync(join(runDir(outputs), 'train', 'weights.bin'))).toEqual(readFileSync(join(runDir(join(dir, 'out-run-local')), 'train', 'weights.bin')));
+      expect(readFileSync(join(runDir(outputs), 'summary.md'), 'utf8')).toBe(readFileSync(join(runDir(join(dir, 'out-run-local')), 'summary.md'), 'utf8'));
+    } finally {
+      worker.child.kill('SIGKILL');
+    }
+  }, 300_000);
 });

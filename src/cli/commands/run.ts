@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import { expectedBackend, initBackend, trustedWithoutStart, type BackendInfo } from '../../backend/index.js';
 import { StageStore } from '../../cache/store.js';
-import { EXIT_JOB_FAILED, InputError } from '../../errors.js';
-import type { Command } from '../command.js';
+import { EXIT_JOB_FAILED, InputError, JobError } from '../../errors.js';
+import type { Command, Io } from '../command.js';
 import { loadPipeline } from '../load-pipeline.js';
-import { runReporter } from '../run-reporter.js';
+import { epochLine, runReporter } from '../run-reporter.js';
 import { chooseTrainWorkers } from '../../train/parallel/workers.js';
 import { backendOption, setOption, sets, wholeNumber } from './options.js';
 
@@ -25,12 +25,14 @@ export const run: Command = {
     { name: 'outputs', type: 'string', value: 'DIR', description: 'where runs and caches go (default: outputs)' },
     { name: 'resume', type: 'string', value: 'RUN_DIR', description: 'continue a stopped run in its own folder (stopped stages resume by themselves in a new folder too); refused, naming the fields, when a stage changed since' },
     { name: 'warm-start', type: 'boolean', description: 'with --resume: start the changed stages from the run\'s weights anyway, as a new run' },
+    { name: 'queue', type: 'string', value: 'URL', description: 'train the stages on `pipe worker`s through this Redis queue (redis://HOST:PORT, rediss:// for TLS) instead of here, then make the run folder from the store; PIPE_QUEUE does the same' },
     { name: 'wait', type: 'boolean', description: 'wait for another pipe run training the same stage instead of stopping' },
     { name: 'quiet', type: 'boolean', description: 'print only the summary' },
     { name: 'json', type: 'boolean', description: 'print JSON lines: one event per line' },
   ],
   async run(args, io) {
-    const { pipeline, plan } = await loadPipeline(args.positionals[0], io.cwd, sets(args));
+    const loaded = await loadPipeline(args.positionals[0], io.cwd, sets(args));
+    const { pipeline, plan } = loaded;
     const stages = (args.values.stage as string[] | undefined) ?? [];
     const known = Object.keys(pipeline.stages);
     const unknown = stages.filter((s) => !known.includes(s));
@@ -44,6 +46,11 @@ export const run: Command = {
     let kind = await expectedBackend(backendOpts);
     let started: BackendInfo | null = trustedWithoutStart(kind) ? null : await initBackend(backendOpts);
     if (started) kind = started.kind;
+    const queueUrl = (args.values.queue as string | undefined) ?? io.env.PIPE_QUEUE;
+    if (queueUrl) {
+      (await import('../../queue/connection.js')).queueConnection(queueUrl, args.values.queue ? '--queue' : 'PIPE_QUEUE');
+      if (args.values.resume) throw new InputError([{ message: '--queue and --resume cannot be used together: queued stages resume from the store by themselves' }]);
+    }
     const { workers: trainWorkers, note } = chooseTrainWorkers(workers, pipeline.workers, kind);
     if (note) io.err(`note: ${note}\n`);
     const outputs = resolve(io.cwd, (args.values.outputs as string | undefined) ?? 'outputs');
@@ -64,6 +71,11 @@ export const run: Command = {
     process.on('SIGTERM', onSignal);
     const reporter = runReporter(io, { quiet: Boolean(args.values.quiet), json: Boolean(args.values.json), stages: stagesToRun(pipeline, stages) });
     try {
+      if (queueUrl) {
+        const failed = await trainOnQueue(queueUrl, { file: args.positionals[0], sets: sets(args), cwd: io.cwd, backend: kind, workers: trainWorkers, loaderWorkers: loaderWorkers ?? defaultLoaderWorkers(), outputs, stages, shouldStop: () => stop }, loaded, io, Boolean(args.values.quiet) || Boolean(args.values.json));
+        if (stop) return EXIT_JOB_FAILED;
+        if (failed.length) throw new JobError(`stages failed on the queue: ${failed.join('; ')}`);
+      }
       reporter.start(pipeline.name, kind);
       const result = await runPipeline(pipeline, plan, {
         tf: async () => {
@@ -93,3 +105,28 @@ export const run: Command = {
     }
   },
 };
+
+/** The stages as jobs on the queue, their epochs printed as they end; returns the failures. */
+async function trainOnQueue(url: string, o: Omit<import('../../study/index.js').StagesOnExecutorOptions, 'executor' | 'events'>, source: import('../../study/index.js').CheckedTrial['source'] & { plan: import('../../graph/analyze.js').GraphPlan }, io: Io, silent: boolean): Promise<string[]> {
+  const { trainStagesOn } = await import('../../study/index.js');
+  const { QueueExecutor } = await import('../../queue/queue-executor.js');
+  const { shownUrl } = await import('../../queue/connection.js');
+  const executor = new QueueExecutor(url);
+  const say = (line: string) => {
+    if (!silent) io.out(line + '\n');
+  };
+  say(`training on the queue ${shownUrl(url)}`);
+  try {
+    return await trainStagesOn(source, source.plan, {
+      ...o,
+      executor,
+      events: {
+        jobEpoch: (_, record) => say(epochLine(record, null)),
+        jobResumed: (job, epoch, step) => say(`[${job.stage}] resuming at epoch ${epoch + 1}${step ? `, step ${step}` : ''} (on a worker, from its checkpoint)`),
+        jobWarning: (job, message) => io.err(`warning: stage ${job.stage}: ${message}\n`),
+      },
+    });
+  } finally {
+    await executor.close();
+  }
+}
