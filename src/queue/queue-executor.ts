@@ -19,6 +19,8 @@ export class QueueExecutor implements StageExecutor {
   private readonly connection: QueueConnection;
   private readonly queues = new Map<string, { queue: Queue; events: QueueEvents }>();
   private readonly listeners = new Map<string, (e: Exclude<JobEvent, { type: 'end' }>) => void>();
+  /** Jobs removed from the queue (pipe queue cancel) while waited for. */
+  private readonly cancelled = new Map<string, () => void>();
 
   constructor(url: string) {
     this.connection = queueConnection(url);
@@ -34,11 +36,13 @@ export class QueueExecutor implements StageExecutor {
       const old = await queue.getJob(id);
       if (old && ((await old.isCompleted()) || (await old.isFailed()))) await old.remove();
       const job: Job = await queue.add('stage', spec, { jobId: id, attempts: JOB_ATTEMPTS, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 24 * 3600 } });
-      return (await job.waitUntilFinished(events)) as JobOutcome;
+      const removed = new Promise<JobOutcome>((resolve) => this.cancelled.set(id, () => resolve({ status: 'failed', records: [], error: 'cancelled on the queue (pipe queue cancel)' })));
+      return await Promise.race([job.waitUntilFinished(events) as Promise<JobOutcome>, removed]);
     } catch (e) {
       return { status: 'failed', records: [], error: `the queue gave up on the job: ${(e as Error).message}` };
     } finally {
       this.listeners.delete(id);
+      this.cancelled.delete(id);
     }
   }
 
@@ -59,6 +63,7 @@ export class QueueExecutor implements StageExecutor {
       const name = queueName(backend);
       q = { queue: new Queue(name, { connection: this.connection }), events: new QueueEvents(name, { connection: this.connection }) };
       q.events.on('progress', ({ jobId: id, data }) => this.listeners.get(id)?.(data as Exclude<JobEvent, { type: 'end' }>));
+      q.events.on('removed', ({ jobId: id }) => this.cancelled.get(id)?.());
       this.queues.set(backend, q);
       await q.events.waitUntilReady();
     }

@@ -163,4 +163,37 @@ describe('stage jobs on a queue', () => {
       worker.child.kill('SIGKILL');
     }
   }, 300_000);
+
+  it('lists, cancels and retries jobs: pipe queue ls|cancel|retry', async () => {
+    const outputs = join(dir, 'out-steer');
+    // No cpu worker runs: a study for the cpu backend waits on the queue.
+    writeFileSync(join(dir, 'steer.yaml'), `name: steer\npipeline: p.yaml\ngrid:\n  stages.train.optimizer.lr: [0.04, 1.0e+30]\nmetric: train.val_top1\n`);
+    const waiting = start(['study', 'steer.yaml', '--queue', redis.url, '--outputs', outputs, '--workers', '1', '--backend', 'cpu']);
+    const ls = () => runPipe(['queue', 'ls', '--queue', redis.url, '--json'], { cwd: dir });
+    await until(() => JSON.parse(ls().stdout).filter((j: { backend: string; state: string }) => j.backend === 'cpu' && j.state === 'waiting').length === 2, 30_000, 'two waiting cpu jobs');
+    const table = runPipe(['queue', 'ls', '--queue', redis.url], { cwd: dir });
+    expect(table.stdout).toMatch(/^id +backend +stage +state +tries +epoch +ended +pipeline$/m);
+    expect(table.stdout).toMatch(/^[0-9a-f]{16} +cpu +train +waiting +0 +- +- +\/\S+\/p\.yaml$/m);
+    const ids = JSON.parse(ls().stdout).filter((j: { backend: string }) => j.backend === 'cpu').map((j: { id: string }) => j.id);
+    for (const id of ids) expect(runPipe(['queue', 'cancel', id.slice(0, 10), '--queue', redis.url], { cwd: dir }).stdout).toBe(`cancelled ${id} (waiting)\n`);
+    expect(await waiting.exited).toBe(1);
+    expect(waiting.out).toMatch(/failed: tiny\[train\.lr=0\.04\]: stage train: cancelled on the queue \(pipe queue cancel\)/);
+    expect(runPipe(['queue', 'cancel', 'abc', '--queue', redis.url], { cwd: dir }).stderr).toBe("error: 'abc': give at least 6 characters of a job's id (pipe queue ls lists them)\n");
+
+    // A job that ended failed (the loss diverged) is queued again by retry.
+    const worker = start(['worker', '--queue', redis.url, '--outputs', outputs]);
+    try {
+      await until(() => /^worker on /m.test(worker.out), 30_000, 'the worker to start');
+      const study = runPipe(['study', 'steer.yaml', '--queue', redis.url, '--outputs', outputs, '--workers', '1'], { cwd: dir });
+      expect(study.code).toBe(1);
+      const failed = JSON.parse(ls().stdout).find((j: { outcome: string | null }) => j.outcome === 'failed');
+      expect(failed.error).toMatch(/the loss became/);
+      expect(runPipe(['queue', 'retry', failed.id, '--queue', redis.url], { cwd: dir }).stdout).toBe(`retrying ${failed.id}\n`);
+      await until(() => (worker.out.match(new RegExp(`^> ${failed.id}:`, 'gm')) ?? []).length === 2 && (worker.out.match(new RegExp(`^= ${failed.id}: failed`, 'gm')) ?? []).length === 2, 60_000, 'the retried job to fail again');
+      const done = JSON.parse(ls().stdout).find((j: { outcome: string | null; error: string | null }) => j.outcome === 'done');
+      expect(runPipe(['queue', 'retry', done.id, '--queue', redis.url], { cwd: dir }).stderr).toBe(`error: job ${done.id.slice(0, 16)} is completed (done): only a failed job can be retried\n`);
+    } finally {
+      worker.child.kill('SIGKILL');
+    }
+  }, 300_000);
 });

@@ -6,6 +6,7 @@ import { doctor } from './doctor.js';
 import { exportCommand } from './export.js';
 import { makeDemoData } from './make-demo-data.js';
 import { preview } from './preview.js';
+import { queue } from './queue.js';
 import { report } from './report.js';
 import { run } from './run.js';
 import { schedule } from './schedule.js';
@@ -15,4 +16,4 @@ import { show } from './show.js';
 import { validate } from './validate.js';
 import { worker } from './worker.js';
 
-export const commands: readonly Command[] = [validate, show, run, study, preview, report, diff, exportCommand, cache, worker, makeDemoData, schedule, schema, doctor];
+export const commands: readonly Command[] = [validate, show, run, study, preview, report, diff, exportCommand, cache, worker, queue, makeDemoData, schedule, schema, doctor];
