@@ -196,4 +196,27 @@ describe('stage jobs on a queue', () => {
       worker.child.kill('SIGKILL');
     }
   }, 300_000);
+
+  it('a worker stopped with SIGTERM checkpoints its job and hands it back; another worker resumes it', async () => {
+    const outputs = join(dir, 'out-handback');
+    writeFileSync(join(dir, 'one.yaml'), `name: one\npipeline: p.yaml\nmetric: train.val_top1\n`);
+    const first = start(['worker', '--queue', redis.url, '--outputs', outputs]);
+    let second: Proc | null = null;
+    try {
+      await until(() => /^worker on /m.test(first.out), 30_000, 'the worker to start');
+      const submitter = start(['study', 'one.yaml', '--queue', redis.url, '--outputs', outputs, '--workers', '1', '--set', 'stages.train.epochs=12']);
+      await until(() => / epoch 2\/12/.test(submitter.out), 120_000, 'two epochs');
+      first.child.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+      expect(first.out).toMatch(/received SIGTERM: checkpointing the running jobs and handing them back to the queue/);
+      expect(first.out).toMatch(/^= [0-9a-f]{64}: stopped$/m);
+      second = start(['worker', '--queue', redis.url, '--outputs', outputs]);
+      expect(await submitter.exited, submitter.out).toBe(0);
+      expect(submitter.out).toMatch(/^ {2}resuming train of tiny at epoch \d/m);
+      expect(second.out).toMatch(/^> [0-9a-f]{64}: train of .*\(attempt 2\)$/m);
+    } finally {
+      first.child.kill('SIGKILL');
+      second?.child.kill('SIGKILL');
+    }
+  }, 300_000);
 });
