@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, runPipe } from '../helpers/cli.js';
-import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { freePort, startRedis, type TestRedis } from '../helpers/redis.js';
 import { buildTinyImageNet } from '../helpers/tiny-imagenet.js';
 import type { StudyRecord } from '../../src/study/record.js';
 
@@ -37,7 +37,8 @@ stages:
     checkpoint_every: 0.001
 `;
 
-const STUDY = `name: queued\npipeline: p.yaml\ngrid:\n  stages.train.optimizer.lr: [0.05, 0.02]\nmetric: train.val_top1\n`;
+// Two pipelines (the second a wider variant) x two lrs.
+const STUDY = `name: queued\npipelines: [p.yaml, wide.yaml]\ngrid:\n  stages.train.optimizer.lr: [0.05, 0.02]\nmetric: train.val_top1\n`;
 
 const record = (outputs: string): StudyRecord => {
   const studies = readdirSync(join(outputs, 'studies')).sort();
@@ -70,6 +71,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pipe-queue-'));
   symlinkSync(data, join(dir, 'data'));
   writeFileSync(join(dir, 'p.yaml'), PIPELINE);
+  writeFileSync(join(dir, 'wide.yaml'), 'extends: p.yaml\nname: wide\nmodels:\n  net:\n    nodes:\n      - {op: conv, filters: 12, kernel: 3, padding: 1, activation: relu}\n      - {op: global_avgpool}\n      - {op: dense, name: logits, units: 3}\n');
   writeFileSync(join(dir, 'queued.yaml'), STUDY);
   redisDir = mkdtempSync(join(tmpdir(), 'pipe-redis-'));
   redis = await startRedis({ dir: redisDir });
@@ -85,29 +87,29 @@ describe('stage jobs on a queue', () => {
     expect([r.code, r.stderr]).toEqual([2, "error: --queue: 'http:' is not a Redis URL (the queue is Redis: redis://HOST:PORT, or rediss://HOST:PORT for TLS)\n"]);
   });
 
-  it('runs a study on two workers, one of them SIGKILLed mid-stage, to the weights of a local study', async () => {
+  it('runs a two-pipeline study on three workers, one of them SIGKILLed mid-stage, to the weights of a local study', async () => {
     const local = runPipe(['study', 'queued.yaml', '--outputs', join(dir, 'out-local'), '--jobs', '1', '--workers', '1'], { cwd: dir });
     expect(local.code, local.stderr).toBe(0);
     const outputs = join(dir, 'out-queue');
     // A short lock: a dead worker's job is found stalled within about a second.
     const env = { PIPE_QUEUE_LOCK_MS: '1500' };
-    const workers = [start(['worker', '--queue', redis.url, '--outputs', outputs], env), start(['worker', '--queue', redis.url, '--outputs', outputs], env)];
+    const workers = [0, 1, 2].map(() => start(['worker', '--queue', redis.url, '--outputs', outputs], env));
     try {
       await until(() => workers.every((w) => /^worker on /m.test(w.out)), 30_000, 'the workers to start');
       const submitter = start(['study', 'queued.yaml', '--queue', redis.url, '--outputs', outputs, '--workers', '1']);
       // Kill whichever worker trains the first job, after the job's second epoch.
-      await until(() => (submitter.out.match(/ epoch \d+\/6/g) ?? []).length >= 2, 120_000, 'two epochs');
-      const victim = workers.findIndex((w) => /^> /m.test(w.out));
-      expect(victim).toBeGreaterThanOrEqual(0);
-      const job = /^> (\S+):/m.exec(workers[victim].out)![1];
+      // A worker with a job it started and has not ended, once two epochs were reported.
+      const running = (w: Proc) => [...w.out.matchAll(/^> (\S+):/gm)].map((m) => m[1]).filter((id) => !w.out.includes(`= ${id}:`));
+      await until(() => (submitter.out.match(/ epoch \d+\/6/g) ?? []).length >= 2 && workers.some((w) => running(w).length > 0), 120_000, 'two epochs');
+      const victim = workers.findIndex((w) => running(w).length > 0);
+      const job = running(workers[victim])[0];
       workers[victim].child.kill('SIGKILL');
       const code = await submitter.exited;
       expect(code, submitter.out).toBe(0);
-      // The other worker took the killed one's job, and resumed it from its checkpoint.
-      const other = workers[1 - victim];
-      expect(other.out).toContain(`> ${job}:`);
-      expect(submitter.out).toMatch(/^ {2}resuming train of tiny\[train\.lr=0\.0[25]\] at epoch \d/m);
-      expect(record(outputs).trials.map((t) => t.status)).toEqual(['done', 'done']);
+      // Another worker took the killed one's job, and resumed it from its checkpoint.
+      expect(workers.filter((w, i) => i !== victim && w.out.includes(`> ${job}:`))).toHaveLength(1);
+      expect(submitter.out).toMatch(/^ {2}resuming train of (tiny|wide)\[train\.lr=0\.0[25]\] at epoch \d/m);
+      expect(record(outputs).trials.map((t) => t.status)).toEqual(['done', 'done', 'done', 'done']);
       const made = record(join(dir, 'out-local'));
       expect(record(outputs).trials.map((t) => t.keys)).toEqual(made.trials.map((t) => t.keys));
       for (const s of made.stages) expect(weights(outputs, s.key)).toEqual(weights(join(dir, 'out-local'), s.key));
@@ -219,4 +221,22 @@ describe('stage jobs on a queue', () => {
       second?.child.kill('SIGKILL');
     }
   }, 300_000);
+
+  it('connects with a password in the URL (Redis AUTH), printed masked', async () => {
+    const port = await freePort();
+    const guarded = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--requirepass', 's3cret'], { stdio: 'ignore' });
+    const url = `redis://:s3cret@127.0.0.1:${port}`;
+    const worker = start(['worker', '--queue', url, '--outputs', join(dir, 'out-auth')]);
+    try {
+      await until(() => /^worker on /m.test(worker.out), 30_000, 'the worker to start');
+      expect(worker.out).toContain(`from redis://:***@127.0.0.1:${port}`);
+      expect(worker.out).not.toContain('s3cret');
+      const r = runPipe(['run', 'p.yaml', '--queue', url, '--outputs', join(dir, 'out-auth'), '--workers', '1', '--set', 'stages.train.epochs=1'], { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).not.toContain('s3cret');
+    } finally {
+      worker.child.kill('SIGKILL');
+      guarded.kill('SIGKILL');
+    }
+  }, 120_000);
 });
