@@ -92,6 +92,7 @@ export class RemoteEntries {
     const manifest = await this.manifest(key);
     if (manifest === null) return null;
     const dir = store.dir(key);
+    const created = !existsSync(dir);
     const tmp = join(dir, `pull.tmp-${process.pid}`);
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
@@ -112,6 +113,10 @@ export class RemoteEntries {
       const info: EntryInfo = { format: manifest.format, key, pipeline: manifest.pipeline, stage: manifest.stage, input: manifest.input, started: manifest.started };
       if (!existsSync(join(dir, 'started.json'))) writeAtomic(join(dir, 'started.json'), Buffer.from(JSON.stringify(info, null, 2)));
       writeAtomic(join(dir, 'manifest.json'), Buffer.from(JSON.stringify(manifest, null, 2)));
+    } catch (e) {
+      // Nothing is installed: a folder made for this pull goes too (its lock is the caller's).
+      if (created) rmSync(dir, { recursive: true, force: true });
+      throw e;
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }

@@ -2,7 +2,7 @@
 // written to a temporary name, fsynced and renamed into place, so a reader on any machine sees a
 // whole file or none; temporaries (`.tmp-<pid>-<random>`) are never listed.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { checkObjectName, type ObjectStore } from './objects.js';
 
@@ -55,7 +55,8 @@ export class FolderObjects implements ObjectStore {
     // pid and a random part: two machines on one mount may have the same pid.
     const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
     try {
-      const file = await open(tmp, 'w');
+      // Another machine may remove the folder once empty (remove() below) between the two steps.
+      const file = await open(tmp, 'w').catch(async () => (await mkdir(dirname(path), { recursive: true }), open(tmp, 'w')));
       try {
         await file.writeFile(bytes);
         await file.sync();
@@ -75,6 +76,10 @@ export class FolderObjects implements ObjectStore {
 
   async remove(name: string): Promise<void> {
     await rm(this.path(name), { force: true });
+    // Folders left empty go too (an entry's resume/ once it is complete), never the remote's own.
+    for (let d = dirname(this.path(name)); d.startsWith(`${this.dir}/`); d = dirname(d)) {
+      if (!(await rmdir(d).then(() => true, () => false))) break;
+    }
   }
 
   close(): void {}

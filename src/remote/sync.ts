@@ -30,6 +30,8 @@ interface Pushes {
 
 export class StageRemote {
   private readonly pushes = new Map<string, Pushes>();
+  /** Keys whose remote entry was refused (damaged): pushed again, over it, once trained here. */
+  private readonly refused = new Set<string>();
 
   constructor(
     readonly entries: RemoteEntries,
@@ -48,6 +50,7 @@ export class StageRemote {
       got = await this.entries.get(key, store);
     } catch (e) {
       if (!(e instanceof RemoteRefused)) throw e;
+      this.refused.add(key);
       this.log.warn(`${e.message}; stage ${stage} trains here instead`);
       return false;
     }
@@ -103,9 +106,10 @@ export class StageRemote {
     await this.pushEntry(store, key, stage);
   }
 
-  /** Pushes the complete local entry of `key` unless the remote has it already; true when it did. */
+  /** Pushes the complete local entry of `key` unless the remote has it already (a damaged one is
+   *  replaced); true when it did. */
   async pushEntry(store: StageStore, key: string, stage: string): Promise<boolean> {
-    if (await this.entries.has(key)) return false;
+    if (!this.refused.has(key) && (await this.entries.has(key))) return false;
     const put = await this.entries.put(key, store);
     await this.entries.dropCheckpoints(key);
     this.log.say(`[${stage}] pushed to ${this.url} (key ${key.slice(0, 12)}): ${put.files} files, ${byteSize(put.bytes)}`);

@@ -58,7 +58,7 @@ function fileRemote(url: URL, shown: string, source: string): RemoteSpec {
   if (url.search || url.hash) throw inputError(`${source}: '${shown}': a file remote takes no query or fragment`);
   const dir = fileURLToPath(url).replace(/\/+$/, '') || '/';
   const st = statSync(dir, { throwIfNoEntry: false });
-  if (!st) throw inputError(`${source}: the folder ${dir} does not exist`, { hint: 'make it first (pipe does not create a remote, so a typo is not taken for a new one)' });
+  if (!st) throw inputError(`${source}: the folder ${dir} does not exist`, { hint: 'make it first: pipe does not create a remote, so that a typo is not taken for a new one' });
   if (!st.isDirectory()) throw inputError(`${source}: ${dir} is not a folder`);
   return { kind: 'file', url: `file://${dir}`, dir };
 }
