@@ -159,6 +159,16 @@ describe.each(kinds)('entries on %s', (_, open) => {
   });
 });
 
+describe('opening a remote', () => {
+  it('says an S3 server that cannot be reached is a job error, at once', async () => {
+    // Port 1 of loopback: nothing listens there.
+    const spec = parseRemoteUrl('s3://pipe-test/x?endpoint=http://127.0.0.1:1', '--remote');
+    const e = await openRemote(spec, process.env).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(JobError);
+    expect((e as Error).message).toMatch(/^cannot reach s3:\/\/pipe-test\/x\/ at http:\/\/127\.0\.0\.1:1: /);
+  });
+});
+
 function bind(o: ObjectStore): ObjectStore {
   return { url: o.url, list: (p) => o.list(p), read: (n) => o.read(n), write: (n, b) => o.write(n, b), exists: (n) => o.exists(n), remove: (n) => o.remove(n), close: () => o.close() };
 }
