@@ -32,6 +32,8 @@ export interface StageProgress {
   /** Stop (as interrupted, checkpointed) once this many epochs are done: a study's pruning rung.
    *  A stage resumed at or past it trains nothing. */
   readonly stopAfterEpoch?: number;
+  /** A checkpoint was written whole to `dir` (StageFiles' checkpoint or best): a remote pushes it. */
+  onCheckpoint?(dir: string): void;
 }
 
 export interface StageResult {
@@ -79,8 +81,10 @@ export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, mod
   let best = resume?.state.best ?? null;
   let stopped: StageResult['stopped'] = 'completed';
   let globalStep = resume?.state.globalStep ?? 0;
-  const save = (epoch: number, step: number, acc: MetricAccumulator | null, dir = files.checkpoint) =>
-    writeCheckpoint(dir, model, optimizer, { epoch, step, globalStep, records, best, accumulator: acc?.state() ?? null, schedule: schedule.state() }, tf);
+  const save = async (epoch: number, step: number, acc: MetricAccumulator | null, dir = files.checkpoint) => {
+    await writeCheckpoint(dir, model, optimizer, { epoch, step, globalStep, records, best, accumulator: acc?.state() ?? null, schedule: schedule.state() }, tf);
+    progress.onCheckpoint?.(dir);
+  };
   const everyMs = stage.checkpoint_every * 60_000;
   let lastSave = performance.now();
   try {

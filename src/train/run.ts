@@ -8,6 +8,7 @@ import type { ResolvedPipeline, SplitName } from '../config/types.js';
 import type { StageKey } from '../cache/key.js';
 import { acquireLock } from '../cache/lock.js';
 import type { StageStore } from '../cache/store.js';
+import type { StageRemote } from '../remote/index.js';
 import type { SkippedImage } from '../data/decode.js';
 import { hashCacheIn } from '../data/file-hashes.js';
 import type { ImageSet } from '../data/load-split.js';
@@ -54,6 +55,9 @@ export interface RunOptions {
   /** Wait for another process training the same stage instead of stopping. */
   readonly wait?: boolean;
   readonly warn: (message: string) => void;
+  /** A shared store (--remote): complete entries are pulled instead of trained, checkpoints are
+   *  pushed as they are written and pulled to resume, sealed entries are pushed (src/remote). */
+  readonly remote?: StageRemote;
 }
 
 export interface RunEvents {
@@ -154,7 +158,7 @@ export async function runPipeline(p: ResolvedPipeline, plan: GraphPlan, o: RunOp
 }
 
 /** The options a single stage's training reads (a study's job process gives only these). */
-export type StageTrainOptions = Pick<RunOptions, 'tf' | 'outputs' | 'store' | 'keys' | 'workers' | 'loaderWorkers' | 'events' | 'shouldStop' | 'warmStart' | 'wait' | 'warn'> & {
+export type StageTrainOptions = Pick<RunOptions, 'tf' | 'outputs' | 'store' | 'keys' | 'workers' | 'loaderWorkers' | 'events' | 'shouldStop' | 'warmStart' | 'wait' | 'warn' | 'remote'> & {
   /** Stop, checkpointed, once this many epochs are done (a study's pruning rung). */
   readonly stopAfterEpoch?: number;
 };
@@ -180,11 +184,23 @@ export async function trainToStore(
   try {
     // Whoever held the lock may have finished this very stage.
     if (o.store.complete(key)) return null;
+    // Or another machine did: its entry is pulled instead of training.
+    if (o.remote && (await o.remote.pullEntry(o.store, key, name))) return null;
     const entry = o.store.begin(key, { pipeline: p.name, stage: name, input });
-    return await trainInEntry(p, plan, name, entry, o, splits, progress, (result) => {
-      if (result.stopped !== 'interrupted') o.store.seal(key, { pipeline: p.name, stage: name, input });
-      finish(result, entry);
-    });
+    // A stage stopped on another machine resumes from the checkpoint that machine pushed.
+    await o.remote?.pullCheckpoint(key, entry, name);
+    let result: StageResult | null = null;
+    try {
+      result = await trainInEntry(p, plan, name, entry, o, splits, progress, (r) => {
+        if (r.stopped !== 'interrupted') o.store.seal(key, { pipeline: p.name, stage: name, input });
+        finish(r, entry);
+      });
+    } finally {
+      // The checkpoint pushes end (a stop's last one is on the remote before the process exits),
+      // and a sealed entry is pushed whole.
+      await o.remote?.stageEnded(o.store, key, name, result === null ? 'failed' : result.stopped === 'interrupted' ? 'interrupted' : 'sealed');
+    }
+    return result;
   } finally {
     lock.release();
   }
@@ -228,6 +244,7 @@ async function trainInEntry(p: ResolvedPipeline, plan: GraphPlan, name: string, 
         },
         shouldStop: o.shouldStop,
         stopAfterEpoch: o.stopAfterEpoch,
+        onCheckpoint: o.remote && ((dir) => o.remote!.checkpointWritten(o.keys[name].key, name, dir)),
       }, { ...files, resume: resume?.checkpoint ?? null, warmStart: o.warmStart?.[name] }, o.workers);
       if (result.stopped === 'interrupted') {
         finish(result);

@@ -2,26 +2,31 @@
 import { existsSync, rmSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { dataCache, planGc } from '../../cache/gc.js';
+import { keyByPrefix } from '../../cache/key-prefix.js';
 import { StageStore, type ListedEntry } from '../../cache/store.js';
 import { InputError, inputError } from '../../errors.js';
+import { byteSize } from '../../format.js';
 import type { Command } from '../command.js';
+import { transferEntries } from './cache-remote.js';
+import { remoteOption } from './options.js';
 
 export const cache: Command = {
   name: 'cache',
   summary: 'list, collect or remove the cached results of stages',
-  usage: 'pipe cache ls [--json] | pipe cache gc [--keep-last N] [--dry-run] | pipe cache rm KEY...',
+  usage: 'pipe cache ls [--json] | pipe cache gc [--keep-last N] [--dry-run] | pipe cache rm KEY... | pipe cache push|pull [KEY...] [--remote URL]',
   positionals: { min: 1, max: Infinity },
   description:
-    'Every stage a run trains is stored under outputs/cache/stages/<key>/, where <key> is the hash of everything the stage\'s result depends on; later runs with the same key reuse it.\nls: one line per entry: key, pipeline, stage, size, age, and whether it is complete or partial (a stage that was stopped: running its pipeline again resumes it).\ngc: removes entries no run folder under outputs/runs refers to; --keep-last N also keeps only the N newest entries of each pipeline stage. Entries being trained (locked) are never removed. Then removes decoded data sets (outputs/cache/data) that no kept entry reads, and temporary files that writers which died (a kill mid-write) left behind.\nrm: removes the entries whose keys start with each KEY (at least 6 characters, and one entry each).',
+    'Every stage a run trains is stored under outputs/cache/stages/<key>/, where <key> is the hash of everything the stage\'s result depends on; later runs with the same key reuse it.\nls: one line per entry: key, pipeline, stage, size, age, and whether it is complete or partial (a stage that was stopped: running its pipeline again resumes it).\ngc: removes entries no run folder under outputs/runs refers to; --keep-last N also keeps only the N newest entries of each pipeline stage. Entries being trained (locked) are never removed. Then removes decoded data sets (outputs/cache/data) that no kept entry reads, and temporary files that writers which died (a kill mid-write) left behind.\nrm: removes the entries whose keys start with each KEY (at least 6 characters, and one entry each).\npush, pull: copies complete entries to or from a remote (--remote URL or PIPE_REMOTE: file:///path or s3://bucket/prefix), every one when no KEY is given; each file is checked against its manifest\'s sha256, and an entry counts as there only once its manifest is (docs/cache.md#remotes). Prints what was transferred, skipped (complete on both sides) and failed; exit 1 when any failed.',
   options: [
     { name: 'outputs', type: 'string', value: 'DIR', description: 'the outputs folder (default: outputs)' },
     { name: 'keep-last', type: 'string', value: 'N', description: 'gc: keep only the N newest entries of each pipeline stage' },
     { name: 'dry-run', type: 'boolean', description: 'gc: say what would be removed, remove nothing' },
     { name: 'json', type: 'boolean', description: 'ls: print JSON' },
+    { ...remoteOption, description: `push, pull: ${remoteOption.description}` },
   ],
   async run(args, io) {
     const [sub, ...rest] = args.positionals;
-    if (sub !== 'rm' && rest.length > 0) throw inputError(`pipe cache ${sub} takes no further arguments; unexpected: ${rest.map((a) => `'${a}'`).join(', ')}`, { hint: `usage: ${cache.usage}` });
+    if (sub !== 'rm' && sub !== 'push' && sub !== 'pull' && rest.length > 0) throw inputError(`pipe cache ${sub} takes no further arguments; unexpected: ${rest.map((a) => `'${a}'`).join(', ')}`, { hint: `usage: ${cache.usage}` });
     const outputs = resolve(io.cwd, (args.values.outputs as string | undefined) ?? 'outputs');
     const store = StageStore.at(outputs, (m) => io.err(`warning: ${m}\n`));
     switch (sub) {
@@ -67,18 +72,18 @@ export const cache: Command = {
         }
         return 0;
       }
+      case 'push':
+      case 'pull':
+        return transferEntries(sub, rest, store, args.values.remote as string | undefined, io);
       default:
-        throw new InputError([{ message: sub === undefined ? 'pipe cache needs a subcommand' : `unknown subcommand '${sub}'`, hint: 'ls, gc or rm' }]);
+        throw new InputError([{ message: sub === undefined ? 'pipe cache needs a subcommand' : `unknown subcommand '${sub}'`, hint: 'ls, gc, rm, push or pull' }]);
     }
   },
 };
 
 function match(prefix: string, entries: readonly ListedEntry[]): ListedEntry {
-  if (!/^[0-9a-f]{6,64}$/.test(prefix)) throw inputError(`'${prefix}' is not a key: give at least 6 of its hex characters`, { hint: "'pipe cache ls' lists the keys" });
-  const hits = entries.filter((e) => e.key.startsWith(prefix));
-  if (hits.length === 0) throw inputError(`no cache entry has a key starting with ${prefix}`, { hint: "'pipe cache ls' lists the keys" });
-  if (hits.length > 1) throw inputError(`${hits.length} cache entries have keys starting with ${prefix}`, { hint: 'give more characters' });
-  return hits[0];
+  const key = keyByPrefix(prefix, entries.map((e) => e.key), '', "'pipe cache ls' lists the keys");
+  return entries.find((e) => e.key === key)!;
 }
 
 function table(entries: readonly ListedEntry[], now: Date): string {
@@ -89,12 +94,7 @@ function table(entries: readonly ListedEntry[], now: Date): string {
   return line(head) + rows.map(line).join('');
 }
 
-export function size(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
-}
+export const size = byteSize;
 
 function age(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));

@@ -30,3 +30,10 @@ export function wholeNumber(value: unknown, flag: string, min: number): number |
   if (!(Number.isInteger(n) && n >= min)) throw new InputError([{ message: `${flag} expects a whole number >= ${min}, found '${String(value)}'` }]);
   return n;
 }
+
+export const remoteOption: OptionSpec = {
+  name: 'remote',
+  type: 'string',
+  value: 'URL',
+  description: 'a shared store: file:///path (a folder, e.g. a shared mount) or s3://bucket/prefix (?endpoint=http://host:port for an S3-compatible server, or PIPE_S3_ENDPOINT; credentials from the AWS SDK\'s usual chain); PIPE_REMOTE does the same (docs/cache.md#remotes)',
+};

@@ -6,12 +6,13 @@ import type { Command, Io } from '../command.js';
 import { loadPipeline } from '../load-pipeline.js';
 import { epochLine, runReporter } from '../run-reporter.js';
 import { chooseTrainWorkers } from '../../train/parallel/workers.js';
-import { backendOption, setOption, sets, wholeNumber } from './options.js';
+import { openStageRemote, remoteSpecFrom } from '../../remote/index.js';
+import { backendOption, remoteOption, setOption, sets, wholeNumber } from './options.js';
 
 export const run: Command = {
   name: 'run',
   summary: 'train and evaluate the stages of a pipeline',
-  usage: 'pipe run PIPELINE [--stage S]... [--set PATH=VALUE]... [--backend NAME] [--workers N] [--loader-workers N] [--resume RUN_DIR [--warm-start]] [--wait] [--quiet | --json]',
+  usage: 'pipe run PIPELINE [--stage S]... [--set PATH=VALUE]... [--backend NAME] [--workers N] [--loader-workers N] [--resume RUN_DIR [--warm-start]] [--wait] [--remote URL] [--quiet | --json]',
   positionals: { min: 1, max: 1 },
   exclusive: [['quiet', 'json']],
   description:
@@ -27,10 +28,13 @@ export const run: Command = {
     { name: 'warm-start', type: 'boolean', description: 'with --resume: start the changed stages from the run\'s weights anyway, as a new run' },
     { name: 'queue', type: 'string', value: 'URL', description: 'train the stages on `pipe worker`s through this Redis queue (redis://HOST:PORT, rediss:// for TLS) instead of here, then make the run folder from the store; PIPE_QUEUE does the same' },
     { name: 'wait', type: 'boolean', description: 'wait for another pipe run training the same stage instead of stopping' },
+    { ...remoteOption, description: `${remoteOption.description}. A stage complete there is pulled instead of trained, each checkpoint is pushed as it is written (a stage stopped on one machine resumes on another), each finished stage is pushed` },
     { name: 'quiet', type: 'boolean', description: 'print only the summary' },
     { name: 'json', type: 'boolean', description: 'print JSON lines: one event per line' },
   ],
   async run(args, io) {
+    // A bad remote is said before anything loads or trains.
+    const remoteSpec = remoteSpecFrom(args.values.remote as string | undefined, io.env);
     const loaded = await loadPipeline(args.positionals[0], io.cwd, sets(args));
     const { pipeline, plan } = loaded;
     const stages = (args.values.stage as string[] | undefined) ?? [];
@@ -57,6 +61,7 @@ export const run: Command = {
     const store = StageStore.at(outputs, (m) => io.err(`warning: ${m}\n`));
     const { prepareRun } = await import('../../train/prepare.js');
     const prepared = await prepareRun(pipeline, plan, { backend: kind, workers: trainWorkers, store, stages, resume: args.values.resume ? resolve(io.cwd, args.values.resume as string) : undefined, warmStart: Boolean(args.values['warm-start']) });
+    const remote = remoteSpec ? await openStageRemote(remoteSpec, io.env, { say: (m) => io.err(`${m}\n`), warn: (m) => io.err(`warning: ${m}\n`) }) : undefined;
     const { runPipeline, stagesToRun } = await import('../../train/run.js');
     const { defaultLoaderWorkers } = await import('../../data/loader.js');
     // Ctrl-C, or SIGTERM (a scheduler's or `kill`'s stop): finish the step and checkpoint it. A
@@ -96,12 +101,14 @@ export const run: Command = {
         events: reporter.events,
         shouldStop: () => stop,
         ...(prepared.resume ? { resume: prepared.resume } : {}),
+        ...(remote ? { remote } : {}),
       });
       await reporter.finish(result);
       return result.interrupted ? EXIT_JOB_FAILED : 0;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      remote?.close();
     }
   },
 };
