@@ -3,6 +3,7 @@
 // BullMQ keeps the job's lock alive while it runs; a worker that dies has its job found stalled
 // and given to another, whose process resumes the stage from its checkpoint in the store.
 import { Worker, type Job } from 'bullmq';
+import type { RemoteSpec } from '../remote/url.js';
 import type { JobOutcome, StageJobSpec } from '../study/executor.js';
 import { LocalExecutor } from '../study/local-executor.js';
 import { queueConnection, queueName } from './connection.js';
@@ -15,6 +16,8 @@ export interface WorkerOptions {
   /** This machine's outputs/ (its stage store). */
   readonly outputs: string;
   readonly workers?: number;
+  /** This machine's remote, over the one a job was submitted with. */
+  readonly remote?: RemoteSpec | null;
   readonly env?: NodeJS.ProcessEnv;
   /** How long a job's lock lasts without renewal: a dead worker's job is taken over after it. */
   readonly lockMs?: number;
@@ -34,7 +37,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const worker = new Worker(
     queueName(o.backend),
     async (job: Job<StageJobSpec>) => {
-      const spec = { ...job.data, outputs: o.outputs, ...(o.workers ? { workers: o.workers } : {}) };
+      const spec = { ...job.data, outputs: o.outputs, ...(o.workers ? { workers: o.workers } : {}), ...(o.remote ? { remote: o.remote } : {}) };
       o.log(`> ${job.id}: ${spec.stage} of ${spec.file}${job.attemptsMade ? ` (attempt ${job.attemptsMade + 1})` : ''}`);
       const outcome: JobOutcome = await local.run(spec, (e) => void job.updateProgress(e));
       o.log(`= ${job.id}: ${outcome.status}${outcome.error ? `: ${outcome.error}` : ''}`);

@@ -1,6 +1,7 @@
 // What runs a study's stage jobs. The study runner hands an executor one job at a time and gets
 // the job's epochs as they end and its outcome; where the job runs (a child process here, a
 // worker on another machine through a queue) is the executor's business alone.
+import type { RemoteSpec } from '../remote/url.js';
 import type { EpochRecord } from '../train/loop.js';
 
 /** Everything a process needs to train one stage of one trial, as plain JSON. */
@@ -21,6 +22,8 @@ export interface StageJobSpec {
   readonly outputs: string;
   /** Stop, checkpointed, once this many epochs are done (a pruning rung); absent: train to the end. */
   readonly stopAfterEpoch?: number;
+  /** The shared store (`--remote`): complete stages pulled, checkpoints and results pushed. */
+  readonly remote?: RemoteSpec;
 }
 
 export type JobStatus =

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { StageStore } from '../cache/store.js';
 import { stagesToRun } from '../train/run-dir.js';
 import { planStudy } from './plan.js';
+import type { RemoteSpec } from '../remote/url.js';
 import type { StageExecutor } from './executor.js';
 import type { StudyPlan } from './plan.js';
 import { openStudyDir, studyRecord, writeStudyRecord, type StudyRecord } from './record.js';
@@ -30,6 +31,8 @@ export interface StudyFolderOptions {
   readonly events: Omit<StudyEvents, 'changed'>;
   readonly shouldStop: () => boolean;
   readonly now?: Date;
+  /** The shared store every job pulls from and pushes to (--remote). */
+  readonly remote?: RemoteSpec | null;
 }
 
 /** Writes the record at most this often while jobs report epochs (and always at the end). */
@@ -53,7 +56,7 @@ export async function runStudyInFolder(study: ResolvedStudy, plan: StudyPlan, o:
     shouldStop: o.shouldStop,
     spec: (job, stopAfterEpoch) => {
       const trial = study.trials[job.trial];
-      return { key: job.key, stage: job.stage, file: trial.file, sets: trial.sets, cwd: o.cwd, backend: o.backend, workers: o.slots.workers, loaderWorkers: o.slots.loaderWorkers, outputs: o.outputs, ...(stopAfterEpoch === undefined ? {} : { stopAfterEpoch }) };
+      return { key: job.key, stage: job.stage, file: trial.file, sets: trial.sets, cwd: o.cwd, backend: o.backend, workers: o.slots.workers, loaderWorkers: o.slots.loaderWorkers, outputs: o.outputs, ...(stopAfterEpoch === undefined ? {} : { stopAfterEpoch }), ...(o.remote ? { remote: o.remote } : {}) };
     },
     events: {
       ...o.events,
@@ -85,6 +88,7 @@ export interface StagesOnExecutorOptions {
   readonly stages: readonly string[];
   readonly events: Pick<StudyEvents, 'jobEpoch' | 'jobWarning' | 'jobResumed'>;
   readonly shouldStop: () => boolean;
+  readonly remote?: RemoteSpec | null;
 }
 
 /**
@@ -103,7 +107,7 @@ export async function trainStagesOn(source: CheckedTrial['source'], plan: Checke
     executor: o.executor,
     storedRecords: (key) => storedRecords(store, key),
     shouldStop: o.shouldStop,
-    spec: (job, stopAfterEpoch) => ({ key: job.key, stage: job.stage, file: study.file, sets: o.sets, cwd: o.cwd, backend: o.backend, workers: o.workers, loaderWorkers: o.loaderWorkers, outputs: o.outputs, ...(stopAfterEpoch === undefined ? {} : { stopAfterEpoch }) }),
+    spec: (job, stopAfterEpoch) => ({ key: job.key, stage: job.stage, file: study.file, sets: o.sets, cwd: o.cwd, backend: o.backend, workers: o.workers, loaderWorkers: o.loaderWorkers, outputs: o.outputs, ...(stopAfterEpoch === undefined ? {} : { stopAfterEpoch }), ...(o.remote ? { remote: o.remote } : {}) }),
     events: { ...o.events, jobStart: () => {}, jobEnd: () => {}, changed: () => {} },
   });
   return jobs.jobs.flatMap((j) => {

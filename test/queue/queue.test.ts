@@ -239,4 +239,32 @@ describe('stage jobs on a queue', () => {
       guarded.kill('SIGKILL');
     }
   }, 120_000);
+
+  it('shares results through a remote between workers with no common folder: a stage needed is pulled, results pushed', async () => {
+    writeFileSync(join(dir, 'two-stage.yaml'), `extends: p.yaml\nname: staged\nstages:\n  train: {epochs: 2}\n  again:\n    kind: classify\n    needs: [train]\n    model: net\n    init: {net: train}\n    train: {split: train}\n    val: {split: val}\n    epochs: 2\n    batch_size: 8\n    optimizer: {type: sgd, lr: 0.01}\n`);
+    writeFileSync(join(dir, 'staged.yaml'), `name: staged\npipeline: two-stage.yaml\ngrid:\n  stages.again.optimizer.lr: [0.01, 0.005]\nmetric: again.val_top1\n`);
+    const remote = `file://${mkdtempSync(join(tmpdir(), 'pipe-remote-'))}`;
+    const first = start(['worker', '--queue', redis.url, '--outputs', join(dir, 'out-w1'), '--remote', remote]);
+    let second: Proc | null = null;
+    try {
+      await until(() => /^worker on /m.test(first.out), 30_000, 'the first worker to start');
+      const submitter = start(['study', 'staged.yaml', '--queue', redis.url, '--outputs', join(dir, 'out-sub'), '--workers', '1', '--remote', remote]);
+      // The first worker trains the shared stage, then goes: the second has only the remote.
+      await until(() => /^= [0-9a-f]{64}: done$/m.test(first.out), 120_000, 'the first stage to be done');
+      first.child.kill('SIGKILL');
+      second = start(['worker', '--queue', redis.url, '--outputs', join(dir, 'out-w2'), '--remote', remote]);
+      expect(await submitter.exited, submitter.out).toBe(0);
+      expect(submitter.out).toMatch(/\[train\] pulled from file:\/\/\S+ \(key [0-9a-f]{12}\)/);
+      expect(record(join(dir, 'out-sub')).trials.map((t) => t.status)).toEqual(['done', 'done']);
+      // Everything is on the remote: a fresh folder pulls it all, and it equals a local study.
+      const pulled = runPipe(['cache', 'pull', '--remote', remote, '--outputs', join(dir, 'out-pulled')], { cwd: dir });
+      expect(pulled.code, pulled.stderr).toBe(0);
+      const local = runPipe(['study', 'staged.yaml', '--outputs', join(dir, 'out-staged-local'), '--jobs', '1', '--workers', '1'], { cwd: dir });
+      expect(local.code, local.stderr).toBe(0);
+      for (const s of record(join(dir, 'out-staged-local')).stages) expect(weights(join(dir, 'out-pulled'), s.key)).toEqual(weights(join(dir, 'out-staged-local'), s.key));
+    } finally {
+      first.child.kill('SIGKILL');
+      second?.child.kill('SIGKILL');
+    }
+  }, 300_000);
 });

@@ -77,7 +77,7 @@ export const run: Command = {
     const reporter = runReporter(io, { quiet: Boolean(args.values.quiet), json: Boolean(args.values.json), stages: stagesToRun(pipeline, stages) });
     try {
       if (queueUrl) {
-        const failed = await trainOnQueue(queueUrl, { file: args.positionals[0], sets: sets(args), cwd: io.cwd, backend: kind, workers: trainWorkers, loaderWorkers: loaderWorkers ?? defaultLoaderWorkers(), outputs, stages, shouldStop: () => stop }, loaded, io, Boolean(args.values.quiet) || Boolean(args.values.json));
+        const failed = await trainOnQueue(queueUrl, { file: args.positionals[0], sets: sets(args), cwd: io.cwd, backend: kind, workers: trainWorkers, loaderWorkers: loaderWorkers ?? defaultLoaderWorkers(), outputs, stages, shouldStop: () => stop, remote: remoteSpec }, loaded, io, Boolean(args.values.quiet) || Boolean(args.values.json));
         if (stop) return EXIT_JOB_FAILED;
         if (failed.length) throw new JobError(`stages failed on the queue: ${failed.join('; ')}`);
       }

@@ -4,7 +4,8 @@ import { StageStore } from '../../cache/store.js';
 import { EXIT_JOB_FAILED, InputError } from '../../errors.js';
 import type { Command } from '../command.js';
 import { jobLabel, planTable, statusText, trialsTable, epochLine } from '../study-view.js';
-import { backendOption, setOption, sets, wholeNumber } from './options.js';
+import { remoteSpecFrom } from '../../remote/index.js';
+import { backendOption, remoteOption, setOption, sets, wholeNumber } from './options.js';
 
 export const study: Command = {
   name: 'study',
@@ -25,6 +26,7 @@ export const study: Command = {
     { name: 'plan', type: 'boolean', description: 'print trials x stages (cached, run, or shared with the trial whose job trains it) and run nothing' },
     { name: 'status', type: 'boolean', description: 'show the progress of the newest run of this study (from another terminal too) and run nothing' },
     backendOption,
+    { ...remoteOption, description: `${remoteOption.description}: every job pulls a stage complete there instead of training it, pushes its checkpoints as they are written and its result when done (with --queue: what lets workers on other machines share results)` },
     { name: 'outputs', type: 'string', value: 'DIR', description: 'where studies and caches go (default: outputs)' },
     { name: 'quiet', type: 'boolean', description: 'print only the summary' },
     { name: 'json', type: 'boolean', description: 'print JSON lines: one event per line' },
@@ -39,6 +41,7 @@ export const study: Command = {
       io.out(statusText(dir, readStudyRecord(dir)));
       return 0;
     }
+    const remote = remoteSpecFrom(args.values.remote as string | undefined, io.env);
     const queueUrl = (args.values.queue as string | undefined) ?? io.env.PIPE_QUEUE;
     if (queueUrl) (await import('../../queue/connection.js')).queueConnection(queueUrl, args.values.queue ? '--queue' : 'PIPE_QUEUE');
     const backendOpts = { backend: args.values.backend as string | undefined, env: io.env };
@@ -81,6 +84,7 @@ export const study: Command = {
         cwd: io.cwd,
         backend: kind,
         slots,
+        remote,
         shouldStop: () => stop,
         events: {
           jobStart: (job, until) => {

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { expectedBackend, initBackend, trustedWithoutStart } from '../../backend/index.js';
 import type { Command } from '../command.js';
-import { backendOption, wholeNumber } from './options.js';
+import { remoteSpecFrom } from '../../remote/index.js';
+import { backendOption, remoteOption, wholeNumber } from './options.js';
 
 export const worker: Command = {
   name: 'worker',
@@ -15,6 +16,7 @@ export const worker: Command = {
     { name: 'jobs', type: 'string', value: 'N', description: 'jobs at once on this machine (default 1)' },
     { name: 'workers', type: 'string', value: 'N', description: "training workers of each job (default: the submitter's choice, which is part of the job's key where it changes the result)" },
     backendOption,
+    { ...remoteOption, description: `${remoteOption.description} (default: the one each job was submitted with): stages complete there are pulled, checkpoints and results pushed, so workers on machines without a shared folder share results and resume each other's stages` },
     { name: 'outputs', type: 'string', value: 'DIR', description: "this machine's outputs folder, holding the stage store (default: outputs)" },
   ],
   async run(args, io) {
@@ -26,9 +28,10 @@ export const worker: Command = {
     let kind = await expectedBackend(backendOpts);
     if (!trustedWithoutStart(kind)) kind = (await initBackend(backendOpts)).kind;
     const jobs = wholeNumber(args.values.jobs, '--jobs', 1) ?? 1;
+    const remote = remoteSpecFrom(args.values.remote as string | undefined, io.env);
     const { startWorker } = await import('../../queue/worker.js');
     const lockMs = io.env.PIPE_QUEUE_LOCK_MS ? Number(io.env.PIPE_QUEUE_LOCK_MS) : undefined;
-    const running = await startWorker({ url, jobs, backend: kind, outputs: resolve(io.cwd, (args.values.outputs as string | undefined) ?? 'outputs'), workers: wholeNumber(args.values.workers, '--workers', 1), env: io.env, lockMs, log: (line) => io.out(line + '\n') });
+    const running = await startWorker({ url, jobs, backend: kind, outputs: resolve(io.cwd, (args.values.outputs as string | undefined) ?? 'outputs'), workers: wholeNumber(args.values.workers, '--workers', 1), remote, env: io.env, lockMs, log: (line) => io.out(line + '\n') });
     io.out(`worker on ${kind}: taking up to ${jobs} job${jobs === 1 ? '' : 's'} at once from ${shownUrl(url)} (Ctrl-C to stop)\n`);
     await new Promise<void>((done) => {
       const stop = (signal: NodeJS.Signals) => {
