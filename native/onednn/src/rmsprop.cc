@@ -7,28 +7,49 @@
 #include "kernels.h"
 
 namespace pipe_onednn {
+namespace {
 
-void run_rmsprop(const Rmsprop& s, std::size_t n, const float* const* in, float* const* out) {
-  const float *param = in[0], *grad = in[1], *square_avg = in[2], *grad_avg = in[3], *buf = in[4];
-  float *param_out = out[0], *square_avg_out = out[1], *grad_avg_out = out[2], *buf_out = out[3];
+// One loop per combination of options, branch-free and on restrict pointers, so that the
+// compiler vectorises it (-O3): IEEE operations lane by lane, the scalar loop's numbers.
+template <bool kDecay, bool kCentered, bool kMomentum>
+void rmsprop_loop(const Rmsprop& s, std::size_t n, const float* __restrict param, const float* __restrict grad, const float* __restrict square_avg,
+                  const float* __restrict grad_avg, const float* __restrict buf, float* __restrict param_out, float* __restrict square_avg_out,
+                  float* __restrict grad_avg_out, float* __restrict buf_out) {
+  const Rmsprop c = s;  // a local copy: its fields stay in registers
   for (std::size_t i = 0; i < n; i++) {
-    const float g = s.decay ? grad[i] + param[i] * s.weight_decay : grad[i];
+    const float g = kDecay ? grad[i] + param[i] * c.weight_decay : grad[i];
     // torch's addcmul: value * g * g, left to right.
-    const float sq = square_avg[i] * s.alpha + (g * s.one_minus_alpha) * g;
+    const float sq = square_avg[i] * c.alpha + (g * c.one_minus_alpha) * g;
     square_avg_out[i] = sq;
     float variance = sq;
-    if (s.centered) {
-      const float ga = grad_avg[i] * s.alpha + g * s.one_minus_alpha;
+    if (kCentered) {
+      const float ga = grad_avg[i] * c.alpha + g * c.one_minus_alpha;
       grad_avg_out[i] = ga;
       variance = sq - ga * ga;
     }
-    float d = g / (std::sqrt(variance) + s.eps);
-    if (s.with_momentum) {
-      d = buf[i] * s.momentum + d;
+    float d = g / (std::sqrt(variance) + c.eps);
+    if (kMomentum) {
+      d = buf[i] * c.momentum + d;
       buf_out[i] = d;
     }
-    param_out[i] = param[i] - d * s.lr;
+    param_out[i] = param[i] - d * c.lr;
   }
+}
+
+template <bool kDecay, bool kCentered, bool kMomentum>
+void rmsprop_with(const Rmsprop& s, std::size_t n, const float* const* in, float* const* out) {
+  rmsprop_loop<kDecay, kCentered, kMomentum>(s, n, in[0], in[1], in[2], in[3], in[4], out[0], out[1], out[2], out[3]);
+}
+
+}  // namespace
+
+void run_rmsprop(const Rmsprop& s, std::size_t n, const float* const* in, float* const* out) {
+  using Loop = void (*)(const Rmsprop&, std::size_t, const float* const*, float* const*);
+  // [decay][centered][momentum]
+  static constexpr Loop loops[2][2][2] = {
+      {{rmsprop_with<false, false, false>, rmsprop_with<false, false, true>}, {rmsprop_with<false, true, false>, rmsprop_with<false, true, true>}},
+      {{rmsprop_with<true, false, false>, rmsprop_with<true, false, true>}, {rmsprop_with<true, true, false>, rmsprop_with<true, true, true>}}};
+  loops[s.decay][s.centered][s.with_momentum](s, n, in, out);
 }
 
 }  // namespace pipe_onednn
