@@ -1,5 +1,5 @@
-// The fused updates of Adam, AdamW and RMSprop on wasm-onednn (native/onednn: adam.cc,
-// rmsprop.cc) against the optimisers' own composition of tfjs kernels on the same backend (the
+// The fused updates of SGD with momentum, Adam, AdamW and RMSprop on wasm-onednn (native/onednn:
+// sgd.cc, adam.cc, rmsprop.cc) against the optimisers' own composition of tfjs kernels on the same backend (the
 // oneDNN path switched off for it): every parameter and every slot bit for bit, over a grid of
 // their options, after steps whose lr changes, on parameters of odd sizes and gradients from
 // 1e-30 to 1e4 (denormals and underflows included). Checkpoints taken on either path resume on
@@ -31,14 +31,14 @@ function gradient(shape: number[], seed: number): tf.Tensor {
 }
 
 /** The addon with its optimiser calls counted. */
-function counting(): { addon: OnednnAddon; calls: { adam: number; rmsprop: number } } {
-  const calls = { adam: 0, rmsprop: 0 };
+function counting(): { addon: OnednnAddon; calls: { sgd: number; adam: number; rmsprop: number } } {
+  const calls = { sgd: 0, adam: 0, rmsprop: 0 };
   return {
     calls,
     addon: {
       conv: (...a) => addon.conv(...a),
       bnorm: (...a) => addon.bnorm(...a),
-      sgd: (...a) => addon.sgd(...a),
+      sgd: (...a) => { calls.sgd++; addon.sgd(...a); },
       version: () => addon.version(),
       isa: () => addon.isa(),
       implementation: (p) => addon.implementation(p),
@@ -87,6 +87,10 @@ function throughJson(state: OptimizerState): OptimizerState {
   return { ...saved, slots: Object.fromEntries(Object.entries(saved.slots).map(([k, arrays]) => [k, arrays.map((a) => Float32Array.from(a))])) };
 }
 
+// Every path of sgd.cc's loops: nesterov needs momentum and no dampening (as torch).
+const sgdGrid: OptimizerConfig[] = [[0, false], [0, true], [0.25, false]].flatMap(([dampening, nesterov]) =>
+  [0, 5e-4].map((weight_decay) => ({ type: 'sgd', lr: 0.1, momentum: 0.9, dampening, nesterov, weight_decay }) as OptimizerConfig));
+
 const adamGrid: OptimizerConfig[] = (['adam', 'adamw'] as const).flatMap((type) =>
   [false, true].flatMap((amsgrad) =>
     [0, 1e-2].flatMap((weight_decay) =>
@@ -100,7 +104,7 @@ const rmspropGrid: OptimizerConfig[] = [false, true].flatMap((centered) =>
 
 const name = (c: OptimizerConfig) => JSON.stringify(c);
 
-describe.runIf(onednn.addon !== null)('fused Adam, AdamW and RMSprop on wasm-onednn', () => {
+describe.runIf(onednn.addon !== null)('fused SGD, Adam, AdamW and RMSprop on wasm-onednn', () => {
   const counted = counting();
   beforeAll(async () => {
     tf.enableProdMode();
@@ -108,8 +112,8 @@ describe.runIf(onednn.addon !== null)('fused Adam, AdamW and RMSprop on wasm-one
   });
   afterAll(() => useOnednn(addon));
 
-  it.each([...adamGrid, ...rmspropGrid].map((c) => [name(c), c] as const))('%s: every parameter and slot equals the composition\'s, bit for bit, after 6 steps', (_name, config) => {
-    const kind = config.type === 'rmsprop' ? 'rmsprop' : 'adam';
+  it.each([...sgdGrid, ...adamGrid, ...rmspropGrid].map((c) => [name(c), c] as const))('%s: every parameter and slot equals the composition\'s, bit for bit, after 6 steps', (_name, config) => {
+    const kind = config.type === 'adamw' ? 'adam' : config.type;
     const before = counted.calls[kind];
     const fused = bits(train(config, counted.addon, 0, STEPS));
     expect(counted.calls[kind] - before).toBe(STEPS * SHAPES.length);
