@@ -16,8 +16,11 @@
 //   npm run bench:train                          # both settings, 1 and 2 workers, the peer
 //   npm run bench:train -- --setting fashion     # one setting
 //   npm run bench:train -- --rounds 3 --steps 8  # more samples
-//   npm run bench:train -- --optimizer           # also: the optimiser update alone, the
-//                                                #   engine's kernels vs one fused JavaScript pass
+//   npm run bench:train -- --optimizer           # also: the update alone of sgd, adam and rmsprop,
+//                                                #   composition vs fused native kernel (and, for
+//                                                #   sgd, one fused JavaScript pass)
+//   npm run bench:train -- --set 'stages.train.optimizer={type: adam, lr: 1.0e-3}'
+//                                                # the settings' pipelines with pipe run's --set
 //   npm run bench:train -- --backend wasm        # ours on that backend (default: the one pipe run
 //                                                #   picks, wasm-onednn where its addon is built)
 import { execFileSync } from 'node:child_process';
@@ -26,7 +29,9 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { expectedBackend, initBackend } from '../src/backend/index.js';
+import { onednn, useOnednn } from '../src/backend/kernels/onednn_state.js';
 import { resolvePipeline } from '../src/config/resolve.js';
+import type { OptimizerConfig } from '../src/config/types.js';
 import { Rng } from '../src/data/random.js';
 import { analyzeGraphs } from '../src/graph/analyze.js';
 import { compileGraphs } from '../src/graph/compile.js';
@@ -60,9 +65,9 @@ function median(xs: readonly number[]): number {
 }
 
 /** Steps of the setting's stage with `workers` training workers, in this process. */
-async function measure(name: SettingName, workers: number, warmup: number, steps: number, backend: string): Promise<Measured> {
+async function measure(name: SettingName, workers: number, warmup: number, steps: number, backend: string, sets: readonly string[]): Promise<Measured> {
   const { tf } = await initBackend({ backend, env: {} });
-  const { pipeline, locate } = await resolvePipeline(SETTINGS[name].file, { cwd: REPO });
+  const { pipeline, locate } = await resolvePipeline(SETTINGS[name].file, { cwd: REPO, sets });
   const stage = pipeline.stages[SETTINGS[name].stage];
   const model = compileGraphs(pipeline, analyzeGraphs(pipeline, locate)).model(stage.model);
   const [h, w, c] = model.inputs[0].shape.slice(1) as number[];
@@ -96,8 +101,8 @@ async function measure(name: SettingName, workers: number, warmup: number, steps
 }
 
 /** `measure` in a fresh process running this file (with tsx's loader flags, in process.execArgv). */
-function measureInChild(name: SettingName, workers: number, warmup: number, steps: number, backend: string): Measured {
-  const args = [...process.execArgv, fileURLToPath(import.meta.url), '--child', `${name}:${workers}:${warmup}:${steps}:${backend}`];
+function measureInChild(name: SettingName, workers: number, warmup: number, steps: number, backend: string, sets: readonly string[]): Measured {
+  const args = [...process.execArgv, fileURLToPath(import.meta.url), '--child', `${name}:${workers}:${warmup}:${steps}:${backend}`, ...sets.flatMap((s) => ['--set', s])];
   const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
   return JSON.parse(out.trim().split('\n').pop() as string) as Measured;
 }
@@ -114,25 +119,48 @@ function peer(name: SettingName, threads: number, steps: number): { stepS: numbe
   }
 }
 
+/** The optimisers the update bench times, with the options the seed pipelines give them. */
+const UPDATES = {
+  // pipelines/resnet9.yaml, fashion-resnet.yaml (momentum and weight decay: the fused kernel's case).
+  sgd: { type: 'sgd', lr: 0.01, momentum: 0.9, weight_decay: 2e-4 },
+  // pipelines/task2-ae.yaml (L2 weight decay; densenet.yaml has none).
+  adam: { type: 'adam', lr: 5e-4, weight_decay: 3e-4 },
+  // pipelines/inception-resnet.yaml.
+  rmsprop: { type: 'rmsprop', lr: 0.05, alpha: 0.9, eps: 1, weight_decay: 2e-4 },
+} as const satisfies Record<string, OptimizerConfig>;
+type UpdateName = keyof typeof UPDATES;
+
+interface UpdateTimes {
+  readonly parameters: number;
+  /** Median ms of one update: the optimiser's composition of tfjs kernels (one per term of torch's formula and parameter). */
+  readonly compositionMs: number;
+  /** The fused native kernel (wasm-onednn only; null elsewhere). */
+  readonly nativeMs: number | null;
+  /** SGD only: one fused JavaScript pass over all parameters end to end (issue 10's alternative). */
+  readonly jsPassMs: number | null;
+}
+
 /**
- * The optimiser update alone on the setting's parameters, SGD with momentum and weight decay as
- * the seed pipelines use it: the engine's (one tfjs kernel per term of torch's formula and
- * parameter) against one fused JavaScript pass over all parameters laid end to end, the
- * alternative issue 10 asked to measure (float32-exact: every intermediate rounded with fround,
- * so it reproduces the kernels bit for bit), copies between the backend and JavaScript included.
+ * The update alone, on the setting's parameters with small random gradients: the optimiser's
+ * composition against its fused native kernel (the oneDNN path switched off for the former), and
+ * for SGD one fused JavaScript pass over all parameters laid end to end, the alternative issue
+ * 10 asked to measure (float32-exact: every intermediate rounded with fround, so it reproduces
+ * the kernels bit for bit), copies between the backend and JavaScript included. Turns, so load
+ * that comes and goes hits each.
  */
-async function measureOptimizer(name: SettingName, steps: number, backend: string): Promise<{ fusedMs: number; kernelsMs: number; parameters: number }> {
+async function measureOptimizer(name: SettingName, update: UpdateName, steps: number, backend: string): Promise<UpdateTimes> {
   const { tf } = await initBackend({ backend, env: {} });
+  const addon = onednn();
   const { pipeline, locate } = await resolvePipeline(SETTINGS[name].file, { cwd: REPO });
   const stage = pipeline.stages[SETTINGS[name].stage];
   const model = compileGraphs(pipeline, analyzeGraphs(pipeline, locate)).model(stage.model);
   const vars = model.trainableWeights.map((w) => w.read() as import('@tensorflow/tfjs').Variable);
   const grads = vars.map((v) => tf.randomNormal(v.shape, 0, 1e-3, 'float32', 1));
-  const [wd, momentum, lr] = [2e-4, 0.9, 0.01];
-  const engine = createOptimizer({ type: 'sgd', lr, momentum, weight_decay: wd }, vars);
+  const config = UPDATES[update];
+  const engine = createOptimizer(config, vars);
   const total = vars.reduce((a, v) => a + v.size, 0);
   const [p, g, buf] = [new Float32Array(total), new Float32Array(total), new Float32Array(total)];
-  const fused = () => {
+  const jsPass = () => {
     let at = 0;
     vars.forEach((v, i) => {
       p.set(v.dataSync() as Float32Array, at);
@@ -141,7 +169,7 @@ async function measureOptimizer(name: SettingName, steps: number, backend: strin
     });
     // torch's SGD step (buf = m * buf + g + wd * p; p -= lr * buf), rounded as float32 kernels round.
     const f = Math.fround;
-    const [w, m, r] = [f(wd), f(momentum), f(lr)];
+    const [w, m, r] = [f(UPDATES.sgd.weight_decay), f(UPDATES.sgd.momentum), f(UPDATES.sgd.lr)];
     for (let i = 0; i < total; i++) {
       const next = f(f(buf[i] * m) + f(g[i] + f(p[i] * w)));
       buf[i] = next;
@@ -150,29 +178,37 @@ async function measureOptimizer(name: SettingName, steps: number, backend: strin
     at = 0;
     for (const v of vars) tf.tidy(() => v.assign(tf.tensor(p.subarray(at, (at += v.size)), v.shape, 'float32')));
   };
-  const times = { fused: [] as number[], kernels: [] as number[] };
-  // Turns, so load that comes and goes hits both.
+  const runs: [keyof typeof times, () => void][] = [['composition', () => { useOnednn(null); engine.step(grads, config.lr); useOnednn(addon); }]];
+  if (addon) runs.push(['native', () => engine.step(grads, config.lr)]);
+  if (update === 'sgd') runs.push(['jsPass', jsPass]);
+  const times = { composition: [] as number[], native: [] as number[], jsPass: [] as number[] };
   for (let i = 0; i < steps + 2; i++) {
-    for (const [key, run] of [['fused', fused], ['kernels', () => engine.step(grads, lr)]] as const) {
+    for (const [key, run] of runs) {
       const t = performance.now();
       run();
       if (i >= 2) times[key].push(performance.now() - t);
     }
   }
   engine.dispose();
-  return { fusedMs: median(times.fused), kernelsMs: median(times.kernels), parameters: total };
+  const ms = (xs: number[]) => (xs.length ? median(xs) : null);
+  return { parameters: total, compositionMs: median(times.composition), nativeMs: ms(times.native), jsPassMs: ms(times.jsPass) };
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { setting: { type: 'string' }, rounds: { type: 'string' }, steps: { type: 'string' }, warmup: { type: 'string' }, optimizer: { type: 'boolean' }, backend: { type: 'string' }, child: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: {
+      setting: { type: 'string' }, rounds: { type: 'string' }, steps: { type: 'string' }, warmup: { type: 'string' }, optimizer: { type: 'boolean' },
+      backend: { type: 'string' }, set: { type: 'string', multiple: true, default: [] }, child: { type: 'string' },
+    },
+  });
   if (values.child?.startsWith('optimizer:')) {
-    const [, name, steps, backend] = values.child.split(':');
-    console.log(JSON.stringify(await measureOptimizer(name as SettingName, Number(steps), backend)));
+    const [, name, update, steps, backend] = values.child.split(':');
+    console.log(JSON.stringify(await measureOptimizer(name as SettingName, update as UpdateName, Number(steps), backend)));
     return;
   }
   if (values.child) {
     const [name, workers, warmup, steps, backend] = values.child.split(':');
-    console.log(JSON.stringify(await measure(name as SettingName, Number(workers), Number(warmup), Number(steps), backend)));
+    console.log(JSON.stringify(await measure(name as SettingName, Number(workers), Number(warmup), Number(steps), backend, values.set)));
     return;
   }
   const backend = await expectedBackend({ backend: values.backend, env: {} });
@@ -183,6 +219,7 @@ async function main(): Promise<void> {
   const warmup = Number(values.warmup ?? 2);
   const threads = [...new Set([1, availableParallelism()])];
   console.log(`machine: ${cpus()[0].model}, ${availableParallelism()} cores, Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  if (values.set.length) console.log(`overrides: ${values.set.join(' ')}`);
   console.log(`ours on ${backend}; ${rounds} rounds of ${steps} timed steps (after ${warmup}) per configuration, each in a fresh process, ours and the peer's taking turns`);
   let engine = '';
   const rows: string[] = [];
@@ -198,7 +235,7 @@ async function main(): Promise<void> {
         else [engine] = [p.engine, torch.get(t)!.push(p.stepS)];
       }
       for (const w of WORKERS) {
-        const r = measureInChild(name, w, warmup, steps, backend);
+        const r = measureInChild(name, w, warmup, steps, backend, values.set);
         ours.get(w)!.push(...r.stepS);
         oursCpu.get(w)!.push(...r.cpuS);
         batch = r.batch;
@@ -220,13 +257,17 @@ async function main(): Promise<void> {
   console.log(`peer: ${engine || 'none'}; load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   if (!values.optimizer) return;
   console.log();
-  console.log('| setting | parameters | SGD update: engine, a tfjs kernel per term and parameter (ms) | one fused JavaScript pass (ms) | fused / engine |');
-  console.log('|---|---:|---:|---:|---:|');
+  console.log('| setting | parameters | optimizer | composition: a tfjs kernel per term and parameter (ms) | fused native kernel (ms) | native / composition | one fused JavaScript pass (ms) |');
+  console.log('|---|---:|---|---:|---:|---:|---:|');
   for (const name of names) {
-    const args = [...process.execArgv, fileURLToPath(import.meta.url), '--child', `optimizer:${name}:${Math.max(steps, 10)}:${backend}`];
-    const out = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    const r = JSON.parse(out.trim().split('\n').pop() as string) as { fusedMs: number; kernelsMs: number; parameters: number };
-    console.log(`| ${name} | ${r.parameters.toLocaleString('en-US')} | ${r.kernelsMs.toFixed(1)} | ${r.fusedMs.toFixed(1)} | ${(r.fusedMs / r.kernelsMs).toFixed(2)}x |`);
+    for (const update of Object.keys(UPDATES) as UpdateName[]) {
+      const args = [...process.execArgv, fileURLToPath(import.meta.url), '--child', `optimizer:${name}:${update}:${Math.max(steps, 10)}:${backend}`];
+      const out = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      const r = JSON.parse(out.trim().split('\n').pop() as string) as UpdateTimes;
+      const cell = (ms: number | null) => (ms === null ? '-' : ms.toFixed(1));
+      const ratio = r.nativeMs === null ? '-' : `${(r.nativeMs / r.compositionMs).toFixed(2)}x`;
+      console.log(`| ${name} | ${r.parameters.toLocaleString('en-US')} | ${update} | ${r.compositionMs.toFixed(1)} | ${cell(r.nativeMs)} | ${ratio} | ${cell(r.jsPassMs)} |`);
+    }
   }
 }
 

@@ -32,9 +32,11 @@ if (!nodeInclude) fail(`Node's headers (node_api.h) are not in ${includeDirs.joi
 const compiler = process.env.CXX || 'g++';
 const temp = `${binary}.tmp`;
 // -fopenmp: Debian's libdnnl runs on OpenMP; the addon sets each call's thread count.
-// -ffp-contract=off: the SGD loop must round every product and sum as tfjs's kernels do.
+// -ffp-contract=off: the optimisers' loops must round every product and sum as tfjs's kernels do.
+// -O3 -fno-math-errno: those loops are vectorised (sqrt needs no errno); lane by lane IEEE, without
+// -ffast-math nothing is reordered, so the numbers stay the scalar loop's.
 const sources = readdirSync(join(here, 'src')).filter((f) => f.endsWith('.cc')).sort().map((f) => join(here, 'src', f));
-const args = ['-O2', '-ffp-contract=off', '-std=c++17', '-shared', '-fPIC', '-fopenmp', `-I${nodeInclude}`, ...sources, '-ldnnl', '-o', temp];
+const args = ['-O3', '-fno-math-errno', '-ffp-contract=off', '-std=c++17', '-shared', '-fPIC', '-fopenmp', `-I${nodeInclude}`, ...sources, '-ldnnl', '-o', temp];
 const result = spawnSync(compiler, args, { encoding: 'utf8' });
 if (result.error) fail(`${compiler} did not run (${result.error.message}); apt-get install g++ libdnnl-dev`);
 if (result.status !== 0) {

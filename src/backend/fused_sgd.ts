@@ -2,7 +2,7 @@
 // backend has it: wasm-onednn (src/backend/kernels/onednn_sgd.ts). Elsewhere the optimiser runs
 // its composition of tfjs kernels, whose numbers the fused kernel reproduces exactly.
 import type * as tfjs from '@tensorflow/tfjs';
-import { onednn } from './kernels/onednn_state.js';
+import { runsNative } from './kernels/onednn_state.js';
 
 export const SGD_MOMENTUM = 'PipeSgdMomentum';
 
@@ -18,5 +18,5 @@ export interface SgdMomentumAttrs {
 
 /** Whether the fused kernel runs on the active backend. */
 export function fusesSgdMomentum(t: typeof tfjs): boolean {
-  return t.getBackend() === 'wasm' && onednn() !== null && t.getKernel(SGD_MOMENTUM, 'wasm') !== undefined;
+  return runsNative(t, SGD_MOMENTUM);
 }

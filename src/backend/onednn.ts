@@ -1,5 +1,5 @@
 // Loading native/onednn, the addon that computes the wasm backend's convolutions and batch
-// normalisation with oneDNN (and SGD's update) for the wasm-onednn backend.
+// normalisation with oneDNN (and the optimisers' updates) for the wasm-onednn backend.
 // It is an optional dependency built at install time from Debian's libdnnl-dev; where it is
 // missing or fails to load, the wasm backend keeps its XNNPACK kernels.
 import { createRequire } from 'node:module';
@@ -18,6 +18,19 @@ export interface OnednnAddon {
    * dampening, weight_decay], flags [first, nesterov], arrays param, grad, buf, param_out, buf_out.
    */
   sgd(settings: Float64Array, flags: Int32Array, arrays: Float32Array[]): void;
+  /**
+   * One Adam or AdamW step of one parameter (src/backend/fused_adam.ts): settings [step_size,
+   * correction2_sqrt, decay_keep, weight_decay, beta1, beta2, eps], flags [decoupled, amsgrad],
+   * arrays param, grad, exp_avg, exp_avg_sq, (max_exp_avg_sq), then the outputs param, exp_avg,
+   * exp_avg_sq, (max_exp_avg_sq): 7, or 9 with amsgrad.
+   */
+  adam(settings: Float64Array, flags: Int32Array, arrays: Float32Array[]): void;
+  /**
+   * One RMSprop step of one parameter (src/backend/fused_rmsprop.ts): settings [lr, alpha, eps,
+   * weight_decay, momentum], flags [centered], arrays param, grad, square_avg, (grad_avg when
+   * centered), (momentum_buffer when momentum > 0), then the outputs param and the same slots.
+   */
+  rmsprop(settings: Float64Array, flags: Int32Array, arrays: Float32Array[]): void;
   /** oneDNN's version, e.g. 2.6.3. */
   version(): string;
   /** The instruction set its kernels are generated for here, e.g. avx512_core. */

@@ -54,6 +54,8 @@ function counting(addon: OnednnAddon): { addon: OnednnAddon; calls: number[]; no
       conv: (p, a, b, bias, out) => { calls[p[0]]++; addon.conv(p, a, b, bias, out); },
       bnorm: (p, eps, arrays) => { norms[p[0]]++; addon.bnorm(p, eps, arrays); },
       sgd: (settings, flags, arrays) => { sgd[0]++; addon.sgd(settings, flags, arrays); },
+      adam: (settings, flags, arrays) => addon.adam(settings, flags, arrays),
+      rmsprop: (settings, flags, arrays) => addon.rmsprop(settings, flags, arrays),
     },
   };
 }
@@ -197,6 +199,44 @@ describe.runIf(available)('the addon checks its arguments', () => {
     expect(() => addon.sgd(settings, flags, [a, a, a, a])).toThrow('sgd: takes 5 arrays: param, grad, buf, param_out, buf_out');
     expect(() => addon.sgd(Float64Array.from([0.1]), flags, [a, a, a, a, a])).toThrow('sgd: settings must be a Float64Array of 4');
     expect(() => addon.sgd(settings, Int32Array.from([1]), [a, a, a, a, a])).toThrow('sgd: flags must be an Int32Array of 2');
+  });
+
+  it('adam refuses arrays of different lengths, a count its flags do not take and malformed settings', () => {
+    const [a, b] = [new Float32Array(4), new Float32Array(3)];
+    const settings = Float64Array.from([0.1, 0.5, 1, 0, 0.9, 0.999, 1e-8]);
+    const [plain, amsgrad] = [Int32Array.from([0, 0]), Int32Array.from([1, 1])];
+    expect(() => addon.adam(settings, plain, [a, a, a, a, a, a, b])).toThrow('adam: arrays must be of one length');
+    expect(() => addon.adam(settings, plain, [a, a, a, a, a, a, a, a, a])).toThrow('adam: takes 7 arrays here: param, grad, exp_avg, exp_avg_sq, param_out, exp_avg_out, exp_avg_sq_out');
+    expect(() => addon.adam(settings, amsgrad, [a, a, a, a, a, a, a])).toThrow('adam: takes 9 arrays here: param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, param_out, exp_avg_out, exp_avg_sq_out, max_exp_avg_sq_out');
+    expect(() => addon.adam(settings.subarray(1), plain, [a, a, a, a, a, a, a])).toThrow('adam: settings must be a Float64Array of 7');
+    expect(() => addon.adam(settings, Int32Array.from([1]), [a, a, a, a, a, a, a])).toThrow('adam: flags must be an Int32Array of 2');
+  });
+
+  it('rmsprop refuses arrays of different lengths, a count its options do not take and malformed settings', () => {
+    const [a, b] = [new Float32Array(4), new Float32Array(3)];
+    const settings = (momentum: number) => Float64Array.from([0.01, 0.99, 1e-8, 0, momentum]);
+    const [plain, centered] = [Int32Array.from([0]), Int32Array.from([1])];
+    expect(() => addon.rmsprop(settings(0), plain, [a, a, a, a, b])).toThrow('rmsprop: arrays must be of one length');
+    expect(() => addon.rmsprop(settings(0), plain, [a, a, a, a])).toThrow('rmsprop: takes 5 arrays here: param, grad, square_avg, param_out, square_avg_out');
+    expect(() => addon.rmsprop(settings(0.9), centered, [a, a, a, a, a])).toThrow('rmsprop: takes 9 arrays here: param, grad, square_avg, grad_avg, momentum_buffer, param_out, square_avg_out, grad_avg_out, momentum_buffer_out');
+    expect(() => addon.rmsprop(settings(0.9), plain, [a, a, a, a, a, a, a, a, a, a])).toThrow('rmsprop: takes 7 arrays here: param, grad, square_avg, momentum_buffer, param_out, square_avg_out, momentum_buffer_out');
+    expect(() => addon.rmsprop(Float64Array.from([0.01]), plain, [a, a, a, a, a])).toThrow('rmsprop: settings must be a Float64Array of 5');
+    expect(() => addon.rmsprop(settings(0), Int32Array.from([0, 0]), [a, a, a, a, a])).toThrow('rmsprop: flags must be an Int32Array of 1');
+  });
+
+  it('adam and rmsprop compute one step of torch\'s formula', () => {
+    // From zero state with g = 2, amsgrad, no decay: m = 0.2, v = 0.004, p = 1 - lr * m / (sqrt(v) / sqrt(0.001) + eps) / 0.1.
+    const [p, g, m, v, vMax, pOut, mOut, vOut, vMaxOut] = Array.from({ length: 9 }, () => new Float32Array(1));
+    p[0] = 1;
+    g[0] = 2;
+    addon.adam(Float64Array.from([0.01 / (1 - 0.9), Math.sqrt(1 - 0.999), 1, 0, 0.9, 0.999, 1e-8]), Int32Array.from([0, 1]), [p, g, m, v, vMax, pOut, mOut, vOut, vMaxOut]);
+    expect([mOut[0], vOut[0], vMaxOut[0]]).toEqual([Math.fround(0.2), Math.fround(Math.fround(2 * Math.fround(0.001)) * 2), vOut[0]]);
+    expect(pOut[0]).toBeCloseTo(1 - 0.01, 6);
+    // RMSprop, centered, from zero state with g = 2, alpha 0.75, eps 1: sq = 1, ga = 0.5, p = 1 - 2 / (sqrt(0.75) + 1).
+    const [sq, ga, sqOut, gaOut] = Array.from({ length: 4 }, () => new Float32Array(1));
+    addon.rmsprop(Float64Array.from([1, 0.75, 1, 0, 0]), Int32Array.from([1]), [p, g, sq, ga, pOut, sqOut, gaOut]);
+    expect([sqOut[0], gaOut[0]]).toEqual([1, 0.5]);
+    expect(pOut[0]).toBeCloseTo(1 - 2 / (Math.sqrt(0.75) + 1), 6);
   });
 
   it('bnorm refuses a wrong number of arrays, sizes that do not match and a bad epsilon', () => {

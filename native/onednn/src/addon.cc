@@ -1,6 +1,7 @@
 // pipe's oneDNN addon: the engine's wasm backend hands it Float32Array views of tensors in the
 // wasm heap, and it computes in place there (kernels.h: convolutions, batch normalisation,
-// SGD's update). This file checks the arguments and binds the kernels to JavaScript.
+// the updates of SGD, Adam/AdamW and RMSprop). This file checks the arguments and binds the
+// kernels to JavaScript.
 #include <node_api.h>
 
 #include <cstring>
@@ -157,6 +158,79 @@ napi_value SgdStep(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// The arrays of one optimiser step: exactly `want` Float32Arrays of one length (set in *n); else
+// the error's message ("<name>: ...").
+std::string update_arrays(napi_env env, napi_value v, const char* name, int want, const char* names, float** f, size_t* n) {
+  size_t lengths[9];
+  const int got = float_arrays(env, v, 9, f, lengths);
+  if (got != want) return std::string(name) + ": takes " + std::to_string(want) + " arrays here: " + names;
+  for (int i = 0; i < got; i++) {
+    if (lengths[i] != lengths[0]) return std::string(name) + ": arrays must be of one length";
+  }
+  *n = lengths[0];
+  return "";
+}
+
+// adam(settings: Float64Array [step_size, correction2_sqrt, decay_keep, weight_decay, beta1,
+// beta2, eps], flags: Int32Array [decoupled, amsgrad], arrays [param, grad, exp_avg, exp_avg_sq,
+// (max_exp_avg_sq), then the same outputs but grad]): see run_adam.
+napi_value AdamStep(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 3) return throw_error(env, "adam: expected 3 arguments");
+  const double* v = static_cast<const double*>(typed(env, argv[0], napi_float64_array, 7));
+  if (!v) return throw_error(env, "adam: settings must be a Float64Array of 7");
+  const int* flags = static_cast<const int*>(typed(env, argv[1], napi_int32_array, 2));
+  if (!flags) return throw_error(env, "adam: flags must be an Int32Array of 2");
+  // The composition's scalars are float32 tensors, each rounded from its double (1 - beta too).
+  Adam s{static_cast<float>(v[0]), static_cast<float>(v[1]), static_cast<float>(v[2]), static_cast<float>(v[3]), static_cast<float>(v[4]), static_cast<float>(v[5]),
+         static_cast<float>(1.0 - v[4]), static_cast<float>(1.0 - v[5]), static_cast<float>(v[6]), flags[0] != 0, v[3] != 0.0, flags[1] != 0};
+  float* f[9];
+  size_t n = 0;
+  const std::string error = s.amsgrad
+      ? update_arrays(env, argv[2], "adam", 9, "param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, param_out, exp_avg_out, exp_avg_sq_out, max_exp_avg_sq_out", f, &n)
+      : update_arrays(env, argv[2], "adam", 7, "param, grad, exp_avg, exp_avg_sq, param_out, exp_avg_out, exp_avg_sq_out", f, &n);
+  if (!error.empty()) return throw_error(env, error);
+  // f: param, grad, exp_avg, exp_avg_sq, (max_exp_avg_sq), then the outputs in that order without grad.
+  const int at = s.amsgrad ? 5 : 4;
+  const float* in[5] = {f[0], f[1], f[2], f[3], s.amsgrad ? f[4] : nullptr};
+  float* outs[4] = {f[at], f[at + 1], f[at + 2], s.amsgrad ? f[at + 3] : nullptr};
+  run_adam(s, n, in, outs);
+  return nullptr;
+}
+
+// rmsprop(settings: Float64Array [lr, alpha, eps, weight_decay, momentum], flags: Int32Array
+// [centered], arrays [param, grad, square_avg, (grad_avg), (momentum_buffer), then the same
+// outputs but grad]): see run_rmsprop.
+napi_value RmspropStep(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 3) return throw_error(env, "rmsprop: expected 3 arguments");
+  const double* v = static_cast<const double*>(typed(env, argv[0], napi_float64_array, 5));
+  if (!v) return throw_error(env, "rmsprop: settings must be a Float64Array of 5");
+  const int* flags = static_cast<const int*>(typed(env, argv[1], napi_int32_array, 1));
+  if (!flags) return throw_error(env, "rmsprop: flags must be an Int32Array of 1");
+  Rmsprop s{static_cast<float>(v[0]), static_cast<float>(v[1]), static_cast<float>(1.0 - v[1]), static_cast<float>(v[2]), static_cast<float>(v[3]), static_cast<float>(v[4]),
+            v[3] != 0.0, flags[0] != 0, v[4] > 0.0};
+  std::string in_names = "param, grad, square_avg", out_names = "param_out, square_avg_out";
+  if (s.centered) in_names += ", grad_avg", out_names += ", grad_avg_out";
+  if (s.with_momentum) in_names += ", momentum_buffer", out_names += ", momentum_buffer_out";
+  const int slots = 1 + s.centered + s.with_momentum;
+  float* f[9];
+  size_t n = 0;
+  const std::string error = update_arrays(env, argv[2], "rmsprop", 3 + 2 * slots, (in_names + ", " + out_names).c_str(), f, &n);
+  if (!error.empty()) return throw_error(env, error);
+  // f: param, grad, square_avg, (grad_avg), (momentum_buffer), then the outputs in that order
+  // without grad: input i >= 2 is written to output at + i - 1.
+  const int ga = s.centered ? 3 : 0, buf = s.with_momentum ? 3 + s.centered : 0, at = 2 + slots;
+  const float* in[5] = {f[0], f[1], f[2], ga ? f[ga] : nullptr, buf ? f[buf] : nullptr};
+  float* outs[4] = {f[at], f[at + 1], ga ? f[at + ga - 1] : nullptr, buf ? f[at + buf - 1] : nullptr};
+  run_rmsprop(s, n, in, outs);
+  return nullptr;
+}
+
 // version(): oneDNN's version and the CPU instruction set it dispatches to.
 napi_value Version(napi_env env, napi_callback_info) {
   const dnnl_version_t* v = dnnl_version();
@@ -211,8 +285,10 @@ napi_value Init(napi_env env, napi_value exports) {
       {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"bnorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sgd", nullptr, SgdStep, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adam", nullptr, AdamStep, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"rmsprop", nullptr, RmspropStep, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
-  napi_define_properties(env, exports, 6, props);
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;
 }
 

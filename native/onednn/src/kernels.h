@@ -1,5 +1,6 @@
 // The kernels of pipe's oneDNN addon (addon.cc binds them to JavaScript), each in its own file:
-// conv.cc, norm.cc, sgd.cc. They compute in place on memory the caller owns (the wasm heap).
+// conv.cc, norm.cc, and the optimisers' updates sgd.cc, adam.cc, rmsprop.cc. They compute in
+// place on memory the caller owns (the wasm heap).
 #pragma once
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -65,6 +66,29 @@ struct Sgd {
 };
 
 void run_sgd(const Sgd& s, std::size_t n, const float* p, const float* g, const float* buf, float* p_out, float* buf_out);
+
+// One step of torch.optim.Adam or AdamW for one parameter (adam.cc). step_size = lr / (1 -
+// beta1^t), correction2_sqrt = sqrt(1 - beta2^t), decay_keep = 1 - lr * weight_decay (AdamW), as
+// the optimiser computes them in double once per step. decay: weight_decay != 0 (in double).
+struct Adam {
+  float step_size, correction2_sqrt, decay_keep, weight_decay, beta1, beta2, one_minus_beta1, one_minus_beta2, eps;
+  bool decoupled, decay, amsgrad;
+};
+
+// in: param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq (amsgrad only); out: param, exp_avg,
+// exp_avg_sq, max_exp_avg_sq (amsgrad only). Every array holds n floats.
+void run_adam(const Adam& s, std::size_t n, const float* const* in, float* const* out);
+
+// One step of torch.optim.RMSprop for one parameter (rmsprop.cc). decay: weight_decay != 0;
+// with_momentum: momentum > 0 (both in double, as the optimiser decides).
+struct Rmsprop {
+  float lr, alpha, one_minus_alpha, eps, weight_decay, momentum;
+  bool decay, centered, with_momentum;
+};
+
+// in: param, grad, square_avg, grad_avg (centered only), momentum_buffer (momentum only); out:
+// param, square_avg, grad_avg, momentum_buffer (the same two only when used). n floats each.
+void run_rmsprop(const Rmsprop& s, std::size_t n, const float* const* in, float* const* out);
 
 // Each thread's oneDNN engine and stream (every worker thread has its own).
 struct ThreadState {

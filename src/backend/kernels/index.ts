@@ -16,7 +16,11 @@ import { meanGrad, sumGrad } from './reduce_grad.js';
 import { reluGrad } from './relu_grad.js';
 import { onednnBatchNormKernels } from './onednn_batch_norm.js';
 import { onednnConvKernels } from './onednn_conv.js';
+import { onednnAdamKernel } from './onednn_adam.js';
+import { onednnRmspropKernel } from './onednn_rmsprop.js';
 import { onednnSgdKernel } from './onednn_sgd.js';
+import { ADAM } from '../fused_adam.js';
+import { RMSPROP } from '../fused_rmsprop.js';
 import { SGD_MOMENTUM } from '../fused_sgd.js';
 import { sliceOverride } from './slice.js';
 import { tileOverride } from './tile.js';
@@ -75,6 +79,9 @@ export function registerEngineKernels(): string[] {
 const onednnKernels = { ...onednnConvKernels, ...onednnBatchNormKernels };
 const onednnInstalled = new Set<string>();
 
+/** The engine's own native kernels (the optimisers' fused updates): nothing before them; asked for only while oneDNN is on. */
+const nativeKernels: Readonly<Record<string, KernelFunc>> = { [SGD_MOMENTUM]: onednnSgdKernel, [ADAM]: onednnAdamKernel, [RMSPROP]: onednnRmspropKernel };
+
 /** Installs the oneDNN kernels over whatever wasm kernels are registered (once); they run while `useOnednn` holds the addon. */
 export function registerOnednnKernels(): string[] {
   for (const [kernelName, build] of Object.entries(onednnKernels)) {
@@ -87,7 +94,8 @@ export function registerOnednnKernels(): string[] {
     registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
     onednnInstalled.add(kernelName);
   }
-  // A kernel of the engine's own with nothing before it: it is asked for only while oneDNN is on.
-  if (!getKernel(SGD_MOMENTUM, 'wasm')) registerKernel({ kernelName: SGD_MOMENTUM, backendName: 'wasm', kernelFunc: onednnSgdKernel });
-  return [...Object.keys(onednnKernels).map((k) => `${k} (oneDNN)`), `${SGD_MOMENTUM} (native)`];
+  for (const [kernelName, kernelFunc] of Object.entries(nativeKernels)) {
+    if (!getKernel(kernelName, 'wasm')) registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+  }
+  return [...Object.keys(onednnKernels).map((k) => `${k} (oneDNN)`), ...Object.keys(nativeKernels).map((k) => `${k} (native)`)];
 }

@@ -1,6 +1,7 @@
 // Whether the wasm kernels take the oneDNN path in this thread, the addon they call, and how they
-// call it. Imports nothing at run time: the optimisers ask it (fused_sgd.ts) in modules the CLI
+// call it. Imports nothing at run time: the optimisers ask it (fused_*.ts) in modules the CLI
 // loads without tfjs.
+import type * as tfjs from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { OnednnAddon } from '../onednn.js';
@@ -15,6 +16,11 @@ export function useOnednn(loaded: OnednnAddon | null): void {
 /** The addon while the oneDNN path is on, else null. */
 export function onednn(): OnednnAddon | null {
   return addon;
+}
+
+/** Whether the engine's native kernel `kernelName` runs on `t`'s active backend: wasm with the oneDNN path on and the kernel registered. */
+export function runsNative(t: typeof tfjs, kernelName: string): boolean {
+  return t.getBackend() === 'wasm' && addon !== null && t.getKernel(kernelName, 'wasm') !== undefined;
 }
 
 /**

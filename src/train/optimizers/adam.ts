@@ -5,6 +5,7 @@
 // The bias corrections are computed in double precision once per step, as torch does in Python;
 // eps is added outside the square root (tfjs's own Adam has no weight decay).
 import type * as tfjs from '@tensorflow/tfjs';
+import { ADAM, fusesAdam, type AdamAttrs } from '../../backend/fused_adam.js';
 import { bool, entry, plainNumber } from '../../config/schema/fragments.js';
 import { betas, learningRate, weightDecay } from './fields.js';
 import { SlotOptimizer, type OptimizerOp, type TfModule, type UpdateInputs } from './optimizer.js';
@@ -58,18 +59,30 @@ class Adam extends SlotOptimizer {
     };
   }
 
+  /** This step's scalars as doubles, for the fused kernel (the composition reads them as float32 scalars). */
+  private attrs: AdamAttrs | null = null;
+
   protected stepScalars(lr: number, step: number): Record<string, tfjs.Scalar> {
     const [beta1, beta2] = this.s.betas;
+    const [stepSize, correction2Sqrt, decayKeep] = [lr / (1 - beta1 ** step), Math.sqrt(1 - beta2 ** step), 1 - lr * this.s.weight_decay];
+    const { weight_decay: weightDecay, eps, amsgrad } = this.s;
+    this.attrs = { stepSize, correction2Sqrt, decayKeep, weightDecay, beta1, beta2, eps, decoupled: this.decoupled, amsgrad };
     const scalar = (x: number) => this.tf.scalar(x, 'float32');
-    return {
-      stepSize: scalar(lr / (1 - beta1 ** step)),
-      correction2Sqrt: scalar(Math.sqrt(1 - beta2 ** step)),
-      decayKeep: scalar(1 - lr * this.s.weight_decay),
-    };
+    return { stepSize: scalar(stepSize), correction2Sqrt: scalar(correction2Sqrt), decayKeep: scalar(decayKeep) };
   }
 
   protected update({ param, grad, slot }: UpdateInputs, k: Record<string, tfjs.Scalar>): void {
     const tf = this.tf;
+    if (fusesAdam(tf)) {
+      // The same update as below in one kernel, bit for bit (src/backend/fused_adam.ts).
+      const inputs = { param, grad, expAvg: slot.exp_avg, expAvgSq: slot.exp_avg_sq, ...(this.s.amsgrad ? { maxExpAvgSq: slot.max_exp_avg_sq } : {}) };
+      const [p, m, v, vMax] = tf.engine().runKernel(ADAM, inputs, this.attrs as unknown as tfjs.NamedAttrMap) as tfjs.Tensor[];
+      slot.exp_avg.assign(m);
+      slot.exp_avg_sq.assign(v);
+      if (this.s.amsgrad) slot.max_exp_avg_sq.assign(vMax);
+      param.assign(p);
+      return;
+    }
     const c = this.c;
     const decay = this.s.weight_decay !== 0;
     const p = this.decoupled && decay ? tf.mul(param, k.decayKeep) : param;

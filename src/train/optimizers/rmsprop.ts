@@ -4,6 +4,7 @@
 //   momentum > 0: buf = momentum * buf + g / avg;  p = p - lr * buf,   else p = p - lr * g / avg
 // eps sits outside the square root: tfjs's RMSprop puts it inside, which matters with eps = 1.
 import type * as tfjs from '@tensorflow/tfjs';
+import { fusesRmsprop, RMSPROP, type RmspropAttrs } from '../../backend/fused_rmsprop.js';
 import { bool, entry, plainNumber } from '../../config/schema/fragments.js';
 import type { OptimizerConfig } from '../../config/types.js';
 import { learningRate, weightDecay } from './fields.js';
@@ -52,12 +53,27 @@ class Rmsprop extends SlotOptimizer {
     };
   }
 
+  /** This step's lr, for the fused kernel (the composition reads the scalar). */
+  private lr = 0;
+
   protected stepScalars(lr: number): Record<string, tfjs.Scalar> {
+    this.lr = lr;
     return { lr: this.tf.scalar(lr, 'float32') };
   }
 
   protected update({ param, grad, slot }: UpdateInputs, { lr }: Record<string, tfjs.Scalar>): void {
     const tf = this.tf;
+    if (fusesRmsprop(tf)) {
+      // The same update as below in one kernel, bit for bit (src/backend/fused_rmsprop.ts).
+      const { alpha, eps, weight_decay: weightDecay, momentum, centered } = this.s;
+      const attrs: RmspropAttrs = { lr: this.lr, alpha, eps, weightDecay, momentum, centered };
+      const inputs = { param, grad, squareAvg: slot.square_avg, ...(centered ? { gradAvg: slot.grad_avg } : {}), ...(momentum > 0 ? { momentumBuffer: slot.momentum_buffer } : {}) };
+      const [p, ...slots] = tf.engine().runKernel(RMSPROP, inputs, attrs as unknown as tfjs.NamedAttrMap) as tfjs.Tensor[];
+      // The kernel's outputs after the parameter: square_avg, then grad_avg and momentum_buffer where used.
+      [slot.square_avg, ...(centered ? [slot.grad_avg] : []), ...(momentum > 0 ? [slot.momentum_buffer] : [])].forEach((v, i) => v.assign(slots[i]));
+      param.assign(p);
+      return;
+    }
     const c = this.c;
     const g = this.s.weight_decay !== 0 ? tf.add(grad, tf.mul(param, c.weightDecay)) : grad;
     // torch's addcmul computes value * g * g left to right.
