@@ -75,16 +75,20 @@ export function statusText(dir: string, record: StudyRecord): string {
   const gone = record.status === 'running' && record.host === hostname() && !processAlive(record.pid);
   const state = gone ? 'running when its process (pid ' + record.pid + ') ended: run the study again to continue' : record.status;
   const count = (s: string) => record.trials.filter((t) => t.status === s).length;
+  const running = record.stages.filter((x) => x.status === 'running');
   const counts = ['done', 'running', 'pending', 'pruned', 'failed', 'stopped'].map((s) => [s, count(s)] as const).filter(([, n]) => n > 0);
   const lines = [
     `study ${record.study}: ${state}`,
     `  folder ${dir}`,
     `  started ${record.started}, updated ${record.updated} (pid ${record.pid} on ${record.host})`,
-    `  trials: ${counts.map(([s, n]) => `${n} ${s}`).join(', ')}`,
+    // A trial is running while any of its stages is, a shared one included: say the jobs too.
+    `  trials: ${counts.map(([s, n]) => `${n} ${s}`).join(', ')}; ${running.length} stage job${running.length === 1 ? '' : 's'} training`,
   ];
-  for (const s of record.stages.filter((x) => x.status === 'running')) {
+  for (const s of running) {
     const last = s.records[s.records.length - 1];
-    lines.push(`  running: ${s.stage} of ${record.trials[s.trials[0]].name}${last ? `: ${epochLine(last, null)}` : ': first epoch'} (${duration(s.seconds)} so far)`);
+    // The record's seconds count finished runs of a job only; its epochs' own times are live.
+    const trained = s.records.reduce((sum, r) => sum + r.seconds, 0);
+    lines.push(`  running: ${s.stage} of ${record.trials[s.trials[0]].name}${last ? `: ${epochLine(last, null)} (${duration(trained)} of epochs so far)` : ': in its first epoch'}`);
   }
   return lines.join('\n') + '\n' + trialsTable(record);
 }

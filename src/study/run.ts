@@ -15,7 +15,7 @@ export interface JobState {
   /** The stage's epochs so far. */
   records: readonly EpochRecord[];
   error: string | null;
-  /** Wall time spent running it in this study run. */
+  /** Wall time it ran in this study run, from its process's start (a queue's wait left out). */
   seconds: number;
   /** Pruning cut it after this many epochs. */
   prunedAt: number | null;
@@ -60,11 +60,13 @@ export async function runStudy(study: ResolvedStudy, plan: StudyPlan, o: StudyRu
     st.status = 'running';
     o.events.jobStart(job, stopAfterEpoch);
     o.events.changed();
-    const started = performance.now();
+    // From the job's own start: on a queue, the wait for a free worker is not the job's time.
+    let started = performance.now();
     let outcome: JobOutcome;
     try {
       outcome = await o.executor.run(o.spec(job, stopAfterEpoch), (e) => {
-        if (e.type === 'epoch') {
+        if (e.type === 'started') started = performance.now();
+        else if (e.type === 'epoch') {
           st.records = [...st.records.filter((r) => r.epoch < e.record.epoch), e.record];
           o.events.jobEpoch(job, e.record);
           o.events.changed();

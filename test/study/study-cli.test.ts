@@ -136,7 +136,7 @@ describe('pipe study', () => {
     const status = study('lrs.yaml', outputs, ['--status']);
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toMatch(/^study lrs: failed$/m);
-    expect(status.stdout).toMatch(/trials: 2 done, 1 failed/);
+    expect(status.stdout).toMatch(/trials: 2 done, 1 failed; 0 stage jobs training/);
   }, 240_000);
 
   it('leaves out a trial a check before training refuses (too few class scores), and runs the others', () => {
@@ -178,6 +178,7 @@ describe('pipe study', () => {
     // The record still says running; --status knows its process is gone.
     const status = study('two.yaml', outputs, [...longer, '--status']);
     expect(status.stdout).toMatch(/^study two: running when its process \(pid \d+\) ended: run the study again to continue$/m);
+    expect(status.stdout).toMatch(/^ {2}running: finetune of tiny\[finetune\.lr=0\.0[25]\]: (in its first epoch|\[finetune\] epoch \d\/6 .* \(\d+s of epochs so far\))$/m);
     const again = study('two.yaml', outputs, longer);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/^ {2}resuming finetune of tiny\[finetune\.lr=0\.0[25]\] at epoch \d/m);
