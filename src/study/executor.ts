@@ -50,6 +50,8 @@ export type JobEvent =
   | { readonly type: 'resumed'; readonly epoch: number; readonly step: number }
   | { readonly type: 'epoch'; readonly record: EpochRecord }
   | { readonly type: 'warning'; readonly message: string }
+  /** Said for the user's information (a stage pulled from or pushed to the remote). */
+  | { readonly type: 'note'; readonly message: string }
   | { readonly type: 'end'; readonly outcome: JobOutcome };
 
 export interface StageExecutor {

@@ -86,7 +86,7 @@ export interface StagesOnExecutorOptions {
   readonly outputs: string;
   /** Only these stages and what they need (all when empty). */
   readonly stages: readonly string[];
-  readonly events: Pick<StudyEvents, 'jobEpoch' | 'jobWarning' | 'jobResumed'>;
+  readonly events: Pick<StudyEvents, 'jobEpoch' | 'jobWarning' | 'jobResumed' | 'jobNote'>;
   readonly shouldStop: () => boolean;
   readonly remote?: RemoteSpec | null;
 }

@@ -29,7 +29,7 @@ export async function runStageJob(job: StageJobSpec, emit: (e: Exclude<JobEvent,
     if (key !== job.key) {
       throw new JobError(`stage '${job.stage}' of ${job.file} has key ${String(key).slice(0, 12)} here, not the planned ${job.key.slice(0, 12)}`, 'a file the pipeline reads (the pipeline, its data) changed since the study was planned, or this machine has another backend; plan the study again');
     }
-    remote = job.remote ? await openStageRemote(job.remote, process.env, { say: warn, warn }) : undefined;
+    remote = job.remote ? await openStageRemote(job.remote, process.env, { say: (message) => emit({ type: 'note', message }), warn }) : undefined;
     // What the stage needs was trained by other jobs, maybe on other machines: from the remote.
     for (const need of stagesToRun(pipeline, [job.stage]).filter((s) => s !== job.stage)) {
       const needKey = prepared.keys[need].key;

@@ -25,6 +25,8 @@ export interface StudyEvents {
   jobStart(job: StudyJob, stopAfterEpoch: number | undefined): void;
   jobEpoch(job: StudyJob, record: EpochRecord): void;
   jobWarning(job: StudyJob, message: string): void;
+  /** What a job says for information (a stage pulled from or pushed to the remote). */
+  jobNote?(job: StudyJob, message: string): void;
   /** The job continues from a checkpoint: `epoch` epochs and `step` steps of the next done. */
   jobResumed?(job: StudyJob, epoch: number, step: number): void;
   jobEnd(job: StudyJob, state: Readonly<JobState>): void;
@@ -72,6 +74,7 @@ export async function runStudy(study: ResolvedStudy, plan: StudyPlan, o: StudyRu
           o.events.changed();
         } else if (e.type === 'warning') o.events.jobWarning(job, e.message);
         else if (e.type === 'resumed') o.events.jobResumed?.(job, e.epoch, e.step);
+        else if (e.type === 'note') o.events.jobNote?.(job, e.message);
       });
     } catch (e) {
       outcome = { status: 'failed', records: [], error: `the executor could not run the job: ${(e as Error).message}` };

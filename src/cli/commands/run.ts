@@ -131,6 +131,7 @@ async function trainOnQueue(url: string, o: Omit<import('../../study/index.js').
         jobEpoch: (_, record) => say(epochLine(record, null)),
         jobResumed: (job, epoch, step) => say(`[${job.stage}] resuming at epoch ${epoch + 1}${step ? `, step ${step}` : ''} (on a worker, from its checkpoint)`),
         jobWarning: (job, message) => io.err(`warning: stage ${job.stage}: ${message}\n`),
+        jobNote: (_, message) => say(message),
       },
     });
   } finally {

@@ -96,6 +96,7 @@ export const study: Command = {
             emit({ event: 'epoch', key: job.key, trial: spec.trials[job.trial].name, ...record });
           },
           jobResumed: (job, epoch, step) => say(`  resuming ${jobLabel(spec, job)} at epoch ${epoch + 1}${step ? `, step ${step}` : ''} (from its checkpoint)`),
+          jobNote: (_, message) => say(`  ${message}`),
           jobWarning: (job, message) => io.err(`warning: ${jobLabel(spec, job)}: ${message}\n`),
           jobEnd: (job, state) => {
             const what = state.status === 'pruned' ? `pruned after epoch ${state.prunedAt}` : state.status;
