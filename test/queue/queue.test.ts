@@ -1,7 +1,7 @@
 // Stage jobs through BullMQ on a real redis-server (started here on a loopback port): two
 // `pipe worker`s run a study's jobs; a worker killed with SIGKILL mid-stage has its job taken
 // over by the other, which resumes the checkpoint; the weights equal a local study's.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -267,4 +267,24 @@ describe('stage jobs on a queue', () => {
       second?.child.kill('SIGKILL');
     }
   }, 300_000);
+
+  it('connects over TLS (rediss://) to a redis-server with a certificate the client trusts', async () => {
+    const tls = mkdtempSync(join(tmpdir(), 'pipe-tls-'));
+    const [key, cert] = [join(tls, 'key.pem'), join(tls, 'cert.pem')];
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    const port = await freePort();
+    const server = spawn('redis-server', ['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--tls-cert-file', cert, '--tls-key-file', key, '--tls-ca-cert-file', cert, '--tls-auth-clients', 'no'], { stdio: 'ignore' });
+    const url = `rediss://127.0.0.1:${port}`;
+    const trust = { NODE_EXTRA_CA_CERTS: cert };
+    const worker = start(['worker', '--queue', url, '--outputs', join(dir, 'out-tls')], trust);
+    try {
+      await until(() => /^worker on /m.test(worker.out), 30_000, 'the worker to start');
+      const r = runPipe(['run', 'p.yaml', '--queue', url, '--outputs', join(dir, 'out-tls'), '--workers', '1', '--set', 'stages.train.epochs=1'], { cwd: dir, env: trust });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^\[train\] epoch 1\/1 /m);
+    } finally {
+      worker.child.kill('SIGKILL');
+      server.kill('SIGKILL');
+    }
+  }, 120_000);
 });
