@@ -4,7 +4,8 @@ import { textTable } from '../diff/text-table.js';
 import { processAlive } from '../cache/files.js';
 import { hostname } from 'node:os';
 import type { StudyJob, StudyPlan } from '../study/plan.js';
-import type { StudyRecord, TrialRecord } from '../study/record.js';
+import type { StudyRecord } from '../study/record.js';
+import { studyTrials } from '../report/study/trials.js';
 import type { ResolvedStudy } from '../study/types.js';
 import { duration, epochLine } from './run-reporter.js';
 
@@ -57,17 +58,12 @@ export { epochLine };
 
 /** The trials, best first (by the metric), then those without a value; failures said below. */
 export function trialsTable(record: StudyRecord): string {
-  const sorted = rankTrials(record);
-  const rows = sorted.map((t, rank) => [t.metric === null ? '' : String(rank + 1), t.name, t.status, formatMetric(record.metric.name, t.metric)]);
+  // Ranked as the study report ranks them (a metric that is not a finite number is unranked).
+  const rows = studyTrials(record).ranked.map((r) => [r.rank === null ? '' : String(r.rank), r.trial.name, r.trial.status, formatMetric(record.metric.name, r.metric)]);
   let text = textTable(['rank', 'trial', 'status', `${metricLabel(record)} (${record.metric.goal})`], rows, [0, 3]);
   const failed = record.trials.filter((t) => t.status === 'failed');
   for (const t of failed) text += `failed: ${t.name}: ${t.error}\n`;
   return text;
-}
-
-export function rankTrials(record: Pick<StudyRecord, 'trials' | 'metric'>): TrialRecord[] {
-  const score = (t: TrialRecord) => (t.metric === null ? Infinity : record.metric.goal === 'max' ? -t.metric : t.metric);
-  return [...record.trials].sort((a, b) => score(a) - score(b));
 }
 
 /** `pipe study FILE --status`: where a study stands, from its record. */

@@ -22,9 +22,22 @@ export class QueueExecutor implements StageExecutor {
   /** Jobs removed from the queue (pipe queue cancel) while waited for. */
   private readonly cancelled = new Map<string, () => void>();
 
-  constructor(url: string) {
+  /** The last connection error told, so a Redis that is away is said once, not per retry. */
+  private told = '';
+
+  /** `warn`: told when the queue cannot be reached (ioredis keeps retrying meanwhile). */
+  constructor(
+    url: string,
+    private readonly warn: (message: string) => void = () => {},
+  ) {
     this.connection = queueConnection(url);
   }
+
+  private connectionError = (e: Error) => {
+    if (e.message === this.told) return;
+    this.told = e.message;
+    this.warn(`the queue cannot be reached (${e.message}); waiting for it to come back`);
+  };
 
   async run(spec: StageJobSpec, onEvent: (e: Exclude<JobEvent, { type: 'end' }>) => void): Promise<JobOutcome> {
     const { queue, events } = await this.open(spec.backend);
@@ -64,6 +77,8 @@ export class QueueExecutor implements StageExecutor {
       q = { queue: new Queue(name, { connection: this.connection }), events: new QueueEvents(name, { connection: this.connection }) };
       q.events.on('progress', ({ jobId: id, data }) => this.listeners.get(id)?.(data as Exclude<JobEvent, { type: 'end' }>));
       q.events.on('removed', ({ jobId: id }) => this.cancelled.get(id)?.());
+      q.queue.on('error', this.connectionError);
+      q.events.on('error', this.connectionError);
       this.queues.set(backend, q);
       await q.events.waitUntilReady();
     }

@@ -47,6 +47,12 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     },
     { connection, concurrency: o.jobs, lockDuration, stalledInterval: Math.max(1000, Math.round(lockDuration / 2)), maxStalledCount: 3 },
   );
+  // Redis away: said once per distinct error while ioredis reconnects.
+  let told = '';
+  worker.on('error', (e) => {
+    if (e.message !== told) o.log(`! the queue cannot be reached (${e.message}); waiting for it to come back`);
+    told = e.message;
+  });
   await worker.waitUntilReady();
   return {
     async close() {

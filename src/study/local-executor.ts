@@ -37,7 +37,14 @@ export class LocalExecutor implements StageExecutor {
     keep(child.stderr);
     let outcome: JobOutcome | null = null;
     createInterface({ input: child.stdio[3] as Readable }).on('line', (line) => {
-      const e = JSON.parse(line) as JobEvent;
+      let e: JobEvent;
+      try {
+        e = JSON.parse(line) as JobEvent;
+      } catch {
+        // Not an event (nothing but job-process.ts writes there): kept for a failure message.
+        printed.push(line);
+        return;
+      }
       if (e.type === 'end') outcome = e.outcome;
       else onEvent(e);
     });

@@ -133,6 +133,9 @@ describe('stage jobs on a queue', () => {
       redis = await startRedis({ port: redis.port, dir: redisDir });
       const codes = await Promise.all(submitters.map((s) => s.exited));
       expect(codes, submitters.map((s) => s.out).join('\n----\n')).toEqual([0, 0]);
+      // While it was away, the worker and a submitter said so (once per error, not per retry).
+      expect(workers[0].out).toMatch(/^! the queue cannot be reached \(.+\); waiting for it to come back$/m);
+      expect(submitters.map((s) => s.out).join('')).toMatch(/warning: the queue cannot be reached/);
       // Each of the two stages started once, on the worker of the submitters' backend.
       const started = workers[0].out.match(/^> \S+:/gm) ?? [];
       expect(started).toHaveLength(2);

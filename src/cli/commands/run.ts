@@ -118,7 +118,7 @@ async function trainOnQueue(url: string, o: Omit<import('../../study/index.js').
   const { trainStagesOn } = await import('../../study/index.js');
   const { QueueExecutor } = await import('../../queue/queue-executor.js');
   const { shownUrl } = await import('../../queue/connection.js');
-  const executor = new QueueExecutor(url);
+  const executor = new QueueExecutor(url, (m) => io.err(`warning: ${m}\n`));
   const say = (line: string) => {
     if (!silent) io.out(line + '\n');
   };

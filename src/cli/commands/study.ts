@@ -68,7 +68,7 @@ export const study: Command = {
     // Ctrl-C, or SIGTERM: every running job checkpoints and stops. A second one quits at once
     // (the jobs still checkpoint: they see their parent go).
     let stop = false;
-    const executor = queueUrl ? new (await import('../../queue/queue-executor.js')).QueueExecutor(queueUrl) : new LocalExecutor(slots.jobs, io.env);
+    const executor = queueUrl ? new (await import('../../queue/queue-executor.js')).QueueExecutor(queueUrl, (m) => io.err(`warning: ${m}\n`)) : new LocalExecutor(slots.jobs, io.env);
     const onSignal = (signal: NodeJS.Signals) => {
       if (stop) process.exit(signal === 'SIGINT' ? 130 : 143);
       stop = true;
