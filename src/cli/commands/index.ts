@@ -9,6 +9,7 @@ import { preview } from './preview.js';
 import { queue } from './queue.js';
 import { report } from './report.js';
 import { run } from './run.js';
+import { runs } from './runs.js';
 import { schedule } from './schedule.js';
 import { schema } from './schema.js';
 import { study } from './study.js';
@@ -16,4 +17,4 @@ import { show } from './show.js';
 import { validate } from './validate.js';
 import { worker } from './worker.js';
 
-export const commands: readonly Command[] = [validate, show, run, study, preview, report, diff, exportCommand, cache, worker, queue, makeDemoData, schedule, schema, doctor];
+export const commands: readonly Command[] = [validate, show, run, runs, study, preview, report, diff, exportCommand, cache, worker, queue, makeDemoData, schedule, schema, doctor];
