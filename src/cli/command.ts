@@ -20,6 +20,8 @@ export interface Io {
   readonly isTty: boolean;
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
+  /** The command line after `pipe`, as given (main sets it; a run records it, redacted). */
+  readonly argv?: readonly string[];
 }
 
 export interface ParsedArgs {

@@ -58,7 +58,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   try {
     const args = parseCommandArgs(command, rest);
     checkArity(command, args);
-    return await command.run(args, io);
+    return await command.run(args, { ...io, argv });
   } catch (e) {
     return reportFailure(e, io);
   }

@@ -1,6 +1,7 @@
 // What `pipe run` prints. Without a terminal (CI, pipes): plain lines, one per epoch, no control
 // codes. On a terminal: the listr2 view of run-view.ts. --json: one JSON event per line.
-// --quiet: only the summary.
+// --quiet: only the summary. Whatever the console shows, `log` (the run folder's run.log) gets the
+// plain lines.
 import { thousands } from '../format.js';
 import type { EpochRecord, StageResult } from '../train/loop.js';
 import type { RunEvents, RunResult } from '../train/run.js';
@@ -50,9 +51,12 @@ export function duration(s: number): string {
 /** Skipped files named on stderr; the run folder's skipped.json lists all of them. */
 const SKIPPED_SHOWN = 20;
 
-export function runReporter(io: Io, opts: { quiet: boolean; json: boolean; stages: readonly string[] }): RunReporter {
+export function runReporter(io: Io, opts: { quiet: boolean; json: boolean; stages: readonly string[]; log?: (text: string) => void }): RunReporter {
   const view = io.isTty && !opts.quiet && !opts.json ? runView(opts.stages, epochLine) : null;
+  const log = opts.log ?? (() => {});
+  // The log first: a run killed the moment a line shows has that line in run.log too.
   const say = (line: string) => {
+    log(line + '\n');
     if (!opts.quiet && !opts.json && !view) io.out(line + '\n');
   };
   const emit = (event: Record<string, unknown>) => {
@@ -77,10 +81,11 @@ export function runReporter(io: Io, opts: { quiet: boolean; json: boolean; stage
       emit({ event: 'skipped', split, listed, files: files.map(({ file, reason }) => ({ file, reason })) });
       // On stderr, whatever the view: every skipped file is named (the first SKIPPED_SHOWN here,
       // all of them in the run folder's skipped.json).
-      if (opts.json) return;
       const shown = files.slice(0, SKIPPED_SHOWN).map((f) => `  ${f.file}: ${f.reason}\n`).join('');
       const more = files.length > SKIPPED_SHOWN ? `  ... and ${files.length - SKIPPED_SHOWN} more\n` : '';
-      io.err(`warning: the ${split} split: ${files.length} of ${listed} images skipped (dataset.on_bad_image: skip; listed in the run folder's skipped.json):\n${shown}${more}`);
+      const warning = `warning: the ${split} split: ${files.length} of ${listed} images skipped (dataset.on_bad_image: skip; listed in the run folder's skipped.json):\n${shown}${more}`;
+      log(warning);
+      if (!opts.json) io.err(warning);
     },
     epoch(r) {
       const spent = (stageSeconds.get(r.stage) ?? 0) + r.seconds;
@@ -111,12 +116,11 @@ export function runReporter(io: Io, opts: { quiet: boolean; json: boolean; stage
     events: view ? { ...plain, ...viewEvents(view, plain) } : plain,
     async finish(result) {
       await view?.close();
-      if (opts.json) {
-        emit({ event: 'end', dir: result.dir, summary: result.rows, interrupted: result.interrupted, reused: result.reused });
-        return;
-      }
       const reused = result.reused.length ? `reused from the cache: ${result.reused.join(', ')}\n` : '';
-      io.out(`\n${summaryTable(result.rows)}\n${reused}run folder: ${result.dir}\n`);
+      const summary = `\n${summaryTable(result.rows)}\n${reused}run folder: ${result.dir}\n`;
+      log(summary);
+      if (opts.json) emit({ event: 'end', dir: result.dir, summary: result.rows, interrupted: result.interrupted, reused: result.reused });
+      else io.out(summary);
     },
   };
 }

@@ -1,14 +1,14 @@
 // Where a run came from, recorded in its run.json: the command line (secrets redacted), pipe's
 // version, the git state of the folder holding the pipeline file, the machine and the versions
-// of the packages that compute. Cheap by design (a cached run takes well under a second): two git
-// processes run side by side under a short timeout, package versions are read from package.json
-// files, nothing heavy is imported. Never fails a run: what cannot be known is recorded as absent,
+// of the packages that compute. Cheap by design (a cached run takes well under a second): one git
+// process under a short timeout, started while the pipeline loads; package versions are read
+// from package.json files, nothing heavy is imported (pipe run imports this module lazily). Never fails a run: what cannot be known is recorded as absent,
 // with the reason.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { arch, availableParallelism, cpus, hostname, platform, release, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { onednnIfLoaded } from '../backend/onednn.js';
 import { redactArgv } from './redact.js';
 
@@ -40,11 +40,11 @@ export type GitState =
       readonly root: string;
       /** HEAD's full hash. */
       readonly commit: string;
+      /** The branch checked out; null when HEAD is detached. */
+      readonly branch: string | null;
       /** Whether tracked or untracked (not ignored) files differ from the commit: then the commit
-       *  alone does not reproduce the run. null when `git status` did not answer (why: in
-       *  dirtyUnknown). */
-      readonly dirty: boolean | null;
-      readonly dirtyUnknown?: string;
+       *  alone does not reproduce the run. */
+      readonly dirty: boolean;
     }
   | {
       readonly present: false;
@@ -85,31 +85,51 @@ export function hostInfo(): HostInfo {
   return { name: hostname(), os: `${platform()} ${release()} ${arch()}`, cpu: cpus()[0]?.model.trim() ?? 'unknown', cores: availableParallelism(), memoryBytes: totalmem() };
 }
 
-/** `git` (or the binary given, for tests) asked about `dir`; absent with the reason, never a throw. */
-export async function gitState(dir: string, git = 'git'): Promise<GitState> {
-  const [head, status] = await Promise.all([runGit(git, dir, ['rev-parse', '--show-toplevel', 'HEAD']), runGit(git, dir, ['status', '--porcelain'])]);
-  if (!head.ok) return { present: false, reason: head.reason };
-  const [root, commit] = head.stdout.split('\n');
-  if (!/^[0-9a-f]{40,64}$/.test(commit ?? '')) return { present: false, reason: `git gave no commit for HEAD: ${commit ?? ''}` };
-  if (!status.ok) return { present: true, root, commit, dirty: null, dirtyUnknown: status.reason };
-  return { present: true, root, commit, dirty: status.stdout !== '' };
+/** `git` (or the binary given, for tests) asked about `dir`; absent with the reason, never a throw.
+ *  One process, `git status --porcelain=v2 --branch`, says both HEAD and whether the tree is
+ *  dirty: a spawn is most of the cost here. */
+export async function gitState(dir: string, git = 'git', timeoutMs = GIT_TIMEOUT_MS): Promise<GitState> {
+  const status = await runGit(git, dir, ['status', '--porcelain=v2', '--branch'], timeoutMs);
+  if (!status.ok) return { present: false, reason: status.reason };
+  const lines = status.stdout.split('\n').filter((l) => l !== '');
+  const header = (name: string) => lines.find((l) => l.startsWith(`# ${name} `))?.slice(name.length + 3);
+  const commit = header('branch.oid');
+  if (commit === '(initial)') return { present: false, reason: 'a git repository without a commit yet' };
+  if (commit === undefined || !/^[0-9a-f]{40,64}$/.test(commit)) return { present: false, reason: `git status gave no commit for HEAD (${commit ?? 'none'})` };
+  const head = header('branch.head');
+  // The root: the folder above holding .git (a folder, or a file in a worktree or submodule);
+  // git itself only where GIT_DIR or core.worktree put it elsewhere.
+  const root = repositoryRoot(dir) ?? (await askRoot(git, dir, timeoutMs));
+  if (root === null) return { present: false, reason: 'git did not say where the repository is' };
+  return { present: true, root, commit, branch: head === undefined || head === '(detached)' ? null : head, dirty: lines.some((l) => !l.startsWith('#')) };
+}
+
+function repositoryRoot(dir: string): string | null {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (existsSync(join(d, '.git'))) return d;
+    if (d === dirname(d)) return null;
+  }
+}
+
+async function askRoot(git: string, dir: string, timeoutMs: number): Promise<string | null> {
+  const r = await runGit(git, dir, ['rev-parse', '--show-toplevel'], timeoutMs);
+  return r.ok && r.stdout !== '' ? r.stdout : null;
 }
 
 type GitAnswer = { readonly ok: true; readonly stdout: string } | { readonly ok: false; readonly reason: string };
 
-function runGit(git: string, dir: string, args: readonly string[]): Promise<GitAnswer> {
+function runGit(git: string, dir: string, args: readonly string[], timeoutMs: number): Promise<GitAnswer> {
   // No lock on the index (a status beside the user's own git), no prompt, no pager, no colour.
   const env = { ...process.env, GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
   return new Promise((done) => {
-    execFile(git, ['-C', dir, ...args], { timeout: GIT_TIMEOUT_MS, env, maxBuffer: 4 * 2 ** 20, windowsHide: true }, (e, stdout, stderr) => {
+    execFile(git, ['-C', dir, ...args], { timeout: timeoutMs, env, maxBuffer: 4 * 2 ** 20, windowsHide: true }, (e, stdout, stderr) => {
       if (!e) return done({ ok: true, stdout: stdout.trim() });
       const err = e as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null };
       if (err.code === 'ENOENT') return done({ ok: false, reason: `git is not installed (${git} not found)` });
-      if (err.killed || err.signal) return done({ ok: false, reason: `git did not answer within ${GIT_TIMEOUT_MS / 1000} s` });
-      if ((err as { code?: unknown }).code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return done({ ok: false, reason: 'git printed more than 4 MiB' });
+      if (err.killed || err.signal) return done({ ok: false, reason: `git did not answer within ${timeoutMs / 1000} s` });
+      if (err.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return done({ ok: false, reason: 'git printed more than 4 MiB' });
       const said = String(stderr).trim().split('\n')[0] ?? '';
       if (/not a git repository/i.test(said)) return done({ ok: false, reason: 'not a git repository' });
-      if (/ambiguous argument 'HEAD'|unknown revision/i.test(said)) return done({ ok: false, reason: 'a git repository without a commit yet' });
       done({ ok: false, reason: `git failed: ${said.replace(/^fatal: /, '') || err.message.split('\n')[0]}` });
     });
   });

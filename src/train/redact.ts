@@ -3,9 +3,10 @@
 // parameters that carry credentials (`?token=...`, `X-Amz-Signature=...`) are replaced by `***`
 // wherever they appear in an argument (`--queue=redis://...` and `--set x=s3://...` included).
 
-/** `scheme://` then everything up to the last `@` before the path: a password may hold `?`, `#`
- *  or `@` unencoded (a `/` in it makes no valid URL, which pipe refuses anyway). */
-const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^/\s]*@/gi;
+/** `scheme://` then a user part: `user:secret@` up to the last `@` of the argument (a secret may
+ *  hold `/`, `@`, `?` or `#` unencoded, as AWS secret keys hold `/`), or `user@` without a `/`.
+ *  Over-redacting a rare `host:port/path@x` is the price of never leaking a secret. */
+const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)(?:[^\s/@]*:\S*|[^\s/]*)@/gi;
 
 /** Query parameters whose name says they hold a secret (presigned URLs, tokens, passwords). */
 const SECRET_PARAM = /([?&][^=&#\s]*(?:password|passwd|pwd|secret|token|signature|credential|access[_-]?key|api[_-]?key|auth)[^=&#\s]*=)[^&#\s]*/gi;

@@ -1,5 +1,6 @@
 // A run's folder, outputs/runs/<pipeline>-<time>/: what one `pipe run` did, readable without the
-// store. pipeline.yaml (resolved), run.json (backend, stages, their keys), stages.json (each
+// store. pipeline.yaml (resolved), run.json (backend, stages, their keys, status, provenance),
+// run.log (what the console showed), stages.json (each
 // stage's key and key input, which --resume compares), metrics.jsonl (every epoch of every
 // stage, reused ones included), summary.md/json, and per stage a copy of its model, result and
 // predictions from the store. Loads no tfjs: a run whose stages are all cached never starts one.
@@ -12,6 +13,8 @@ import { writeAtomic } from '../cache/files.js';
 import { ENTRY_FILES } from '../cache/store.js';
 import type { SkippedImage } from '../data/decode.js';
 import type { EpochRecord, StageResult } from './loop.js';
+import type { Provenance } from './provenance.js';
+import { runningStatus, updateRunJson } from './run-status.js';
 import { summaryTable, type SummaryRow } from './summary.js';
 
 export interface RunInfo {
@@ -21,6 +24,8 @@ export interface RunInfo {
   /** Training workers and data loader threads the run used. */
   readonly workers: number;
   readonly loaderWorkers: number;
+  /** Where the run came from (provenance.ts); absent when the caller did not collect it. */
+  readonly provenance?: Provenance;
 }
 
 /** Creates (or reopens, for --resume) a run folder and writes what it is. */
@@ -31,13 +36,15 @@ export async function openRunDir(p: ResolvedPipeline, keys: Readonly<Record<stri
   const { dump } = await import('js-yaml');
   writeFileSync(join(dir, 'pipeline.yaml'), dump(p, { lineWidth: -1, noRefs: true, skipInvalid: true }));
   const stageKeys = Object.fromEntries(info.stages.map((s) => [s, keys[s].key]));
-  writeFileSync(join(dir, 'run.json'), JSON.stringify({ ...info, keys: stageKeys, started: new Date().toISOString(), node: process.version }, null, 2));
+  const started = new Date();
+  // Written atomically, as every later change of it: pipe runs and pipe serve read it while the run goes on.
+  writeAtomic(join(dir, 'run.json'), Buffer.from(JSON.stringify({ ...info, keys: stageKeys, started: started.toISOString(), node: process.version, status: runningStatus(started) }, null, 2) + '\n'));
   writeFileSync(join(dir, 'stages.json'), JSON.stringify(Object.fromEntries(info.stages.map((s) => [s, keys[s]])), null, 2));
   return dir;
 }
 
 /** The files openRunDir, writeMetrics and writeSummary put at a run folder's top. */
-const RUN_FILES = ['pipeline.yaml', 'run.json', 'stages.json', 'metrics.jsonl', 'summary.json', 'summary.md', 'skipped.json'];
+const RUN_FILES = ['pipeline.yaml', 'run.json', 'run.log', 'stages.json', 'metrics.jsonl', 'summary.json', 'summary.md', 'skipped.json'];
 
 /** Removes the folder of a run that ended before any stage trained an epoch or was reused (it
  *  was refused: bad data, a lock held by another run...), so refused runs leave no empty run
@@ -71,8 +78,7 @@ export function writeSkipped(dir: string, split: string, files: readonly Skipped
 
 /** Records the backend once it has started (a run folder is opened before any backend is). */
 export function recordBackend(dir: string, backend: RunInfo['backend']): void {
-  const file = join(dir, 'run.json');
-  writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), backend }, null, 2));
+  updateRunJson(dir, { backend });
 }
 
 /** The keys a run folder was made with (for --resume). */

@@ -50,7 +50,8 @@ export function updateRunJson(runDir: string, fields: Readonly<Record<string, un
 
 /** The one line a failed run's status gives: what the console's error said, on one line. */
 export function failureReason(e: unknown): string {
+  const more = e instanceof InputError && e.diagnostics.length > 1 ? ` (and ${e.diagnostics.length - 1} more)` : '';
   const text = e instanceof InputError ? formatDiagnostic(e.diagnostics[0] ?? { message: e.message }) : (environmentMessage(e) ?? (e instanceof Error ? e.message : String(e)));
-  const line = text.split('\n').find((l) => l.trim() !== '') ?? 'unknown error';
+  const line = (text.split('\n').find((l) => l.trim() !== '') ?? 'unknown error') + more;
   return line.length > 500 ? `${line.slice(0, 500)}...` : line;
 }

@@ -18,7 +18,9 @@ import { CorruptCheckpoint, readCheckpoint, type Checkpoint } from './checkpoint
 import type { Tf } from './losses.js';
 import type { EpochRecord, StageResult } from './loop.js';
 import { predict } from './predict.js';
+import type { Provenance } from './provenance.js';
 import { copyStage, discardIfEmpty, openRunDir, recordBackend, stagesToRun, writeMetrics, writeSkipped, writeSummary, type RunInfo } from './run-dir.js';
+import { failureReason, recordStatus } from './run-status.js';
 import { openStageData } from './stage-data.js';
 import { summaryRow, type SummaryRow } from './summary.js';
 import { initLayers, readWeights, saveModel } from './weights.js';
@@ -58,6 +60,12 @@ export interface RunOptions {
   /** A shared store (--remote): complete entries are pulled instead of trained, checkpoints are
    *  pushed as they are written and pulled to resume, sealed entries are pushed (src/remote). */
   readonly remote?: StageRemote;
+  /** Where the run came from, for run.json (provenance.ts). */
+  readonly provenance?: Provenance;
+  /** Why shouldStop() said stop (e.g. `received SIGTERM`), for run.json's `stopped` status. */
+  readonly stopReason?: () => string | null;
+  /** The run folder, once it is open (the CLI starts run.log there). */
+  readonly onRunDir?: (dir: string) => void;
 }
 
 export interface RunEvents {
@@ -88,7 +96,14 @@ export interface RunResult {
 
 export async function runPipeline(p: ResolvedPipeline, plan: GraphPlan, o: RunOptions): Promise<RunResult> {
   const order = stagesToRun(p, o.stages);
-  const dir = await openRunDir(p, o.keys, { pipeline: p.name, stages: order, backend: o.backend, workers: o.workers, loaderWorkers: o.loaderWorkers }, { outputs: o.outputs, now: (o.now ?? (() => new Date()))(), resume: o.resume });
+  const info: RunInfo = { pipeline: p.name, stages: order, backend: o.backend, workers: o.workers, loaderWorkers: o.loaderWorkers, ...(o.provenance ? { provenance: o.provenance } : {}) };
+  const dir = await openRunDir(p, o.keys, info, { outputs: o.outputs, now: (o.now ?? (() => new Date()))(), resume: o.resume });
+  o.onRunDir?.(dir);
+  // run.json says `running` until the end below. A process.exit on the way (a second Ctrl-C)
+  // still records `stopped`; a kill -9 cannot, and src/runs/status.ts reads its dead pid instead.
+  const ended = () => new Date().toISOString();
+  const onExit = (code: number) => tryRecord(() => recordStatus(dir, { state: 'stopped', ended: ended(), reason: `${o.stopReason?.() ?? 'the process exited'} (exit code ${code}) before the run ended` }));
+  process.once('exit', onExit);
   // The backend starts with the first stage that trains (if any): its versions go into run.json
   // then, once.
   let backendRecorded = false;
@@ -120,12 +135,16 @@ export async function runPipeline(p: ResolvedPipeline, plan: GraphPlan, o: RunOp
   let interrupted: boolean;
   try {
     interrupted = await runStages();
+    writeSummary(dir, rows);
   } catch (e) {
+    process.off('exit', onExit);
+    tryRecord(() => recordStatus(dir, { state: 'failed', ended: ended(), reason: failureReason(e) }));
     // A run refused before any stage trained an epoch leaves no run folder behind.
     if (!o.resume) discardIfEmpty(dir);
     throw e;
   }
-  writeSummary(dir, rows);
+  process.off('exit', onExit);
+  recordStatus(dir, interrupted ? { state: 'stopped', ended: ended(), reason: o.stopReason?.() ?? 'stopped' } : { state: 'done', ended: ended() });
   return { dir, rows, interrupted, reused };
 
   async function runStages(): Promise<boolean> {
@@ -154,6 +173,15 @@ export async function runPipeline(p: ResolvedPipeline, plan: GraphPlan, o: RunOp
       if (result.stopped === 'interrupted') return true;
     }
     return false;
+  }
+}
+
+/** A status written on the way out (a failure, an exit) must not hide the error that caused it. */
+function tryRecord(write: () => void): void {
+  try {
+    write();
+  } catch {
+    // the run folder is gone or unwritable: the error on its way says more
   }
 }
 

@@ -26,6 +26,8 @@ export interface TestRunOptions {
   readonly warmStart?: boolean;
   readonly shouldStop?: () => boolean;
   readonly stages?: readonly string[];
+  readonly stopReason?: () => string | null;
+  readonly onRunDir?: (dir: string) => void;
 }
 
 export async function runFile(file: string, o: TestRunOptions & { cwd: string; sets?: readonly string[] }): Promise<TestRun> {
@@ -53,6 +55,8 @@ export async function runResolved(pipeline: ResolvedPipeline, plan: GraphPlan, o
     workers: o.workers ?? 1,
     loaderWorkers: o.loaderWorkers ?? 0,
     shouldStop: o.shouldStop ?? (() => false),
+    ...(o.stopReason ? { stopReason: o.stopReason } : {}),
+    ...(o.onRunDir ? { onRunDir: o.onRunDir } : {}),
     events: { stageStart: () => {}, stageEnd: () => {}, ...o.events, epoch: (r) => (records.push(r), o.events?.epoch?.(r)) },
   });
   return { result, records, warnings };

@@ -2,10 +2,12 @@ import { resolve } from 'node:path';
 import { expectedBackend, initBackend, trustedWithoutStart, type BackendInfo } from '../../backend/index.js';
 import { StageStore } from '../../cache/store.js';
 import { EXIT_JOB_FAILED, InputError, JobError } from '../../errors.js';
-import type { Command, Io } from '../command.js';
+import type { Command, Io, ParsedArgs } from '../command.js';
 import { loadPipeline } from '../load-pipeline.js';
 import { epochLine, runReporter } from '../run-reporter.js';
 import { chooseTrainWorkers } from '../../train/parallel/workers.js';
+import { RunLog } from '../../train/run-log.js';
+import { failureReason } from '../../train/run-status.js';
 import { openStageRemote, remoteSpecFrom } from '../../remote/index.js';
 import { backendOption, remoteOption, setOption, sets, wholeNumber } from './options.js';
 
@@ -32,86 +34,116 @@ export const run: Command = {
     { name: 'quiet', type: 'boolean', description: 'print only the summary' },
     { name: 'json', type: 'boolean', description: 'print JSON lines: one event per line' },
   ],
-  async run(args, io) {
-    // A bad remote is said before anything loads or trains.
-    const remoteSpec = remoteSpecFrom(args.values.remote as string | undefined, io.env);
-    const loaded = await loadPipeline(args.positionals[0], io.cwd, sets(args));
-    const { pipeline, plan } = loaded;
-    const stages = (args.values.stage as string[] | undefined) ?? [];
-    const known = Object.keys(pipeline.stages);
-    const unknown = stages.filter((s) => !known.includes(s));
-    if (unknown.length) throw new InputError(unknown.map((s) => ({ message: `unknown stage '${s}'`, hint: `stages: ${known.join(', ')}` })));
-    const workers = wholeNumber(args.values.workers, '--workers', 1);
-    const loaderWorkers = wholeNumber(args.values['loader-workers'], '--loader-workers', 0);
-    const backendOpts = { backend: args.values.backend as string | undefined, env: io.env };
-    // Keys need the backend kind; loading tfjs is only worth it when a stage trains. A tfjs-node
-    // package that is installed may still fail to load, so it is started first and trusted after
-    // (expectedBackend has already loaded the oneDNN addon, which needs no tfjs).
-    let kind = await expectedBackend(backendOpts);
-    let started: BackendInfo | null = trustedWithoutStart(kind) ? null : await initBackend(backendOpts);
-    if (started) kind = started.kind;
-    const queueUrl = (args.values.queue as string | undefined) ?? io.env.PIPE_QUEUE;
-    if (queueUrl) {
-      (await import('../../queue/connection.js')).queueConnection(queueUrl, args.values.queue ? '--queue' : 'PIPE_QUEUE');
-      if (args.values.resume) throw new InputError([{ message: '--queue and --resume cannot be used together: queued stages resume from the store by themselves' }]);
-    }
-    const { workers: trainWorkers, note } = chooseTrainWorkers(workers, pipeline.workers, kind);
-    if (note) io.err(`note: ${note}\n`);
-    const outputs = resolve(io.cwd, (args.values.outputs as string | undefined) ?? 'outputs');
-    const store = StageStore.at(outputs, (m) => io.err(`warning: ${m}\n`));
-    const { prepareRun } = await import('../../train/prepare.js');
-    const prepared = await prepareRun(pipeline, plan, { backend: kind, workers: trainWorkers, store, stages, resume: args.values.resume ? resolve(io.cwd, args.values.resume as string) : undefined, warmStart: Boolean(args.values['warm-start']) });
-    const remote = remoteSpec ? await openStageRemote(remoteSpec, io.env, { say: (m) => io.err(`${m}\n`), warn: (m) => io.err(`warning: ${m}\n`) }) : undefined;
-    const { runPipeline, stagesToRun } = await import('../../train/run.js');
-    const { defaultLoaderWorkers } = await import('../../data/loader.js');
-    // Ctrl-C, or SIGTERM (a scheduler's or `kill`'s stop): finish the step and checkpoint it. A
-    // second signal quits at once, with the shell's code for it.
-    let stop = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (stop) process.exit(signal === 'SIGINT' ? 130 : 143);
-      stop = true;
-      io.err(signal === 'SIGINT' ? 'stopping after the current step (Ctrl-C again to quit at once)\n' : `received ${signal}: stopping after the current step (send it again to quit at once)\n`);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    const reporter = runReporter(io, { quiet: Boolean(args.values.quiet), json: Boolean(args.values.json), stages: stagesToRun(pipeline, stages) });
+  async run(args, terminal) {
+    // Everything the run prints goes to its folder's run.log too, once the folder exists.
+    const log = new RunLog();
+    const io = loggedIo(terminal, log);
     try {
-      if (queueUrl) {
-        const failed = await trainOnQueue(queueUrl, { file: args.positionals[0], sets: sets(args), cwd: io.cwd, backend: kind, workers: trainWorkers, loaderWorkers: loaderWorkers ?? defaultLoaderWorkers(), outputs, stages, shouldStop: () => stop, remote: remoteSpec }, loaded, io, Boolean(args.values.quiet) || Boolean(args.values.json));
-        if (stop) return EXIT_JOB_FAILED;
-        if (failed.length) throw new JobError(`stages failed on the queue: ${failed.join('; ')}`);
-      }
-      reporter.start(pipeline.name, kind);
-      const result = await runPipeline(pipeline, plan, {
-        tf: async () => {
-          started ??= await initBackend(backendOpts);
-          return started.tf;
-        },
-        backend: { kind, versions: started?.versions ?? {}, details: started?.details ?? {} },
-        describeBackend: () => ({ kind, versions: started?.versions ?? {}, details: started?.details ?? {} }),
-        outputs,
-        store,
-        keys: prepared.keys,
-        warmStart: prepared.warmStart,
-        wait: Boolean(args.values.wait),
-        warn: (m) => io.err(`warning: ${m}\n`),
-        stages,
-        workers: trainWorkers,
-        loaderWorkers: loaderWorkers ?? defaultLoaderWorkers(),
-        events: reporter.events,
-        shouldStop: () => stop,
-        ...(prepared.resume ? { resume: prepared.resume } : {}),
-        ...(remote ? { remote } : {}),
-      });
-      await reporter.finish(result);
-      return result.interrupted ? EXIT_JOB_FAILED : 0;
+      return await runCommand(args, io, terminal, log);
+    } catch (e) {
+      log.write(`${e instanceof InputError ? 'error' : 'failed'}: ${failureReason(e)}\n`);
+      throw e;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      remote?.close();
+      log.close();
     }
   },
 };
+
+/** `io` whose output also goes to `log` (first: never behind the console). */
+function loggedIo(io: Io, log: RunLog): Io {
+  return {
+    ...io,
+    out: (text) => (log.write(text), io.out(text)),
+    err: (text) => (log.write(text), io.err(text)),
+  };
+}
+
+/** pipe run; `io` logs what it prints, the reporter writes to the console and logs by itself. */
+async function runCommand(args: ParsedArgs, io: Io, terminal: Io, log: RunLog): Promise<number> {
+  // A bad remote is said before anything loads or trains.
+  const remoteSpec = remoteSpecFrom(args.values.remote as string | undefined, io.env);
+  // Asked first (its git process runs while the pipeline loads and the data is hashed), awaited
+  // when the run folder is made. What it cannot know it records as such; it never fails a run.
+  const provenance = import('../../train/provenance.js').then((m) => m.collectProvenance({ argv: io.argv ?? [], cwd: io.cwd, pipelineFile: resolve(io.cwd, args.positionals[0]) }), () => undefined);
+  const loaded = await loadPipeline(args.positionals[0], io.cwd, sets(args));
+  const { pipeline, plan } = loaded;
+  const stages = (args.values.stage as string[] | undefined) ?? [];
+  const known = Object.keys(pipeline.stages);
+  const unknown = stages.filter((s) => !known.includes(s));
+  if (unknown.length) throw new InputError(unknown.map((s) => ({ message: `unknown stage '${s}'`, hint: `stages: ${known.join(', ')}` })));
+  const workers = wholeNumber(args.values.workers, '--workers', 1);
+  const loaderWorkers = wholeNumber(args.values['loader-workers'], '--loader-workers', 0);
+  const backendOpts = { backend: args.values.backend as string | undefined, env: io.env };
+  // Keys need the backend kind; loading tfjs is only worth it when a stage trains. A tfjs-node
+  // package that is installed may still fail to load, so it is started first and trusted after
+  // (expectedBackend has already loaded the oneDNN addon, which needs no tfjs).
+  let kind = await expectedBackend(backendOpts);
+  let started: BackendInfo | null = trustedWithoutStart(kind) ? null : await initBackend(backendOpts);
+  if (started) kind = started.kind;
+  const queueUrl = (args.values.queue as string | undefined) ?? io.env.PIPE_QUEUE;
+  if (queueUrl) {
+    (await import('../../queue/connection.js')).queueConnection(queueUrl, args.values.queue ? '--queue' : 'PIPE_QUEUE');
+    if (args.values.resume) throw new InputError([{ message: '--queue and --resume cannot be used together: queued stages resume from the store by themselves' }]);
+  }
+  const { workers: trainWorkers, note } = chooseTrainWorkers(workers, pipeline.workers, kind);
+  if (note) io.err(`note: ${note}\n`);
+  const outputs = resolve(io.cwd, (args.values.outputs as string | undefined) ?? 'outputs');
+  const store = StageStore.at(outputs, (m) => io.err(`warning: ${m}\n`));
+  const { prepareRun } = await import('../../train/prepare.js');
+  const prepared = await prepareRun(pipeline, plan, { backend: kind, workers: trainWorkers, store, stages, resume: args.values.resume ? resolve(io.cwd, args.values.resume as string) : undefined, warmStart: Boolean(args.values['warm-start']) });
+  const remote = remoteSpec ? await openStageRemote(remoteSpec, io.env, { say: (m) => io.err(`${m}\n`), warn: (m) => io.err(`warning: ${m}\n`) }) : undefined;
+  const { runPipeline, stagesToRun } = await import('../../train/run.js');
+  const { defaultLoaderWorkers } = await import('../../data/loader.js');
+  // Ctrl-C, or SIGTERM (a scheduler's or `kill`'s stop): finish the step and checkpoint it. A
+  // second signal quits at once, with the shell's code for it.
+  let stop: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop) process.exit(signal === 'SIGINT' ? 130 : 143);
+    stop = signal;
+    io.err(signal === 'SIGINT' ? 'stopping after the current step (Ctrl-C again to quit at once)\n' : `received ${signal}: stopping after the current step (send it again to quit at once)\n`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const reporter = runReporter(terminal, { quiet: Boolean(args.values.quiet), json: Boolean(args.values.json), stages: stagesToRun(pipeline, stages), log: (text) => log.write(text) });
+  try {
+    if (queueUrl) {
+      const failed = await trainOnQueue(queueUrl, { file: args.positionals[0], sets: sets(args), cwd: io.cwd, backend: kind, workers: trainWorkers, loaderWorkers: loaderWorkers ?? defaultLoaderWorkers(), outputs, stages, shouldStop: () => stop !== null, remote: remoteSpec }, loaded, io, Boolean(args.values.quiet) || Boolean(args.values.json));
+      if (stop) return EXIT_JOB_FAILED;
+      if (failed.length) throw new JobError(`stages failed on the queue: ${failed.join('; ')}`);
+    }
+    reporter.start(pipeline.name, kind);
+    const result = await runPipeline(pipeline, plan, {
+      tf: async () => {
+        started ??= await initBackend(backendOpts);
+        return started.tf;
+      },
+      backend: { kind, versions: started?.versions ?? {}, details: started?.details ?? {} },
+      describeBackend: () => ({ kind, versions: started?.versions ?? {}, details: started?.details ?? {} }),
+      outputs,
+      store,
+      keys: prepared.keys,
+      warmStart: prepared.warmStart,
+      wait: Boolean(args.values.wait),
+      warn: (m) => io.err(`warning: ${m}\n`),
+      stages,
+      workers: trainWorkers,
+      loaderWorkers: loaderWorkers ?? defaultLoaderWorkers(),
+      events: reporter.events,
+      shouldStop: () => stop !== null,
+      stopReason: () => (stop ? `received ${stop}` : null),
+      provenance: await provenance,
+      onRunDir: (dir) => log.open(dir),
+      ...(prepared.resume ? { resume: prepared.resume } : {}),
+      ...(remote ? { remote } : {}),
+    });
+    await reporter.finish(result);
+    return result.interrupted ? EXIT_JOB_FAILED : 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    remote?.close();
+  }
+}
 
 /** The stages as jobs on the queue, their epochs printed as they end; returns the failures. */
 async function trainOnQueue(url: string, o: Omit<import('../../study/index.js').StagesOnExecutorOptions, 'executor' | 'events'>, source: import('../../study/index.js').CheckedTrial['source'] & { plan: import('../../graph/analyze.js').GraphPlan }, io: Io, silent: boolean): Promise<string[]> {
