@@ -11,7 +11,7 @@ import { join } from 'node:path';
 const ESCAPES = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g;
 
 /** Lines held before the folder is open; past this the oldest are dropped (none is that chatty). */
-const HELD_MAX = 1000;
+const HELD_MAX = 10_000;
 
 export class RunLog {
   private file: string | null = null;

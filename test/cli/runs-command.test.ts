@@ -1,10 +1,10 @@
 // pipe runs through the real binary on a prepared outputs folder: the table (newest first, a
 // column per stage), --json, --pipeline, --limit, and damaged or foreign folders.
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runPipe } from '../helpers/cli.js';
+import { REPO, runPipe } from '../helpers/cli.js';
 import { DEAD_PID, preparedOutputs } from '../helpers/run-folders.js';
 
 let outputs: string;
@@ -34,11 +34,17 @@ describe('pipe runs', () => {
         'demo-20260306-050000: unreadable: run.json is damaged: not valid JSON (cut short?)',
         'demo-20260305-060000: stopped: received SIGTERM',
         `demo-20260303-080000: stopped: killed: its process (pid ${DEAD_PID}) is gone`,
-        'task2_ae-20260302-090000: failed: stage finetune: the loss is NaN at epoch 1, step 3 (diverged)',
+        "task2_ae-20260302-090000: failed: stage 'finetune': the loss became NaN at epoch 1, step 3 (lr 0.1)",
         'notes: unreadable: no run.json: not a run folder of pipe run',
         '',
       ].join('\n'),
     );
+  });
+
+  it('docs/training.md shows this very table', () => {
+    const doc = readFileSync(join(REPO, 'docs', 'training.md'), 'utf8');
+    const example = /```text\n\$ pipe runs\n([\s\S]*?)```/.exec(doc)![1];
+    expect(example).toBe(pipe().stdout);
   });
 
   it('--json prints the listings; --pipeline and --limit choose them', () => {

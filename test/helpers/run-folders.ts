@@ -28,7 +28,7 @@ export function preparedOutputs(): string {
   });
   // failed: an autoencoder pretraining (val loss) done, the fine-tuning failed at its first epoch.
   runFolder(runs, 'task2_ae-20260302-090000', {
-    'run.json': runJson({ pipeline: 'task2_ae', stages: ['pretrain', 'finetune'], started: '2026-03-02T09:00:00.000Z', status: { state: 'failed', ended: '2026-03-02T09:10:00.000Z', reason: 'stage finetune: the loss is NaN at epoch 1, step 3 (diverged)' } }),
+    'run.json': runJson({ pipeline: 'task2_ae', stages: ['pretrain', 'finetune'], started: '2026-03-02T09:00:00.000Z', status: { state: 'failed', ended: '2026-03-02T09:10:00.000Z', reason: "stage 'finetune': the loss became NaN at epoch 1, step 3 (lr 0.1)" } }),
     'metrics.jsonl': [epoch('pretrain', 1, 2, { loss: 0.08, top1: null }), epoch('pretrain', 2, 2, { loss: 0.0625, top1: null }), '{"stage": "pretrain", "epo'].join('\n') + '\n',
   });
   // running on this host with a pid that is gone: killed.

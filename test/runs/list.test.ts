@@ -18,7 +18,7 @@ describe('listRuns', () => {
       ['demo-20260305-060000', '2026-03-05T06:00:00.000Z', 'stopped', 'received SIGTERM'],
       ['demo-20260304-070000', '2026-03-04T07:00:00.000Z', 'running', undefined],
       ['demo-20260303-080000', '2026-03-03T08:00:00.000Z', 'stopped', `killed: its process (pid ${DEAD_PID}) is gone`],
-      ['task2_ae-20260302-090000', '2026-03-02T09:00:00.000Z', 'failed', 'stage finetune: the loss is NaN at epoch 1, step 3 (diverged)'],
+      ['task2_ae-20260302-090000', '2026-03-02T09:00:00.000Z', 'failed', "stage 'finetune': the loss became NaN at epoch 1, step 3 (lr 0.1)"],
       ['demo-20260301-100000', '2026-03-01T10:00:00.000Z', 'done', undefined],
       ['notes', '2026-02-01T00:00:00.000Z', 'unreadable', 'no run.json: not a run folder of pipe run'],
     ]);

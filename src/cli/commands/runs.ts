@@ -11,7 +11,7 @@ export const runs: Command = {
   usage: 'pipe runs [--outputs DIR] [--pipeline NAME] [--limit N] [--json]',
   positionals: { min: 0, max: 0 },
   description:
-    'One row per run folder under outputs/runs, newest first, as `dvc exp show` lists experiments: the folder, its pipeline, when it started, its status and a column per stage with the stage\'s best metric (val top-1 for a classifier with validation data, else val loss, e.g. an autoencoder; `(2/30)` while epochs are missing). The status is running, done, failed, stopped (Ctrl-C, SIGTERM, or killed: a run left running whose process is gone on this machine) or unreadable (a damaged or foreign folder); why a run failed, stopped or is unreadable is said below the table. --json prints the list with every field, provenance included (docs/training.md#run-folders).',
+    'One row per run folder under outputs/runs, newest first, as `dvc exp show` lists experiments: the folder, its pipeline, when it started, its status and a column per stage with the stage\'s best metric (val top-1 for a classifier with validation data, else val loss, e.g. an autoencoder; `(2/30)` while epochs are missing). The status is running, done, failed, stopped (Ctrl-C, SIGTERM, or killed: a run left running whose process is gone on this machine) or unreadable (a damaged or foreign folder); why a run failed, stopped or is unreadable is said below the table. --json prints the list with every field, provenance included (docs/training.md, "Run folders").',
   options: [
     { name: 'outputs', type: 'string', value: 'DIR', description: 'the outputs folder (default: outputs)' },
     { name: 'pipeline', type: 'string', value: 'NAME', description: 'only the runs of this pipeline' },
