@@ -76,6 +76,12 @@ describe('pipe runs', () => {
     expect(runPipe(['runs', 'extra'])).toMatchObject({ code: 2, stderr: "error: pipe runs takes no arguments; unexpected: 'extra' (usage: pipe runs [--outputs DIR] [--pipeline NAME] [--limit N] [--json])\n" });
   });
 
+  it('loads neither tfjs nor sharp (a listing is quick; pipe serve imports the same module)', () => {
+    const r = runPipe(['runs', '--outputs', outputs, '--json'], { env: { NODE_OPTIONS: `--import ${join(REPO, 'test/helpers/forbid-tfjs.mjs')}`, TZ: 'UTC' } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toContain('forbidden import');
+  });
+
   it('a folder name with control characters prints them as ?', () => {
     const odd = mkdtempSync(join(tmpdir(), 'pipe-runs-odd-'));
     mkdirSync(join(odd, 'runs', 'x\u001b[31mred\nline'), { recursive: true });
