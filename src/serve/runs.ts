@@ -55,7 +55,7 @@ export function readRun(dir: string): RunListing {
 
 /** Per stage, its best validation top-1 (else the lowest loss) and its epochs, from metrics.jsonl. */
 function stageListings(dir: string): Record<string, StageListing> {
-  let text = '';
+  let text: string;
   try {
     text = readFileSync(join(dir, 'metrics.jsonl'), 'utf8');
   } catch {

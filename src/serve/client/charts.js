@@ -1,4 +1,4 @@
-/* global vegaEmbed */
+/* global document, CSS, EventSource, vegaEmbed */
 // Charts from the server (src/serve/specs.ts) embedded with vega-embed, and the controls of a
 // chart that has them: a log y axis and a smoothing slider. By the server's convention the first
 // layer of such a chart holds the points {series, epoch, value}; both controls rewrite that layer

@@ -1,4 +1,4 @@
-/* global document */
+/* global document, fetch */
 // The compare page: per stage the runs' curves overlaid, then pipe diff of the first run against
 // each other one (src/serve/compare.ts).
 import { el, showChart } from './charts.js';
