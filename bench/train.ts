@@ -302,13 +302,13 @@ function printScaling(rows: readonly Row[], workers: readonly number[], threads:
   const peerMore = threads.filter((t) => t > 1);
   const plural = (n: number, what: string) => `${n} ${what}${n > 1 ? 's' : ''}`;
   console.log();
-  console.log(
-    `| setting | optimizer | batch | ${workers.map((w) => `ours, ${plural(w, 'worker')} (img/s)`).join(' | ')} | ${more.map((w) => `ours ${w} vs 1`).join(' | ')} | ` +
-      `${workers.map((w) => `img per CPU-second, ${plural(w, 'worker')}`).join(' | ')} | ${threads.map((t) => `PyTorch ${plural(t, 'thread')}`).join(' | ')} | ` +
-      `${peerMore.map((t) => `PyTorch ${t} vs 1`).join(' | ')} | PyTorch best at | ${workers.map((w) => `${plural(w, 'worker')} / PyTorch best`).join(' | ')} |`,
-  );
-  const cols = 3 + workers.length * 3 + more.length + threads.length + peerMore.length + 1;
-  console.log(`|---|---|${Array(cols - 2).fill('---:').join('|')}|`);
+  const header = [
+    'setting', 'optimizer', 'batch', ...workers.map((w) => `ours, ${plural(w, 'worker')} (img/s)`), ...more.map((w) => `ours ${w} vs 1`),
+    ...workers.map((w) => `img per CPU-second, ${plural(w, 'worker')}`), ...threads.map((t) => `PyTorch ${plural(t, 'thread')}`),
+    ...peerMore.map((t) => `PyTorch ${t} vs 1`), 'PyTorch best at', ...workers.map((w) => `${plural(w, 'worker')} / PyTorch best`),
+  ];
+  console.log(`| ${header.join(' | ')} |`);
+  console.log(`|---|---|${Array(header.length - 2).fill('---:').join('|')}|`);
   for (const r of rows) {
     const best = [...r.torch].sort((a, b) => b[1] - a[1])[0];
     const cells = [
