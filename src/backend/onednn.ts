@@ -59,3 +59,9 @@ export function loadOnednn(): OnednnLoad {
   }
   return loaded;
 }
+
+/** The addon if this thread has already loaded it, else null: asks without loading it (a run's
+ *  provenance names the oneDNN that computed, not one merely installed). */
+export function onednnIfLoaded(): OnednnAddon | null {
+  return loaded?.addon ?? null;
+}
