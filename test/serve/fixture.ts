@@ -9,6 +9,7 @@ import { keysFor } from '../../src/diff/stages.js';
 import { analyzeGraphs } from '../../src/graph/analyze.js';
 import type { EpochRecord, StageResult } from '../../src/train/loop.js';
 import { openRunDir, writeMetrics, writeSummary } from '../../src/train/run-dir.js';
+import { recordStatus, runningStatus } from '../../src/train/run-status.js';
 import { summaryRow } from '../../src/train/summary.js';
 import { makeStudy, type TrialSpec } from '../helpers/study-record.js';
 
@@ -68,6 +69,8 @@ export async function writeRun(outputs: string, o: RunOptions = {}): Promise<str
   const { keys } = await keysFor({ pipeline, plan }, { backend: 'wasm', workers: 1 });
   const info = { pipeline: pipeline.name, stages: ['train'], backend: { kind: 'wasm', versions: {}, details: {} }, workers: 1, loaderWorkers: 0 };
   const dir = await openRunDir(pipeline, keys, info, { outputs, now: o.now ?? new Date() });
+  // Running, by this (living) process, until finishRun says done.
+  recordStatus(dir, runningStatus());
   const epochs = Array.from({ length: o.epochs ?? 3 }, (_, i) => epochRecord(i + 1, { lr: o.lr }));
   writeMetrics(dir, epochs);
   if (o.finished) finishRun(dir, epochs);
@@ -94,6 +97,7 @@ export function finishRun(dir: string, epochs: readonly EpochRecord[], val: ValL
   const predicted = val.labels.map((y, i) => (i % 3 === 2 ? (y + 1) % k : y));
   writeFileSync(join(dir, 'train', 'predictions.json'), JSON.stringify({ split: 'val', classNames: val.classNames, items: val.labels.map((_, i) => i), labels: val.labels, predicted }));
   writeSummary(dir, [summaryRow('train', 'net', 1234, result)]);
+  recordStatus(dir, { state: 'done', ended: new Date().toISOString() });
 }
 
 /** A fresh outputs folder. */

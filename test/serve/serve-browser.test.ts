@@ -23,7 +23,7 @@ async function withServer<T>(outputs: string, path: string, use: (page: Page, ur
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
     const errors: string[] = [];
     const requests: string[] = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
