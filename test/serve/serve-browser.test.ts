@@ -3,7 +3,7 @@
 // runs and their diff; a hostile name runs no script; no page asks any host but the server, and
 // the Content-Security-Policy (no 'unsafe-eval', no inline script) refuses nothing the pages do.
 import { mkdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readerFor } from '../../src/data/readers/index.js';
 import { readRunFolder } from '../../src/report/run-folder.js';
@@ -146,8 +146,12 @@ describe.skipIf(!hasChromium)('pipe serve in a browser', () => {
     const { result, errors, requests, url } = await withServer(outputs, `/runs/${name}`, async (page) => {
       await page.waitForFunction(() => document.querySelectorAll('.thumb img').length > 0 && [...document.querySelectorAll<HTMLImageElement>('.thumb img')].every((i) => i.complete && i.naturalWidth > 0));
       await page.waitForSelector('#s1-classes svg');
-      mkdirSync(join(REPO, 'docs', 'images'), { recursive: true });
-      await page.screenshot({ path: join(REPO, 'docs', 'images', 'serve.png') });
+      // The README's picture: rewritten only when asked (PIPE_UPDATE_SCREENSHOT=1), so a test run
+      // leaves the checkout as it was; otherwise the same screenshot goes to a temporary folder.
+      const shot = process.env.PIPE_UPDATE_SCREENSHOT === '1' ? join(REPO, 'docs', 'images', 'serve.png') : join(outputs, '..', 'serve.png');
+      mkdirSync(dirname(shot), { recursive: true });
+      await page.screenshot({ path: shot });
+      expect(statSync(shot).size).toBeGreaterThan(10_000);
       return {
         thumbs: await page.locator('.thumb img').count(),
         widths: await page.evaluate(() => [...document.querySelectorAll<HTMLImageElement>('.thumb img')].map((i) => i.naturalWidth)),
