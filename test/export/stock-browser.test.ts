@@ -34,7 +34,7 @@ describe.skipIf(!hasChromium)('stock export in Chromium', () => {
 
   it('loads the demo model and resnet9 with stock tf.min.js alone and scores as the engine', async () => {
     expect([...engineClasses].filter((c) => c.startsWith('Pipe'))).toEqual(['PipeTorchPad2D']);
-    const jobs = MODELS.map(([, model]) => ({ model, shape: saved.get(model)!.shape, input: saved.get(model)!.input }));
+    const jobs = MODELS.map(([, model]) => ({ model, shape: [...saved.get(model)!.shape], input: [...saved.get(model)!.input] }));
     const run = await withStockPage(files, (page) =>
       page.evaluate(async (list) => {
         const t = (globalThis as unknown as { tf: typeof import('@tensorflow/tfjs') }).tf;
