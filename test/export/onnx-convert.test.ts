@@ -2,16 +2,15 @@
 // variants, the tfjs layer settings pipe itself never writes (SAME padding, every activation),
 // refusals naming the layer and what it cannot express, and hostile files.
 import * as tf from '@tensorflow/tfjs';
-import onnxProto from 'onnx-proto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/index.js';
-import { convertToOnnx, layerConverters, readStoredModel } from '../../src/export/onnx/index.js';
+import { layerConverters } from '../../src/export/onnx/index.js';
 import { activationNames } from '../../src/export/onnx/layers/activations.js';
 import { graphOps } from '../../src/graph/ops/registry.js';
-import { compiledModel, maxAbsDiff, randomizeBatchNorm, runOnnx, savedArtifacts, storedFrom, toOnnx, type SavedArtifacts } from '../helpers/onnx.js';
+import { compiledModel, maxAbsDiff, randomizeBatchNorm, runOnnx, toOnnx } from '../helpers/onnx.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm' });
@@ -117,7 +116,7 @@ describe('tfjs layer settings pipe does not write', () => {
     x = tf.layers.dropout({ name: 'dropout', rate: 0.5 }).apply(x) as tf.SymbolicTensor;
     x = tf.layers.reLU({ name: 'relu_capped', maxValue: 0.8 }).apply(tf.layers.flatten({ name: 'flat' }).apply(x)) as tf.SymbolicTensor;
     const features = tf.layers.dense({ name: 'features', units: 6, kernelInitializer: tf.initializers.randomNormal({ stddev: 2, seed: 1 }) }).apply(x) as tf.SymbolicTensor;
-    const branches = ACTIVATIONS.map((a) => tf.layers.activation({ name: `act_${a}`, activation: a }).apply(features) as tf.SymbolicTensor);
+    const branches = ACTIVATIONS.map((a) => tf.layers.activation({ name: `act_${a}`, activation: a as never }).apply(features) as tf.SymbolicTensor);
     const out = tf.layers.concatenate({ name: 'all' }).apply(branches) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: out });
     const { want, got } = await sameOnBoth(model, 9);
