@@ -10,23 +10,26 @@ import { didYouMean } from '../../config/suggest.js';
 import { readerFor } from '../../data/readers/index.js';
 import { selectionSources } from '../../data/spec.js';
 import { InputError, inputError } from '../../errors.js';
+import type { OnnxExportRecord } from '../../export/onnx/index.js';
 import type { Command } from '../command.js';
 import { loadPipeline } from '../load-pipeline.js';
 import { backendOption, setOption, sets, wholeNumber } from './options.js';
 
 /** What an export writes: a folder may hold other things, but these only if an export wrote them. */
 const EXPORT_FILES = ['model.json', 'weights.bin', 'pipe.json'];
+const ONNX_FILES = ['model.onnx', 'pipe.json'];
 
 export const exportCommand: Command = {
   name: 'export',
   summary: "write a trained stage's model, class names and preprocessing for use in a browser",
-  usage: 'pipe export RUN_DIR|PIPELINE --stage S -o DIR [--set PATH=VALUE]... [--backend NAME]',
+  usage: 'pipe export RUN_DIR|PIPELINE --stage S -o DIR [--format tfjs|onnx] [--set PATH=VALUE]... [--backend NAME]',
   positionals: { min: 1, max: 1 },
   description:
-    "Writes DIR/model.json and DIR/weights.bin (the tfjs layers format: tf.loadLayersModel loads them) and DIR/pipe.json: the class names, the input size, the preprocessing the model was trained with (pixels scaled to [0, 1], then the normalize step's mean and std if the stage's data has one; the evaluation chain's resize/crop steps), and the engine's custom layers the model uses (register them before loading, as src/graph/layers does).\nFrom a run folder the stage's model is taken as that run saved it; from a pipeline file, from the cache entry of the stage's current key (run the pipeline first).",
+    "Writes DIR/model.json and DIR/weights.bin (the tfjs layers format: tf.loadLayersModel loads them) and DIR/pipe.json: the class names, the input size, the preprocessing the model was trained with (pixels scaled to [0, 1], then the normalize step's mean and std if the stage's data has one; the evaluation chain's resize/crop steps), and the engine's custom layers the model uses (register them before loading, as src/graph/layers does).\nWith --format onnx, DIR/model.onnx (opset 13; NHWC input and output as the engine's, so the same preprocessing feeds it) replaces model.json and weights.bin (docs/export.md).\nFrom a run folder the stage's model is taken as that run saved it; from a pipeline file, from the cache entry of the stage's current key (run the pipeline first).",
   options: [
     { name: 'stage', type: 'string', value: 'S', description: 'the stage whose model to export' },
     { name: 'o', type: 'string', value: 'DIR', description: 'the folder to write; model.json, weights.bin and pipe.json there are replaced only if an earlier pipe export wrote them (.pipe-export.json lists them)' },
+    { name: 'format', type: 'string', value: 'F', description: 'tfjs (default): the tfjs layers format; onnx: an ONNX model, model.onnx' },
     { name: 'outputs', type: 'string', value: 'DIR', description: 'the outputs folder holding the cache (default: outputs)' },
     setOption,
     backendOption,
@@ -36,22 +39,32 @@ export const exportCommand: Command = {
     const stage = args.values.stage as string | undefined;
     const out = args.values.o as string | undefined;
     if (!stage || !out) throw inputError(`pipe export needs ${!stage ? '--stage S' : '-o DIR'}`);
+    const format = args.values.format ?? 'tfjs';
+    if (format !== 'tfjs' && format !== 'onnx') throw inputError(`--format expects tfjs or onnx, found '${String(format)}'`);
     const source = resolve(io.cwd, args.positionals[0]);
     const { pipeline, modelDir, key } = existsSync(source) && statSync(source).isDirectory() ? await fromRun(source, stage) : await fromPipeline(args, io, stage);
     const to = resolve(io.cwd, out);
     const { claimFolder } = await import('../../cache/owned-folder.js');
     const outputs = resolve(io.cwd, (args.values.outputs as string | undefined) ?? 'outputs');
-    const claimed = claimFolder(to, { by: 'export', option: '-o', names: EXPORT_FILES, refuse: [{ path: outputs, is: 'the outputs folder' }, { path: source, is: 'the run folder' }] });
+    const claimed = claimFolder(to, { by: 'export', option: '-o', names: format === 'onnx' ? ONNX_FILES : EXPORT_FILES, refuse: [{ path: outputs, is: 'the outputs folder' }, { path: source, is: 'the run folder' }] });
     let info: ExportInfo;
     try {
-      for (const f of ['model.json', 'weights.bin']) copyFileSync(join(modelDir, f), join(to, f));
-      info = await exportInfo(pipeline, stage, JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8')), key);
+      let onnx: OnnxExportRecord | undefined;
+      if (format === 'onnx') {
+        const { writeOnnxModel } = await import('../../export/onnx/index.js');
+        onnx = await writeOnnxModel(modelDir, join(to, 'model.onnx'), { pipeline: pipeline.name, stage, model: pipeline.stages[stage].model, key: key ?? '' });
+      } else {
+        for (const f of ['model.json', 'weights.bin']) copyFileSync(join(modelDir, f), join(to, f));
+      }
+      const base = await exportInfo(pipeline, stage, JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8')), key);
+      // An ONNX model needs no tfjs layer classes registered.
+      info = onnx ? { ...base, format: 'onnx', customLayers: [], onnx } : base;
       writeFileSync(join(to, 'pipe.json'), JSON.stringify(info, null, 2) + '\n');
     } finally {
       // Recorded even when writing fails part-way: a rerun may then replace what this one wrote.
       claimed.finish();
     }
-    io.out(`exported ${pipeline.name}/${stage} (${info.model}, ${info.classNames.length} classes) to ${to}\n`);
+    io.out(`exported ${pipeline.name}/${stage} (${info.model}, ${info.classNames.length} classes${format === 'onnx' ? ', ONNX' : ''}) to ${to}\n`);
     return 0;
   },
 };
@@ -85,6 +98,9 @@ async function fromPipeline(args: Parameters<Command['run']>[0], io: Parameters<
 }
 
 export interface ExportInfo {
+  /** tfjs: model.json + weights.bin; onnx: model.onnx, described by `onnx`. */
+  readonly format: 'tfjs' | 'onnx';
+  readonly onnx?: OnnxExportRecord;
   readonly pipeline: string;
   readonly stage: string;
   readonly model: string;
@@ -118,6 +134,7 @@ async function exportInfo(p: ResolvedPipeline, stage: string, modelJson: { model
   const engine = new Set(Object.values(customLayers).map((c) => c.className));
   const input = (modelJson.modelTopology.config as unknown as { layers: { config: { batch_input_shape?: (number | null)[] } }[] }).layers[0].config.batch_input_shape?.slice(1) ?? [];
   return {
+    format: 'tfjs',
     pipeline: p.name,
     stage,
     model: s.model,
