@@ -36,7 +36,9 @@ describe('ONNX export of the seed models', () => {
     const got = await runOnnx(onnx, x);
     x.dispose();
     expect(got.length).toBe(2 * outShape.reduce((a, b) => a * b, 1));
-    expect(maxAbsDiff(want, got)).toBeLessThanOrEqual(1e-4);
+    // 1e-4, and 1e-4 of the outputs' size where they are small (AlexNet's are about 0.04).
+    const size = Array.from(want).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    expect(maxAbsDiff(want, got)).toBeLessThanOrEqual(1e-4 * Math.min(1, size));
     // Not a trivially equal pair: the outputs vary across examples and units.
     expect(new Set(Array.from(got.slice(0, 50), (v) => v.toFixed(4))).size).toBeGreaterThan(5);
 
