@@ -86,6 +86,17 @@ describe('pipe export --format onnx', () => {
     expect(maxAbsDiff(want, got)).toBeLessThanOrEqual(1e-4);
   });
 
+  it('records the format; switching formats in one folder leaves the other format\'s files, pipe.json says which is current', () => {
+    const tfjs = runPipe(['export', 'p.yaml', '--stage', 'train', '--workers', '1', '-o', 'both'], { cwd: top });
+    expect(tfjs.code, tfjs.stderr).toBe(0);
+    expect(tfjs.stdout).toBe(`exported exported/train (net, 3 classes) to ${join(top, 'both')}\n`);
+    expect(JSON.parse(readFileSync(join(top, 'both', 'pipe.json'), 'utf8'))).toMatchObject({ format: 'tfjs', customLayers: ['BatchNormalization', 'PipeTorchPad2D'] });
+    const onnx = runPipe(['export', 'p.yaml', '--stage', 'train', '--workers', '1', '--format', 'onnx', '-o', 'both'], { cwd: top });
+    expect(onnx.code, onnx.stderr).toBe(0);
+    expect(readdirSync(join(top, 'both')).sort()).toEqual(['.pipe-export.json', 'model.json', 'model.onnx', 'pipe.json', 'weights.bin']);
+    expect(JSON.parse(readFileSync(join(top, 'both', 'pipe.json'), 'utf8')).format).toBe('onnx');
+  });
+
   it('refuses an unknown format, and a damaged stored model, writing nothing', () => {
     const bad = runPipe(['export', 'p.yaml', '--stage', 'train', '--workers', '1', '--format', 'onnx2', '-o', 'x'], { cwd: top });
     expect(bad.code).toBe(2);

@@ -71,6 +71,13 @@ export class LayerContext {
     return v as number;
   }
 
+  /** A config field naming an axis: a whole number, negative counting from the end. */
+  axis(key: string, fallback: number): number {
+    const v = this.config(key, fallback);
+    if (!Number.isSafeInteger(v)) throw this.bad(key, v, 'a whole number (an axis)');
+    return v as number;
+  }
+
   /** A config field holding two whole numbers >= min (one number stands for both). */
   pair(key: string, min: number, fallback?: readonly [number, number]): [number, number] {
     const v = this.config(key, fallback);

@@ -3,7 +3,6 @@
 // compiled in this process, saved with tf.io.withSaveHandler). Nothing here needs tfjs.
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import type { InputError } from '../../errors.js';
 import { LayerRefusal, modelFileError, shown } from './refusal.js';
 import { parseTopology, type Topology } from './topology.js';
 
@@ -61,7 +60,7 @@ function located(file: string, read: () => StoredModel): StoredModel {
   try {
     return read();
   } catch (e) {
-    if (e instanceof LayerRefusal) throw modelFileError(file, e.message, e.hint) as InputError;
+    if (e instanceof LayerRefusal) throw modelFileError(file, e.message, e.hint);
     throw e;
   }
 }

@@ -81,5 +81,5 @@ export const pipeEluLayer = elu('PipeELU');
 export const softmaxLayer: LayerConverter = {
   className: 'Softmax',
   ops: ['softmax'],
-  convert: (ctx, [x]) => same(x, ctx.emit('Softmax', [x.name], { axis: { i: onnxAxis(ctx.int('axis', -Infinity, -1), x.shape) } })),
+  convert: (ctx, [x]) => same(x, ctx.emit('Softmax', [x.name], { axis: { i: onnxAxis(ctx.axis('axis', -1), x.shape) } })),
 };

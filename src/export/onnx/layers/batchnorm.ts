@@ -9,7 +9,7 @@ export const batchNormLayer: LayerConverter = {
   ops: ['batchnorm'],
   convert(ctx, [x]) {
     if (x.shape.length !== 3 && x.shape.length !== 1) throw new LayerRefusal(`BatchNormalization needs an image [h, w, c] or a vector [n], found [${x.shape.join(', ')}]`);
-    const axis = ctx.int('axis', -Infinity, -1);
+    const axis = ctx.axis('axis', -1);
     if (onnxAxis(axis, x.shape) !== 1) throw new LayerRefusal(`config.axis ${axis} is not the channel axis; ONNX normalises over channels only`);
     const c = x.shape[x.shape.length - 1];
     const stat = (which: string, present: boolean, fill: number) =>

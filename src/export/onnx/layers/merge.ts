@@ -26,7 +26,7 @@ export const concatLayer: LayerConverter = {
   convert(ctx, inputs) {
     if (inputs.length < 2) throw new LayerRefusal(`Concatenate needs two or more inputs, found ${inputs.length}`);
     const [first] = inputs;
-    const axis = ctx.int('axis', -Infinity, -1);
+    const axis = ctx.axis('axis', -1);
     const onnx = onnxAxis(axis, first.shape);
     const logical = (axis < 0 ? axis + first.shape.length + 1 : axis) - 1;
     for (const v of inputs) {
