@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { readLayersModel, writeLayersModel } from './model-files.js';
 import { toStockLayers } from './tfjs-stock.js';
+import type { OnnxExportRecord } from './onnx/index.js';
 import type { ModelTopology } from './topology.js';
 
 export { readLayersModel, writeLayersModel } from './model-files.js';
@@ -16,8 +17,9 @@ export type { LayerJson, LayersModelFiles, ModelTopology, NamedWeight } from './
 /**
  * tfjs: model.json + weights.bin of stock tfjs layer classes only (tf.loadLayersModel with
  * @tensorflow/tfjs alone). tfjs-engine: the stored files as they are, with the engine's layers.
+ * onnx: model.onnx (opset 13, NHWC in and out as the engine's; onnx/).
  */
-export const EXPORT_FORMATS = ['tfjs', 'tfjs-engine'] as const;
+export const EXPORT_FORMATS = ['tfjs', 'tfjs-engine', 'onnx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export function exportFormat(value: unknown): ExportFormat {
@@ -27,18 +29,36 @@ export function exportFormat(value: unknown): ExportFormat {
   return value as ExportFormat;
 }
 
-/** Writes `to`/model.json and `to`/weights.bin from the stored model in `from`; returns the topology written. */
-export function writeExportModel(format: ExportFormat, from: string, to: string): ModelTopology {
+/** The files each format writes beside pipe.json. */
+export const FORMAT_FILES: Readonly<Record<ExportFormat, readonly string[]>> = { tfjs: ['model.json', 'weights.bin'], 'tfjs-engine': ['model.json', 'weights.bin'], onnx: ['model.onnx'] };
+
+export interface WrittenModel {
+  /** The topology of the model written (for ONNX: of the stored model it was converted from). */
+  readonly topology: ModelTopology;
+  /** pipe.json's `onnx` section, for the onnx format. */
+  readonly onnx?: OnnxExportRecord;
+}
+
+/**
+ * Writes the stored model in `from` to `to` in `format` (model.json + weights.bin, or
+ * model.onnx); `props` (pipeline, stage, model, key) go into an ONNX model's metadata.
+ */
+export async function writeExportModel(format: ExportFormat, from: string, to: string, props: Readonly<Record<string, string>> = {}): Promise<WrittenModel> {
   switch (format) {
     case 'tfjs': {
       const stock = toStockLayers(readLayersModel(from));
       writeLayersModel(to, stock);
-      return stock.topology;
+      return { topology: stock.topology };
     }
     case 'tfjs-engine': {
       const stored = readLayersModel(from); // checked whole before anything is copied
       for (const f of ['model.json', 'weights.bin']) copyFileSync(join(from, f), join(to, f));
-      return stored.topology;
+      return { topology: stored.topology };
+    }
+    case 'onnx': {
+      const stored = readLayersModel(from);
+      const { writeOnnxModel } = await import('./onnx/index.js');
+      return { topology: stored.topology, onnx: await writeOnnxModel(from, join(to, 'model.onnx'), props) };
     }
     default: {
       const never: never = format;

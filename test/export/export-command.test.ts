@@ -78,7 +78,7 @@ describe('pipe export --format', () => {
     const top = await runFolder(PADDED);
     const r = runPipe(['export', 'run', '--stage', 's', '-o', 'web', '--format', 'keras'], { cwd: top });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("error: --format expects one of tfjs, tfjs-engine, found 'keras'\n");
+    expect(r.stderr).toBe("error: --format expects one of tfjs, tfjs-engine, onnx, found 'keras'\n");
     expect(existsSync(join(top, 'web'))).toBe(false);
   });
 

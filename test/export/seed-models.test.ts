@@ -29,7 +29,7 @@ beforeAll(async () => {
   for (const [file, model] of SEED_MODELS) {
     const saved = await savedModel(`pipelines/${file}.yaml`, model);
     const out = mkdtempSync(join(tmpdir(), 'pipe-stock-seed-'));
-    const stock = writeExportModel('tfjs', saved.dir, out);
+    const stock = (await writeExportModel('tfjs', saved.dir, out)).topology;
     const engineClasses = readLayersModel(saved.dir).topology.config.layers.map((l) => l.class_name);
     runs.set(`${file}/${model}`, { saved, engineClasses, stockClasses: stock.config.layers.map((l) => l.class_name), out });
   }

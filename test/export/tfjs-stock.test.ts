@@ -67,7 +67,7 @@ beforeAll(async () => {
     const m = await savedModelOf(pipelineOf(c.nodes), 'm', c.offset ?? 0);
     saved.set(name, m);
     const dir = mkdtempSync(join(tmpdir(), 'pipe-stock-out-'));
-    const topology = writeExportModel('tfjs', m.dir, dir);
+    const { topology } = await writeExportModel('tfjs', m.dir, dir);
     exported.set(name, { dir, classes: topology.config.layers.map((l) => l.class_name) });
   }
   ({ outputs, error } = stockPredict(Object.keys(CASES).map((name) => ({ ...saved.get(name)!, dir: exported.get(name)!.dir }))));
@@ -127,7 +127,7 @@ describe('what has no stock form is refused, naming the layer', () => {
   it('a 2x2 max pool padded 1 after a ReLU is exported (zeros pad as well as -Infinity there)', async () => {
     const m = await savedModelOf(pipelineOf(['{op: relu}', '{op: maxpool, kernel: 2, stride: 2, padding: 1}']), 'm', -1);
     const to = mkdtempSync(join(tmpdir(), 'pipe-stock-'));
-    expect(writeExportModel('tfjs', m.dir, to).config.layers.map((l) => l.class_name)).toEqual(['InputLayer', 'ReLU', 'ZeroPadding2D', 'MaxPooling2D']);
+    expect((await writeExportModel('tfjs', m.dir, to)).topology.config.layers.map((l) => l.class_name)).toEqual(['InputLayer', 'ReLU', 'ZeroPadding2D', 'MaxPooling2D']);
     const { outputs: got, error: failed } = stockPredict([{ ...m, dir: to }]);
     expect(failed).toBeUndefined();
     expect(maxDifference(got![0], m.expected)).toBeLessThan(1e-6);
