@@ -25,7 +25,7 @@ describe.skipIf(!hasChromium)('stock export in Chromium', () => {
       const m = await savedModel(`pipelines/${file}.yaml`, model);
       saved.set(model, m);
       const out = mkdtempSync(join(tmpdir(), 'pipe-stock-web-'));
-      writeExportModel('tfjs', m.dir, out);
+      await writeExportModel('tfjs', m.dir, out);
       for (const f of readdirSync(out)) files[`/${model}/${f}`] = { path: join(out, f) };
       for (const f of readdirSync(m.dir)) files[`/${model}-engine/${f}`] = { path: join(m.dir, f) };
       for (const l of readLayersModel(m.dir).topology.config.layers) engineClasses.add(l.class_name);

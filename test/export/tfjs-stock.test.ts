@@ -116,7 +116,7 @@ describe('what has no stock form is refused, naming the layer', () => {
     const to = mkdtempSync(join(tmpdir(), 'pipe-stock-refused-'));
     let caught: unknown;
     try {
-      writeExportModel('tfjs', m.dir, to);
+      await writeExportModel('tfjs', m.dir, to);
     } catch (e) {
       caught = e;
     }
