@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { isComposed, type GraphModel, type ResolvedPipeline } from '../config/types.js';
 import type { GraphPlan } from './analyze.js';
 import { INPUT } from './expand.js';
+import { loadWeightImport } from './import/load.js';
 import { distribution, drawValues, fansOf } from './init.js';
 import { customLayers } from './layers/index.js';
 import type { BuiltNode, GraphOp } from './op.js';
@@ -66,6 +67,8 @@ export function compileGraphs(p: ResolvedPipeline, plan: GraphPlan): CompiledGra
       layer.setWeights(tensors);
       tf.dispose(tensors);
     }
+    const imported = plan.weights?.[graph];
+    if (imported) loadWeightImport(tf, imported, (node) => built.get(graph)!.get(node)!.layers);
   };
 
   return {
