@@ -3,8 +3,9 @@
 
   /usr/bin/python3 scripts/make-zoo-goldens.py [MODEL...]
       writes test/fixtures/zoo/<model>.json for every classifier of torchvision 0.14 (or those
-      named): trainable parameters and MACs with 1000 and 10 classes, and every leaf module's
-      output shapes at 64x64 and 224x224, keyed by module path. A size a model cannot take (the
+      named): trainable parameters and MACs with 1000 and 10 classes, every leaf module's
+      output shapes at 64x64 and 224x224, keyed by module path, and the modules that hold
+      parameters. A size a model cannot take (the
       error torchvision raises) is recorded as such, so the tests can say what is left.
   /usr/bin/python3 scripts/make-zoo-goldens.py --weights DIR [--size S] [--num-classes N] MODEL...
       writes DIR/<model>.safetensors (the state_dict after torch.manual_seed(0), with every
@@ -138,6 +139,8 @@ def golden(name):
         with NoInit():
             model = build(name, classes).to("meta")
         record["params"][str(classes)] = sum(p.numel() for p in model.parameters())
+        # Modules with parameters of their own: each must be a node of pipe's model.
+        record["weighted"] = [p for p, m in model.named_modules() if any(True for _ in m.parameters(recurse=False))]
         for size in SIZES:
             at = record["sizes"].setdefault(str(size), {"macs": {}})
             try:
