@@ -53,9 +53,12 @@ export function compileGraphs(p: ResolvedPipeline, plan: GraphPlan): CompiledGra
     if (initialised.has(graph)) return;
     initialised.add(graph);
     const spec = p.models[graph] as GraphModel;
+    const imported = plan.weights?.[graph];
+    // Nodes the weights file fills take nothing from the initialisers (alexnet's 57M draws, saved).
+    const fromFile = new Set(imported?.nodes.map((n) => n.node));
     for (const n of plan.nodes[graph]) {
       const layer = built.get(graph)!.get(n.name)!.weighted;
-      if (!layer) continue;
+      if (!layer || fromFile.has(n.name)) continue;
       const defaults = spec.init[n.op] ?? {};
       const [kernel, ...rest] = layer.getWeights();
       const fans = fansOf(kernel.shape);
@@ -67,7 +70,6 @@ export function compileGraphs(p: ResolvedPipeline, plan: GraphPlan): CompiledGra
       layer.setWeights(tensors);
       tf.dispose(tensors);
     }
-    const imported = plan.weights?.[graph];
     if (imported) loadWeightImport(tf, imported, (node) => built.get(graph)!.get(node)!.layers);
   };
 

@@ -4,7 +4,7 @@
 // shape or dtype that does not fit, an op the import cannot map, and (strict) tensors no node takes.
 import type { WeightsImport } from '../../config/types.js';
 import { formatPath, type Path } from '../../config/paths.js';
-import { closest } from '../../config/suggest.js';
+import { editDistance } from '../../config/suggest.js';
 import type { Locate } from '../../config/validate.js';
 import type { Diagnostic } from '../../errors.js';
 import type { NodePlan } from '../analyze.js';
@@ -70,6 +70,8 @@ export function planWeightImport(model: string, spec: WeightsImport, nodes: read
     } catch (e) {
       if (!(e instanceof OpError)) throw e;
       problems.push({ ...at(), message: `node '${node.name}': ${e.message}` });
+      // Its tensors are not also "unused": the node is what is wrong.
+      for (const name of header.tensors.keys()) if (name.startsWith(`${rename(node.name)}.`)) taken.add(name);
       continue;
     }
     const module = rename(node.name);
@@ -95,18 +97,31 @@ export function planWeightImport(model: string, spec: WeightsImport, nodes: read
   }
 
   const available = [...header.tensors.keys()].filter((n) => !taken.has(n));
+  const unused = available.filter((n) => !n.endsWith('.num_batches_tracked'));
   for (const m of missing.slice(0, LISTED)) {
-    const near = closest(m.tensor, available);
+    const near = nearest(m.tensor, unused);
     problems.push({ ...at(), message: `tensor ${quote(m.tensor)} of node '${m.node}' is not in ${spec.file}${near === undefined ? '' : `; nearest: ${quote(near)}`}`, hint: 'map node names to the file\'s with rename, or exclude the node' });
   }
   if (missing.length > LISTED) problems.push({ ...at(), message: `and ${missing.length - LISTED} more tensors missing from ${spec.file}` });
-  const unused = available.filter((n) => !n.endsWith('.num_batches_tracked'));
   if (spec.strict && unused.length > 0) {
     const listed = unused.slice(0, LISTED).map(quote).join(', ') + (unused.length > LISTED ? ` and ${unused.length - LISTED} more` : '');
     problems.push({ ...at(), message: `${unused.length} tensor${unused.length === 1 ? '' : 's'} in ${spec.file} no node takes: ${listed}`, hint: 'map them with rename, or set strict: false to leave them' });
   }
   if (problems.length > 0) return { problems };
   return { plan: { file: spec.file, sha256: fileSha256(spec.file), nodes: imports }, problems };
+}
+
+/** The file's name closest to `name` by edit distance (not only typos: a file for another naming
+ *  scheme shows which). Not searched in files of over 10,000 tensors (a hostile header). */
+function nearest(name: string, names: readonly string[]): string | undefined {
+  if (names.length > 10_000) return undefined;
+  let best: string | undefined;
+  let distance = Infinity;
+  for (const n of names) {
+    const d = editDistance(name, n);
+    if (d < distance) [best, distance] = [n, d];
+  }
+  return best;
 }
 
 /** A regular expression the user wrote, or a located problem saying why it is not one. */
