@@ -4,7 +4,7 @@
 // fails; every refusal is asserted with its exact message and place; the file's bytes are in the
 // stage key, its place is not.
 import * as tf from '@tensorflow/tfjs';
-import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -113,6 +113,26 @@ describe('weights from a safetensors file', () => {
     model.dispose();
     const expected = torchForward(x);
     y.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+  });
+
+  it('gives a transposed conv PyTorch\'s [in, out, kh, kw] weight as ConvTranspose2d uses it', async () => {
+    const w = values(36, 4); // [in 2, out 2, 3, 3]
+    const { dir, file } = setup({ 'up.weight': f32([2, 2, 3, 3], w), 'up.bias': f32([2], [0.3, -0.2]) }, '{file: w.safetensors}', `
+      - {op: conv_transpose, name: up, filters: 2, kernel: 3, stride: 2, padding: 1, output_padding: 1}`);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('input: [4, 4, 2]', 'input: [3, 3, 2]'));
+    const { pipeline, plan } = await planned(file, dir);
+    const x = new Float32Array(values(18, 5)); // NHWC [1, 3, 3, 2]
+    const model = compileGraphs(pipeline, plan).model('net');
+    const y = (model.predict(tf.tensor4d(x, [1, 3, 3, 2])) as tf.Tensor).dataSync();
+    model.dispose();
+    // PyTorch: each input pixel (iy, ix) adds x * w[i, o, ky, kx] at (2 * iy - 1 + ky, 2 * ix - 1 + kx).
+    const expected = new Float32Array(6 * 6 * 2);
+    for (let oy = 0; oy < 6; oy++) for (let ox = 0; ox < 6; ox++) expected.set([0.3, -0.2], (oy * 6 + ox) * 2);
+    for (let iy = 0; iy < 3; iy++) for (let ix = 0; ix < 3; ix++) for (let i = 0; i < 2; i++) for (let o = 0; o < 2; o++) for (let ky = 0; ky < 3; ky++) for (let kx = 0; kx < 3; kx++) {
+      const [oy, ox] = [2 * iy - 1 + ky, 2 * ix - 1 + kx];
+      if (oy >= 0 && oy < 6 && ox >= 0 && ox < 6) expected[(oy * 6 + ox) * 2 + o] += x[(iy * 3 + ix) * 2 + i] * w[((i * 2 + o) * 3 + ky) * 3 + kx];
+    }
+    Array.from(y).forEach((v, k) => expect(v).toBeCloseTo(expected[k], 5));
   });
 
   it('leaves excluded nodes to their initialisers, and their tensors are not unused', async () => {
