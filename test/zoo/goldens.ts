@@ -53,11 +53,12 @@ export function goldenDifferences(plan: GraphPlan, model: string, g: Golden, siz
   if (m.macs !== at.macs[String(classes)]) out.push(`MACs at ${size}: pipe ${m.macs}, torchvision ${at.macs[String(classes)]}`);
   if (classes === 1000 && text(m.output) !== text(at.output ?? [])) out.push(`output: pipe ${text(m.output)}, torchvision ${text(at.output ?? [])}`);
   const seen = new Set<string>();
-  const weighted = new Set(g.weighted);
+  const modules = new Set([...Object.keys(at.shapes), ...g.weighted]);
   for (const part of m.parts) {
     for (const n of plan.nodes[part]) {
-      const module = torchModule(n.name);
-      if (weighted.has(module)) seen.add(module); // (convnext's layer_scale: a block's own parameter)
+      const module = torchModule(n.name, modules);
+      if (module === undefined) continue;
+      seen.add(module); // (a module with parameters and no output of its own: convnext's CNBlock and its layer_scale)
       const shapes = at.shapes[module];
       if (!shapes) continue;
       const ours = torchShape(n.shape);

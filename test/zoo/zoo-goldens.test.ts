@@ -1,8 +1,8 @@
 // The zoo against torchvision 0.14 (goldens from scripts/make-zoo-goldens.py): for every model a
 // pipelines/zoo/*.yaml file defines under a torchvision name, its parameters, MACs and every
 // node's output shape at 64x64 and 224x224 are torchvision's. A node is compared with the module
-// its name stands for (test/zoo/naming.ts: `layer2_0/downsample_1` is `layer2.0.downsample.1`,
-// a repeat copy k is index k - 1); every module with parameters must be some node's. The harness
+// its name stands for (test/zoo/naming.ts: `layer1/0/conv1` is `layer1.0.conv1`); every module
+// with parameters must be some node's. The harness
 // itself is checked on test/fixtures/zoo/ (resnet18 and alexnet in today's language), including
 // that it catches a wrong model.
 import { describe, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ describe('the golden harness on models written in today\'s language', () => {
     [64, 10],
     [224, 10],
   ])('resnet18-today at %i with %i classes is torchvision\'s resnet18', async (size, classes) => {
-    const { plan } = await planAt(RESNET18, 'resnet18', size, [`models.resnet18.nodes[12].units=${classes}`]);
+    const { plan } = await planAt(RESNET18, 'resnet18', size, [`models.resnet18.nodes[13].units=${classes}`]);
     expect(goldenDifferences(plan, 'resnet18', golden('resnet18'), size, classes)).toEqual([]);
   });
 
@@ -36,7 +36,7 @@ describe('the golden harness on models written in today\'s language', () => {
   it('names what differs in a model that is not torchvision\'s', async () => {
     // A 5x5 stem (fewer parameters and MACs), a maxpool without padding (every shape after it
     // shrinks) and the classifier under another name than torchvision's.
-    const { plan } = await planAt(RESNET18, 'resnet18', 64, ['models.resnet18.nodes[0].kernel=5', 'models.resnet18.nodes[0].padding=2', 'models.resnet18.nodes[3].padding=0', 'models.resnet18.nodes[12].name=head']);
+    const { plan } = await planAt(RESNET18, 'resnet18', 64, ['models.resnet18.nodes[0].kernel=5', 'models.resnet18.nodes[0].padding=2', 'models.resnet18.nodes[3].padding=0', 'models.resnet18.nodes[13].name=head']);
     const diffs = goldenDifferences(plan, 'resnet18', golden('resnet18'), 64, 1000);
     expect(diffs.slice(0, 3)).toEqual([
       // 5 * 5 * 3 * 64 stem weights instead of 7 * 7 * 3 * 64: 4,608 fewer.
@@ -46,7 +46,7 @@ describe('the golden harness on models written in today\'s language', () => {
       'MACs at 64: pipe 139268096, torchvision 148557824',
       'node maxpool (maxpool) at 64: pipe [64, 15, 15] as [C, H, W], torchvision [64, 16, 16]',
     ]);
-    expect(diffs).toContain('node layer1/2/conv1 (layer1.1.conv1) at 64: pipe [64, 15, 15] as [C, H, W], torchvision [64, 16, 16]');
+    expect(diffs).toContain('node layer1_1/conv1 (layer1.1.conv1) at 64: pipe [64, 15, 15] as [C, H, W], torchvision [64, 16, 16]');
     expect(diffs.filter((d) => d.includes('layer2'))).toEqual([]);
     expect(diffs[diffs.length - 1]).toBe('modules with parameters that no node stands for: fc');
   });
@@ -69,10 +69,11 @@ describe.skipIf(!ZOO_MERGED)('pipelines/zoo against torchvision', () => {
 
   describe.each(goldenShipped)('%s', (model) => {
     const g = golden(model);
-    const sizes = [64, 224].filter((s) => g.sizes[String(s)].error === undefined);
-    it.each(sizes)('at %i: parameters, MACs and every layer\'s shape are torchvision\'s', async (size) => {
-      const { plan } = await planAt(shipped.get(model)!, model, size);
-      expect(goldenDifferences(plan, model, g, size, 1000)).toEqual([]);
+    const cases = [64, 224].filter((s) => g.sizes[String(s)].error === undefined).flatMap((s) => [[s, 1000], [s, 10]]);
+    it.each(cases)('at %i with %i classes: parameters, MACs and every layer\'s shape are torchvision\'s', async (size, classes) => {
+      // The zoo's pipelines take the class count as a pipeline parameter.
+      const { plan } = await planAt(shipped.get(model)!, model, size, [`params.num_classes=${classes}`]);
+      expect(goldenDifferences(plan, model, g, size, classes)).toEqual([]);
     });
   });
 

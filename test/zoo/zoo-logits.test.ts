@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/index.js';
 import { compileGraphs } from '../../src/graph/compile.js';
 import { REPO } from '../helpers/cli.js';
-import { weightsOverride } from './naming.js';
+import { INDEX_SUFFIX, weightsOverride } from './naming.js';
 import { hasTorchvision, logitError, torchRuns, type TorchRun } from './torch-weights.js';
 import { planAt, ZOO_MERGED, zooModels } from './zoo-files.js';
 
@@ -21,8 +21,8 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** pipe's logits for `run`'s input, with `run`'s weights loaded into `model` of `file`. */
-async function pipeLogits(file: string, model: string, size: number, run: TorchRun, sets: readonly string[] = []): Promise<Float32Array> {
-  const { pipeline, plan } = await planAt(file, model, size, [weightsOverride(model, run.weights), ...sets]);
+async function pipeLogits(file: string, model: string, size: number, run: TorchRun, rename = INDEX_SUFFIX): Promise<Float32Array> {
+  const { pipeline, plan } = await planAt(file, model, size, [weightsOverride(model, run.weights, rename)]);
   const m = compileGraphs(pipeline, plan).model(model);
   try {
     const y = tf.tidy(() => m.predict(tf.tensor4d(run.input, [2, size, size, 3])) as tf.Tensor);
@@ -59,7 +59,7 @@ describe.skipIf(!hasTorchvision)('torchvision weights give torchvision logits', 
     it.each(models)('%s at 64x64', async (model) => {
       const file = zooModels().get(model);
       expect(file, `${model} is in pipelines/zoo`).toBeDefined();
-      const ours = await pipeLogits(file!, model, 64, runs[model]);
+      const ours = await pipeLogits(file!, model, 64, runs[model], []); // the zoo's names are the modules'
       expect(ours).toHaveLength(2000);
       expect(logitError(ours, runs[model].logits)).toBeLessThan(1e-4);
     }, 120_000);

@@ -130,14 +130,14 @@ const initDefaults: JsonSchema = {
 /** Named tensors from PyTorch as a model's starting weights (src/graph/import/). */
 export const weightsImport: JsonSchema = {
   description:
-    'Start this model from weights saved by PyTorch, in a safetensors file (`safetensors.torch.save_file(model.state_dict(), ...)`): each weighted node takes the tensors `<module>.weight`, `.bias`, `.running_mean`, `.running_var` of the module its name maps to (`layer1/2/conv1` -> `layer1.1.conv1`: \'/\' becomes \'.\', a repeat copy counts from 0), converted to the engine\'s layouts (conv OIHW -> HWIO, Linear transposed, a Linear after a flatten reordered from PyTorch\'s channel-first flatten). The file\'s sha256 is part of every stage key that runs the model. Checked before anything runs: missing tensors, shape mismatches and (strict) unused tensors are errors. A stage `init` from an earlier stage replaces these weights.',
+    'Start this model from weights saved by PyTorch, in a safetensors file (`safetensors.torch.save_file(model.state_dict(), ...)`): each weighted node takes the tensors `<module>.weight`, `.bias`, `.running_mean`, `.running_var` of the module its name maps to (`layer1/conv1` -> `layer1.conv1`: \'/\' becomes \'.\', then the `rename` rules), converted to the engine\'s layouts (conv OIHW -> HWIO, Linear transposed, a Linear after a flatten reordered from PyTorch\'s channel-first flatten). The file\'s sha256 is part of every stage key that runs the model. Checked before anything runs: missing tensors, shape mismatches and (strict) unused tensors are errors. A stage `init` from an earlier stage replaces these weights.',
   type: 'object',
   additionalProperties: false,
   required: ['file'],
   properties: {
     file: { type: 'string', minLength: 1, description: 'The .safetensors file: relative to the pipeline file that writes it (to the working folder when given with --set).' },
     rename: {
-      description: 'Rewrites of the module paths, applied in order after the default rule, e.g. {match: \'^features_(\\d+)\', to: \'features.$1\'}.',
+      description: 'Rewrites of the module paths, applied in order after the default rule (\'/\' becomes \'.\'), e.g. {match: \'_(\\d+)(?=\\.|$)\', to: \'.$1\'} for `layer2_0/downsample_1` -> `layer2.0.downsample.1`.',
       type: 'array',
       items: {
         type: 'object',
@@ -151,7 +151,7 @@ export const weightsImport: JsonSchema = {
       default: [],
     },
     exclude: {
-      description: 'Regular expressions on pipe node names (`layer4/2/conv1`, `fc`): the nodes they match keep their initialisers, e.g. a new classifier head of another class count.',
+      description: 'Regular expressions on pipe node names (`layer4/conv1`, `fc`): the nodes they match keep their initialisers, e.g. a new classifier head of another class count.',
       type: 'array',
       items: { type: 'string', minLength: 1 },
       default: [],

@@ -36,8 +36,7 @@ const same = (values: Float32Array) => values;
 
 const conv: TorchLayout = (node) => {
   const [kh, kw] = pair(node.params.kernel);
-  const groups = Number(node.params.groups ?? 1);
-  const inPerGroup = node.inputShapes[0][2] / groups;
+  const inPerGroup = node.inputShapes[0][2] / groupsOf(node);
   const out = node.shape[2];
   const tensors: TorchTensor[] = [{ torch: 'weight', engine: kernelName(node), shape: [out, inPerGroup, kh, kw], toEngine: (v) => permute(v, [out, inPerGroup, kh, kw], [2, 3, 1, 0]) }];
   if (node.params.bias !== false) tensors.push({ torch: 'bias', engine: 'bias', shape: [out], toEngine: same });
@@ -81,9 +80,14 @@ const batchnorm: TorchLayout = (node, upstream) => {
 
 export const torchLayouts: Readonly<Record<string, TorchLayout>> = { conv, conv_transpose: convTranspose, dense, batchnorm };
 
-/** tfjs names a depthwise conv's kernel `depthwise_kernel`; a conv with groups == in == out may be one. */
+/** A conv's channel groups: a number, or `depthwise` (one per input channel). */
+function groupsOf(node: NodePlan): number {
+  return node.params.groups === 'depthwise' ? node.inputShapes[0][2] : Number(node.params.groups ?? 1);
+}
+
+/** tfjs names a depthwise conv's kernel `depthwise_kernel`, should the engine store one as tfjs does. */
 function kernelName(node: NodePlan): string {
-  const groups = Number(node.params.groups ?? 1);
+  const groups = groupsOf(node);
   return groups > 1 && groups === node.inputShapes[0][2] ? 'kernel|depthwise_kernel' : 'kernel';
 }
 
