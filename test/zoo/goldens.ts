@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GraphPlan } from '../../src/graph/analyze.js';
 import { REPO } from '../helpers/cli.js';
-import { torchModule } from './naming.js';
+import { renamesFor, torchModule } from './naming.js';
 
 export const GOLDEN_DIR = join(REPO, 'test', 'fixtures', 'zoo');
 
@@ -54,9 +54,10 @@ export function goldenDifferences(plan: GraphPlan, model: string, g: Golden, siz
   if (classes === 1000 && text(m.output) !== text(at.output ?? [])) out.push(`output: pipe ${text(m.output)}, torchvision ${text(at.output ?? [])}`);
   const seen = new Set<string>();
   const modules = new Set([...Object.keys(at.shapes), ...g.weighted]);
+  const rename = renamesFor(g.model);
   for (const part of m.parts) {
     for (const n of plan.nodes[part]) {
-      const module = torchModule(n.name, modules);
+      const module = torchModule(n.name, modules, rename);
       if (module === undefined) continue;
       seen.add(module); // (a module with parameters and no output of its own: convnext's CNBlock and its layer_scale)
       const shapes = at.shapes[module];

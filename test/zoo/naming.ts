@@ -11,9 +11,24 @@ import { renamer, torchPath, type RenameRule } from '../../src/graph/import/torc
 export const INDEX_SUFFIX: readonly RenameRule[] = [{ match: '_(\\d+)(?=\\.|$)', to: '.$1' }];
 const suffixed = renamer(INDEX_SUFFIX);
 
-/** The module a node name stands for, among `modules` (the plain reading first); undefined for none. */
-export function torchModule(node: string, modules: ReadonlySet<string>): string | undefined {
-  return [torchPath(node), suffixed(node)].find((m) => modules.has(m));
+/**
+ * Families whose names cannot be torchvision's by '/' alone, and the rename rules a weights import
+ * of theirs needs (the harness reads names with them too). DenseNet: a repeat numbers its copies
+ * as a path segment from 1, torchvision names them denselayer1, denselayer2...
+ */
+export const ZOO_RENAMES: readonly { readonly models: RegExp; readonly rename: readonly RenameRule[] }[] = [
+  { models: /^densenet/, rename: [{ match: '^features\\.denseblock(\\d+)\\.(\\d+)\\.', to: 'features.denseblock$1.denselayer$2.' }] },
+];
+
+/** The rename rules model `model` of the zoo needs (none for most). */
+export function renamesFor(model: string): readonly RenameRule[] {
+  return ZOO_RENAMES.find((r) => r.models.test(model))?.rename ?? [];
+}
+
+/** The module a node name stands for, among `modules`: read plainly, then with `rename`, then with
+ *  INDEX_SUFFIX; undefined for none. */
+export function torchModule(node: string, modules: ReadonlySet<string>, rename: readonly RenameRule[] = []): string | undefined {
+  return [torchPath(node), renamer(rename)(node), suffixed(node)].find((m) => modules.has(m));
 }
 
 /** `--set` text that starts `model` from `file`, its names read with `rename`. */

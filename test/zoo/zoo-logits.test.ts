@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/index.js';
 import { compileGraphs } from '../../src/graph/compile.js';
 import { REPO } from '../helpers/cli.js';
-import { INDEX_SUFFIX, weightsOverride } from './naming.js';
+import { INDEX_SUFFIX, renamesFor, weightsOverride } from './naming.js';
 import { hasTorchvision, logitError, torchRuns, type TorchRun } from './torch-weights.js';
 import { planAt, ZOO_MERGED, zooModels } from './zoo-files.js';
 
@@ -59,7 +59,7 @@ describe.skipIf(!hasTorchvision)('torchvision weights give torchvision logits', 
     it.each(models)('%s at 64x64', async (model) => {
       const file = zooModels().get(model);
       expect(file, `${model} is in pipelines/zoo`).toBeDefined();
-      const ours = await pipeLogits(file!, model, 64, runs[model], []); // the zoo's names are the modules'
+      const ours = await pipeLogits(file!, model, 64, runs[model], renamesFor(model));
       expect(ours).toHaveLength(2000);
       expect(logitError(ours, runs[model].logits)).toBeLessThan(1e-4);
     }, 120_000);
