@@ -23,6 +23,11 @@
 //                                                # the settings' pipelines with pipe run's --set
 //   npm run bench:train -- --backend wasm        # ours on that backend (default: the one pipe run
 //                                                #   picks, wasm-onednn where its addon is built)
+//   npm run bench:train -- --workers 1,2,4,8,16  # a sweep of training workers (default 1,2); the
+//                                                #   peer runs at the same thread counts (up to the
+//                                                #   cores) and each side's scaling over 1 is shown
+//   npm run bench:train -- --adam                # each setting also with Adam (lr 1e-3) in place of
+//                                                #   its SGD: Adam's speed over SGD's per worker count
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
@@ -46,7 +51,6 @@ const SETTINGS = {
 } as const;
 type SettingName = keyof typeof SETTINGS;
 
-const WORKERS = [1, 2];
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const PEER = fileURLToPath(new URL('../../shared/reference/torch_throughput.py', import.meta.url));
 const PYTHON = '/usr/bin/python3';
@@ -194,11 +198,38 @@ async function measureOptimizer(name: SettingName, update: UpdateName, steps: nu
   return { parameters: total, compositionMs: median(times.composition), nativeMs: ms(times.native), jsPassMs: ms(times.jsPass) };
 }
 
+/** A step optimiser to time each setting with: its own (SGD), or Adam put in its place by --set. */
+interface Variant {
+  readonly optimizer: string;
+  readonly sets: readonly string[];
+}
+
+/** The Adam of pipelines/densenet.yaml and task2-ae.yaml's stages, in place of a setting's SGD. */
+const ADAM_SET = 'stages.train.optimizer={type: adam, lr: 1.0e-3}';
+
+/** `--workers 1,2,4`: distinct whole counts of at least 1, ascending. */
+function workerList(text: string): number[] {
+  const counts = text.split(',').map((t) => Number(t.trim()));
+  const bad = counts.find((n) => !Number.isInteger(n) || n < 1 || n > 256);
+  if (bad !== undefined || !counts.length) throw new Error(`--workers wants whole counts from 1 to 256 separated by commas, e.g. 1,2,4 (got ${JSON.stringify(text)})`);
+  return [...new Set(counts)].sort((a, b) => a - b);
+}
+
+interface Row {
+  readonly name: SettingName;
+  readonly optimizer: string;
+  readonly batch: number;
+  /** img/s by worker count (ours) and thread count (the peer), from medians of all timed steps. */
+  readonly ours: Map<number, number>;
+  readonly oursCpu: Map<number, number>;
+  readonly torch: Map<number, number>;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       setting: { type: 'string' }, rounds: { type: 'string' }, steps: { type: 'string' }, warmup: { type: 'string' }, optimizer: { type: 'boolean' },
-      backend: { type: 'string' }, set: { type: 'string', multiple: true, default: [] }, child: { type: 'string' },
+      backend: { type: 'string' }, set: { type: 'string', multiple: true, default: [] }, child: { type: 'string' }, workers: { type: 'string' }, adam: { type: 'boolean' },
     },
   });
   if (values.child?.startsWith('optimizer:')) {
@@ -217,16 +248,20 @@ async function main(): Promise<void> {
   const rounds = Number(values.rounds ?? 2);
   const steps = Number(values.steps ?? 5);
   const warmup = Number(values.warmup ?? 2);
-  const threads = [...new Set([1, availableParallelism()])];
-  console.log(`machine: ${cpus()[0].model}, ${availableParallelism()} cores, Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const workers = workerList(values.workers ?? '1,2');
+  const cores = availableParallelism();
+  // The peer at the same counts as our workers (a thread beyond the cores only measures contention), and at every core.
+  const threads = [...new Set([1, ...workers.filter((w) => w <= cores), cores])].sort((a, b) => a - b);
+  const variants: Variant[] = [{ optimizer: 'own', sets: values.set }, ...(values.adam ? [{ optimizer: 'adam', sets: [...values.set, ADAM_SET] }] : [])];
+  console.log(`machine: ${cpus()[0].model}, ${cores} cores, Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   if (values.set.length) console.log(`overrides: ${values.set.join(' ')}`);
-  console.log(`ours on ${backend}; ${rounds} rounds of ${steps} timed steps (after ${warmup}) per configuration, each in a fresh process, ours and the peer's taking turns`);
+  console.log(`ours on ${backend}, ${workers.join(', ')} worker(s); ${rounds} rounds of ${steps} timed steps (after ${warmup}) per configuration, each in a fresh process, ours and the peer's taking turns`);
   let engine = '';
-  const rows: string[] = [];
+  const rows: Row[] = [];
   for (const name of names) {
-    const ours = new Map<number, number[]>(WORKERS.map((w) => [w, []]));
-    const oursCpu = new Map<number, number[]>(WORKERS.map((w) => [w, []]));
+    // The peer's optimiser is SGD in every variant: it is timed once per setting, beside ours.
     const torch = new Map<number, number[]>(threads.map((t) => [t, []]));
+    const ours = variants.map(() => new Map<number, { step: number[]; cpu: number[] }>(workers.map((w) => [w, { step: [], cpu: [] }])));
     let batch = 0;
     for (let round = 0; round < rounds; round++) {
       for (const t of threads) {
@@ -234,28 +269,72 @@ async function main(): Promise<void> {
         if (typeof p === 'string') console.log(`(${name}: peer skipped: ${p})`);
         else [engine] = [p.engine, torch.get(t)!.push(p.stepS)];
       }
-      for (const w of WORKERS) {
-        const r = measureInChild(name, w, warmup, steps, backend, values.set);
-        ours.get(w)!.push(...r.stepS);
-        oursCpu.get(w)!.push(...r.cpuS);
-        batch = r.batch;
-        console.log(`  ${name} round ${round + 1}: ${w} worker${w > 1 ? 's' : ''} ${(batch / median(r.stepS)).toFixed(1)} img/s`);
-      }
+      variants.forEach((v, i) => {
+        for (const w of workers) {
+          const r = measureInChild(name, w, warmup, steps, backend, v.sets);
+          const into = ours[i].get(w)!;
+          into.step.push(...r.stepS);
+          into.cpu.push(...r.cpuS);
+          batch = r.batch;
+          console.log(`  ${name}${v.optimizer === 'own' ? '' : ` with ${v.optimizer}`} round ${round + 1}: ${w} worker${w > 1 ? 's' : ''} ${(batch / median(r.stepS)).toFixed(1)} img/s`);
+        }
+      });
     }
     const imgs = (xs: number[]) => (xs.length ? batch / median(xs) : NaN);
-    const best = [...torch.entries()].filter(([, xs]) => xs.length).map(([t, xs]) => ({ t, v: imgs(xs) })).sort((a, b) => b.v - a.v)[0];
-    const [one, two] = WORKERS.map((w) => imgs(ours.get(w)!));
-    const [oneCpu, twoCpu] = WORKERS.map((w) => imgs(oursCpu.get(w)!));
-    const peerCells = threads.map((t) => (torch.get(t)!.length ? imgs(torch.get(t)!).toFixed(1) : '-'));
-    const ratio = (v: number) => (best ? (v / best.v).toFixed(3) : '-');
-    rows.push(`| ${name} | ${batch} | ${one.toFixed(1)} | ${two.toFixed(1)} | ${(two / one).toFixed(2)}x | ${oneCpu.toFixed(1)} | ${twoCpu.toFixed(1)} | ${peerCells.join(' | ')} | ${best ? best.t : '-'} | ${ratio(one)} | ${ratio(two)} |`);
+    const torchImgs = new Map([...torch].filter(([, xs]) => xs.length).map(([t, xs]) => [t, imgs(xs)]));
+    variants.forEach((v, i) => {
+      const byWorkers = (pick: 'step' | 'cpu') => new Map(workers.map((w) => [w, imgs(ours[i].get(w)![pick])]));
+      rows.push({ name, optimizer: v.optimizer, batch, ours: byWorkers('step'), oursCpu: byWorkers('cpu'), torch: torchImgs });
+    });
   }
+  printScaling(rows, workers, threads);
+  if (values.adam) printAdam(rows, workers);
+  console.log(`peer: ${engine || 'none'} (its own SGD in every row); load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  if (values.optimizer) await printUpdates(names, steps, backend);
+}
+
+const f1 = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(1));
+const times = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || !Number.isFinite(a / b) ? '-' : `${(a / b).toFixed(2)}x`);
+
+/** Throughput by workers and by the peer's threads, each side's scaling over 1, and ours against the peer's best. */
+function printScaling(rows: readonly Row[], workers: readonly number[], threads: readonly number[]): void {
+  const more = workers.filter((w) => w > 1);
+  const peerMore = threads.filter((t) => t > 1);
+  const plural = (n: number, what: string) => `${n} ${what}${n > 1 ? 's' : ''}`;
   console.log();
-  console.log(`| setting | batch | ours, 1 worker (img/s) | ours, 2 workers | 2 vs 1 | ours per CPU-second, 1 worker | 2 workers | ${threads.map((t) => `PyTorch ${t} thread${t > 1 ? 's' : ''}`).join(' | ')} | PyTorch best at | 1 worker / best | 2 workers / best |`);
-  console.log(`|---|---:|---:|---:|---:|---:|---:|${threads.map(() => '---:').join('|')}|---:|---:|---:|`);
-  for (const r of rows) console.log(r);
-  console.log(`peer: ${engine || 'none'}; load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  if (!values.optimizer) return;
+  const header = [
+    'setting', 'optimizer', 'batch', ...workers.map((w) => `ours, ${plural(w, 'worker')} (img/s)`), ...more.map((w) => `ours ${w} vs 1`),
+    ...workers.map((w) => `img per CPU-second, ${plural(w, 'worker')}`), ...threads.map((t) => `PyTorch ${plural(t, 'thread')}`),
+    ...peerMore.map((t) => `PyTorch ${t} vs 1`), 'PyTorch best at', ...workers.map((w) => `${plural(w, 'worker')} / PyTorch best`),
+  ];
+  console.log(`| ${header.join(' | ')} |`);
+  console.log(`|---|---|${Array(header.length - 2).fill('---:').join('|')}|`);
+  for (const r of rows) {
+    const best = [...r.torch].sort((a, b) => b[1] - a[1])[0];
+    const cells = [
+      r.name, r.optimizer === 'own' ? 'its own' : r.optimizer, String(r.batch),
+      ...workers.map((w) => f1(r.ours.get(w))), ...more.map((w) => times(r.ours.get(w), r.ours.get(1))),
+      ...workers.map((w) => f1(r.oursCpu.get(w))), ...threads.map((t) => f1(r.torch.get(t))), ...peerMore.map((t) => times(r.torch.get(t), r.torch.get(1))),
+      best ? String(best[0]) : '-', ...workers.map((w) => (best ? (r.ours.get(w)! / best[1]).toFixed(3) : '-')),
+    ];
+    console.log(`| ${cells.join(' | ')} |`);
+  }
+}
+
+/** Adam in place of each setting's SGD: its throughput over SGD's at every worker count (the target: within 5%). */
+function printAdam(rows: readonly Row[], workers: readonly number[]): void {
+  console.log();
+  console.log(`| setting | ${workers.map((w) => `SGD, ${w} (img/s) | Adam, ${w} | Adam / SGD, ${w}`).join(' | ')} |`);
+  console.log(`|---|${workers.map(() => '---:|---:|---:').join('|')}|`);
+  for (const own of rows.filter((r) => r.optimizer === 'own')) {
+    const adam = rows.find((r) => r.name === own.name && r.optimizer === 'adam');
+    if (!adam) continue;
+    console.log(`| ${own.name} | ${workers.map((w) => `${f1(own.ours.get(w))} | ${f1(adam.ours.get(w))} | ${times(adam.ours.get(w), own.ours.get(w))}`).join(' | ')} |`);
+  }
+}
+
+/** The update alone of each optimiser (--optimizer), each in a fresh process. */
+async function printUpdates(names: readonly SettingName[], steps: number, backend: string): Promise<void> {
   console.log();
   console.log('| setting | parameters | optimizer | composition: a tfjs kernel per term and parameter (ms) | fused native kernel (ms) | native / composition | one fused JavaScript pass (ms) |');
   console.log('|---|---:|---|---:|---:|---:|---:|');

@@ -5,7 +5,7 @@
 // cannot change a key; any change of meaning does. Loads no tfjs, so `pipe run` can find every
 // stage cached without starting a backend.
 import { createHash } from 'node:crypto';
-import type { AugmentStep, EarlyStopping, OptimizerConfig, ResolvedDataSource, ResolvedPipeline, ScheduleConfig, SplitName, StageKind } from '../config/types.js';
+import type { AugmentStep, EarlyStopping, GraphModel, OptimizerConfig, ResolvedDataSource, ResolvedPipeline, ScheduleConfig, SplitName, StageKind } from '../config/types.js';
 import { canonicalJson } from '../data/cache.js';
 import { selectionSources } from '../data/spec.js';
 import type { GraphPlan } from '../graph/analyze.js';
@@ -26,6 +26,10 @@ export interface GraphKey {
   /** Expanded nodes: unique name (seeds init and dropout, names the weights), op, evaluated
    *  parameters, inputs. Where a node was written (a block, a line) is left out. */
   readonly nodes: readonly { readonly name: string; readonly op: string; readonly params: unknown; readonly inputs: readonly string[] }[];
+  /** A model that starts from a weights file: the file's sha256 (its bytes are the initial
+   *  weights; where it lies is not) and how its tensors map to nodes. Absent otherwise, so the
+   *  keys of models without one are as before it existed. */
+  readonly weights?: { readonly sha256: string; readonly rename: unknown; readonly exclude: readonly string[]; readonly strict: boolean };
 }
 
 /** A data source with its augmentation chain written out, not named. */
@@ -142,12 +146,14 @@ export function hashKey(input: StageKeyInput): string {
 }
 
 function graphKey(p: ResolvedPipeline, plan: GraphPlan, graph: string): GraphKey {
-  const model = p.models[graph] as { init?: unknown };
+  const model = p.models[graph] as GraphModel;
+  const imported = plan.weights?.[graph];
   return {
     name: graph,
     input: plan.models[graph].input,
     init: model.init ?? {},
     nodes: plan.nodes[graph].map((n) => ({ name: n.name, op: n.op, params: n.params, inputs: n.inputs })),
+    ...(imported && model.weights ? { weights: { sha256: imported.sha256, rename: model.weights.rename, exclude: model.weights.exclude, strict: model.weights.strict } } : {}),
   };
 }
 
@@ -174,6 +180,7 @@ function changedGraphs(a: readonly GraphKey[], b: readonly GraphKey[]): string[]
     }
     if (canonicalJson(ga.input) !== canonicalJson(gb.input)) out.push(`graphs.${name}.input`);
     if (canonicalJson(ga.init) !== canonicalJson(gb.init)) out.push(`graphs.${name}.init`);
+    if (canonicalJson(ga.weights ?? null) !== canonicalJson(gb.weights ?? null)) out.push(`graphs.${name}.weights`);
     const nodes = [...new Set([...ga.nodes.map((n) => n.name), ...gb.nodes.map((n) => n.name)])];
     for (const node of nodes) {
       const na = ga.nodes.find((n) => n.name === node);

@@ -7,7 +7,7 @@ import type { LoadedFile } from './load.js';
 import { applyOverrides, type AppliedOverride } from './overrides.js';
 import { formatPath, getAt, type Path } from './paths.js';
 import { checkReferences } from './check.js';
-import type { ResolvedDataSelection, ResolvedPipeline, ResolvedStage } from './types.js';
+import { isComposed, type ResolvedDataSelection, type ResolvedPipeline, type ResolvedStage } from './types.js';
 import { pipelineJsonSchema, resolveSchemaRef, validatePipelineData, type Locate } from './validate.js';
 
 export interface ResolveOptions {
@@ -55,7 +55,19 @@ function finish(p: Mutable<ResolvedPipeline>, files: readonly LoadedFile[], cwd:
       ...(s.val ? { val: withSeeds(s.val, p.seed) } : {}),
     };
   }
-  return deepFreeze({ ...p, dataset, stages, report: p.report ?? { per_class: [], top_classes: 5, preview: [] } });
+  return deepFreeze({ ...p, dataset, models: withWeightPaths(p.models, files, cwd), stages, report: p.report ?? { per_class: [], top_classes: 5, preview: [] } });
+}
+
+/** A model's weights file, relative to the file that wrote it (a --set value: to the working folder). */
+function withWeightPaths(models: ResolvedPipeline['models'], files: readonly LoadedFile[], cwd: string): ResolvedPipeline['models'] {
+  return Object.fromEntries(
+    Object.entries(models).map(([name, m]) => {
+      const weights = isComposed(m) ? undefined : m.weights;
+      if (!weights || isAbsolute(weights.file)) return [name, m];
+      const writer = files.find((f) => getAt(f.value, ['models', name, 'weights', 'file']) === weights.file);
+      return [name, { ...m, weights: { ...weights, file: resolve(cwd, writer ? dirname(writer.file) : '.', weights.file) } }];
+    }),
+  );
 }
 
 function withSeeds(sel: ResolvedDataSelection, seed: number): ResolvedDataSelection {

@@ -68,10 +68,20 @@ export interface ResolvedBlock {
 
 export type Initializer = string | { readonly type: string; readonly [param: string]: unknown };
 
+/** Starting weights from a safetensors file of PyTorch-named tensors (src/graph/import/). */
+export interface WeightsImport {
+  /** Absolute: a relative path is joined onto the folder of the file that wrote it. */
+  readonly file: string;
+  readonly rename: readonly { readonly match: string; readonly to: string }[];
+  readonly exclude: readonly string[];
+  readonly strict: boolean;
+}
+
 export interface GraphModel {
   readonly description?: string;
   readonly input: readonly [number, number, number] | string;
   readonly init: Readonly<Record<string, { readonly kernel?: Initializer; readonly bias?: Initializer }>>;
+  readonly weights?: WeightsImport;
   readonly nodes: readonly GraphNode[];
 }
 export interface ComposedModel {

@@ -72,11 +72,16 @@ export function resultChanges(stages: readonly string[], a: Readonly<Record<stri
   const out: ResultDiff[] = [];
   for (const stage of stages) {
     const [ra, rb] = [find(a[stage]), find(b[stage])];
-    if (!ra || !rb) continue;
-    const sameEntry = ra.at.key === rb.at.key;
-    out.push({ stage, a: ra.at, b: rb.at, sameEntry, metrics: sameEntry ? [] : metricRows(ra.files, rb.files), classes: sameEntry ? [] : classMoves(ra.files, rb.files) });
+    if (ra && rb) out.push(compareResults(stage, ra, rb));
   }
   return out;
+}
+
+/** One stage's results side by side, wherever each was found (the store, or a run folder's copy:
+ *  `pipe serve` compares runs by their own folders, without touching the store). */
+export function compareResults(stage: string, a: { at: FoundAt; files: StageFiles }, b: { at: FoundAt; files: StageFiles }): ResultDiff {
+  const sameEntry = a.at.key === b.at.key;
+  return { stage, a: a.at, b: b.at, sameEntry, metrics: sameEntry ? [] : metricRows(a.files, b.files), classes: sameEntry ? [] : classMoves(a.files, b.files) };
 }
 
 /** The key inputs of every entry in the store (partial ones too: a stage's upstream may be one), newest first. */

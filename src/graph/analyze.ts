@@ -9,6 +9,7 @@ import { checkClassScores } from './class-scores.js';
 import { expandModel, INPUT, type FlatNode } from './expand.js';
 import { checkParameterLimit } from './footprint.js';
 import { GraphError } from './graph-error.js';
+import { planWeightImport, type WeightImportPlan } from './import/plan.js';
 import { OpError, type GraphOp, type Shape } from './op.js';
 import { graphOps } from './ops/registry.js';
 import { fmt } from './shape-rules.js';
@@ -37,6 +38,8 @@ export interface GraphPlan {
   readonly models: Readonly<Record<string, ModelPlan>>;
   /** Nodes of each graph model (compositions have none of their own). */
   readonly nodes: Readonly<Record<string, readonly NodePlan[]>>;
+  /** Graph models that start from a weights file: which tensor each node takes (import/plan.ts). */
+  readonly weights?: Readonly<Record<string, WeightImportPlan>>;
 }
 
 const OPS = new Map<string, GraphOp>(graphOps.map((o) => [o.name, o]));
@@ -63,8 +66,15 @@ export function analyzeGraphs(p: ResolvedPipeline, locate: Locate): GraphPlan {
   };
   for (const name of Object.keys(p.models)) plan(name);
   problems.push(...checkClassScores(p, models, locate));
+  const weights: Record<string, WeightImportPlan> = {};
+  for (const [name, model] of Object.entries(p.models)) {
+    if (isComposed(model) || !model.weights || !nodes[name]) continue;
+    const planned = planWeightImport(name, model.weights, nodes[name], locate);
+    problems.push(...planned.problems);
+    if (planned.plan) weights[name] = planned.plan;
+  }
   if (problems.length) throw new InputError(problems);
-  return { models, nodes };
+  return { models, nodes, ...(Object.keys(weights).length ? { weights } : {}) };
 }
 
 /** A model that depends on one that already failed: its own error is the other's. */

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { isComposed, type GraphModel, type ResolvedPipeline } from '../config/types.js';
 import type { GraphPlan } from './analyze.js';
 import { INPUT } from './expand.js';
+import { loadWeightImport } from './import/load.js';
 import { distribution, drawValues, fansOf } from './init.js';
 import { customLayers } from './layers/index.js';
 import type { BuiltNode, GraphOp } from './op.js';
@@ -52,9 +53,12 @@ export function compileGraphs(p: ResolvedPipeline, plan: GraphPlan): CompiledGra
     if (initialised.has(graph)) return;
     initialised.add(graph);
     const spec = p.models[graph] as GraphModel;
+    const imported = plan.weights?.[graph];
+    // Nodes the weights file fills take nothing from the initialisers (alexnet's 57M draws, saved).
+    const fromFile = new Set(imported?.nodes.map((n) => n.node));
     for (const n of plan.nodes[graph]) {
       const layer = built.get(graph)!.get(n.name)!.weighted;
-      if (!layer) continue;
+      if (!layer || fromFile.has(n.name)) continue;
       const defaults = spec.init[n.op] ?? {};
       const [kernel, ...rest] = layer.getWeights();
       const fans = fansOf(kernel.shape);
@@ -66,6 +70,7 @@ export function compileGraphs(p: ResolvedPipeline, plan: GraphPlan): CompiledGra
       layer.setWeights(tensors);
       tf.dispose(tensors);
     }
+    if (imported) loadWeightImport(tf, imported, (node) => built.get(graph)!.get(node)!.layers);
   };
 
   return {

@@ -2,7 +2,7 @@
 // and the augmentation preview grid of a chain (src/data/preview.ts). Both need the decoded data
 // set; a run moved away from its data still gets a report, with a line saying why it has no
 // pictures.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { ResolvedPipeline, SplitName } from '../config/types.js';
 import type { ImageSet } from '../data/load-split.js';
@@ -49,16 +49,22 @@ export async function listClassNames(pipeline: ResolvedPipeline, split: SplitNam
 
 /** Writes image `item` of the set as a PNG, scaled to about THUMB pixels a side. */
 export async function writeThumbnail(set: ImageSet, item: number, file: string): Promise<void> {
+  const png = await thumbnailPng(set, item);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, png);
+}
+
+/** Image `item` of the set as PNG bytes, scaled to about THUMB pixels a side (`pipe serve` sends them without writing). */
+export async function thumbnailPng(set: ImageSet, item: number): Promise<Buffer> {
   const { default: sharp } = await import('sharp');
   const { greyToRgb } = await import('../data/pixels.js');
   const frame = set.height * set.width * set.channels;
   const pixels = set.images.subarray(item * frame, (item + 1) * frame);
   const scale = Math.max(1, Math.round(THUMB / Math.max(set.height, set.width)));
-  mkdirSync(dirname(file), { recursive: true });
-  await sharp(set.channels === 3 ? pixels : greyToRgb(pixels), { raw: { width: set.width, height: set.height, channels: 3 } })
+  return sharp(set.channels === 3 ? pixels : greyToRgb(pixels), { raw: { width: set.width, height: set.height, channels: 3 } })
     .resize({ width: set.width * scale, height: set.height * scale, kernel: 'nearest' })
     .png()
-    .toFile(file);
+    .toBuffer();
 }
 
 /** The chain's preview grid, as `pipe preview` draws it: n images beside their augmented versions. */

@@ -1,6 +1,7 @@
-// `pipe export` writes what a page needs: the page loads model.json with the engine's layers
-// registered, reads pipe.json's class names and preprocessing, classifies an image, and gets
-// the class Node gets from the same files.
+// `pipe export --format tfjs-engine` writes what a page needs: the page loads model.json with the
+// engine's layers registered, reads pipe.json's class names and preprocessing, classifies an
+// image, and gets the class Node gets from the same files. (The default, stock format needs no
+// engine layers: test/export/stock-browser.test.ts.)
 import * as tf from '@tensorflow/tfjs';
 import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,10 +44,11 @@ describe.skipIf(!hasChromium)('pipe export', () => {
     writeFileSync(join(top, 'p.yaml'), PIPELINE);
     const trained = runPipe(['run', 'p.yaml', '--workers', '1'], { cwd: top });
     expect(trained.code, trained.stderr).toBe(0);
-    const exported = runPipe(['export', 'p.yaml', '--stage', 'train', '--workers', '1', '-o', 'web'], { cwd: top });
+    const exported = runPipe(['export', 'p.yaml', '--stage', 'train', '--workers', '1', '-o', 'web', '--format', 'tfjs-engine'], { cwd: top });
     expect(exported.code, exported.stderr).toBe(0);
     const info = JSON.parse(readFileSync(join(top, 'web', 'pipe.json'), 'utf8'));
     expect(info.preprocessing).toEqual({ scale: 255, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25], eval_steps: [] });
+    expect(info.format).toBe('tfjs-engine');
     expect(info.customLayers).toContain('PipeTorchPad2D');
 
     // The same pixels through the same preprocessing in Node and in the page.

@@ -1,7 +1,8 @@
-// `pipe export RUN_OR_PIPELINE --stage S -o DIR`: a trained stage's model in the tfjs layers
-// format (model.json + weights.bin) and pipe.json, what a page needs to feed it: class names,
-// input size, how pixels become inputs, and the engine layers to register before loading.
-import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+// `pipe export RUN_OR_PIPELINE --stage S -o DIR [--format F]`: a trained stage's model in the tfjs
+// layers format (model.json + weights.bin; src/export writes it) and pipe.json, what a page needs
+// to feed it: class names, input size, how pixels become inputs, the format, and the engine layers
+// to register before loading (none in the default, stock format).
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expectedBackend } from '../../backend/index.js';
 import { StageStore } from '../../cache/store.js';
@@ -10,23 +11,26 @@ import { didYouMean } from '../../config/suggest.js';
 import { readerFor } from '../../data/readers/index.js';
 import { selectionSources } from '../../data/spec.js';
 import { InputError, inputError } from '../../errors.js';
+import { EXPORT_FORMATS, exportFormat, FORMAT_FILES, writeExportModel, type ExportFormat } from '../../export/index.js';
+import type { OnnxExportRecord } from '../../export/onnx/index.js';
 import type { Command } from '../command.js';
 import { loadPipeline } from '../load-pipeline.js';
 import { backendOption, setOption, sets, wholeNumber } from './options.js';
 
 /** What an export writes: a folder may hold other things, but these only if an export wrote them. */
-const EXPORT_FILES = ['model.json', 'weights.bin', 'pipe.json'];
+const filesOf = (format: ExportFormat) => [...FORMAT_FILES[format], 'pipe.json'];
 
 export const exportCommand: Command = {
   name: 'export',
   summary: "write a trained stage's model, class names and preprocessing for use in a browser",
-  usage: 'pipe export RUN_DIR|PIPELINE --stage S -o DIR [--set PATH=VALUE]... [--backend NAME]',
+  usage: 'pipe export RUN_DIR|PIPELINE --stage S -o DIR [--format F] [--set PATH=VALUE]... [--backend NAME]',
   positionals: { min: 1, max: 1 },
   description:
-    "Writes DIR/model.json and DIR/weights.bin (the tfjs layers format: tf.loadLayersModel loads them) and DIR/pipe.json: the class names, the input size, the preprocessing the model was trained with (pixels scaled to [0, 1], then the normalize step's mean and std if the stage's data has one; the evaluation chain's resize/crop steps), and the engine's custom layers the model uses (register them before loading, as src/graph/layers does).\nFrom a run folder the stage's model is taken as that run saved it; from a pipeline file, from the cache entry of the stage's current key (run the pipeline first).",
+    "Writes DIR/model.json and DIR/weights.bin (the tfjs layers format: tf.loadLayersModel loads them) and DIR/pipe.json: the class names, the input size, the preprocessing the model was trained with (pixels scaled to [0, 1], then the normalize step's mean and std if the stage's data has one; the evaluation chain's resize/crop steps), the format, and the engine's custom layers the model uses.\nWith --format onnx, DIR/model.onnx (opset 13; NHWC input and output as the engine's, so the same preprocessing feeds it) in place of model.json and weights.bin (docs/export.md).\nThe default format, tfjs, holds stock layers only (the engine's rewritten to stock equivalents, or refused naming the layer): @tensorflow/tfjs alone loads it. tfjs-engine writes the stored model as it is, with the engine's layers (register them before loading, as src/graph/layers does).\nFrom a run folder the stage's model is taken as that run saved it; from a pipeline file, from the cache entry of the stage's current key (run the pipeline first).",
   options: [
     { name: 'stage', type: 'string', value: 'S', description: 'the stage whose model to export' },
     { name: 'o', type: 'string', value: 'DIR', description: 'the folder to write; model.json, weights.bin and pipe.json there are replaced only if an earlier pipe export wrote them (.pipe-export.json lists them)' },
+    { name: 'format', type: 'string', value: 'F', description: `the model's format: ${EXPORT_FORMATS.join(' or ')} (default tfjs: stock TensorFlow.js layers only)` },
     { name: 'outputs', type: 'string', value: 'DIR', description: 'the outputs folder holding the cache (default: outputs)' },
     setOption,
     backendOption,
@@ -36,22 +40,25 @@ export const exportCommand: Command = {
     const stage = args.values.stage as string | undefined;
     const out = args.values.o as string | undefined;
     if (!stage || !out) throw inputError(`pipe export needs ${!stage ? '--stage S' : '-o DIR'}`);
+    const format = exportFormat(args.values.format);
     const source = resolve(io.cwd, args.positionals[0]);
     const { pipeline, modelDir, key } = existsSync(source) && statSync(source).isDirectory() ? await fromRun(source, stage) : await fromPipeline(args, io, stage);
     const to = resolve(io.cwd, out);
     const { claimFolder } = await import('../../cache/owned-folder.js');
     const outputs = resolve(io.cwd, (args.values.outputs as string | undefined) ?? 'outputs');
-    const claimed = claimFolder(to, { by: 'export', option: '-o', names: EXPORT_FILES, refuse: [{ path: outputs, is: 'the outputs folder' }, { path: source, is: 'the run folder' }] });
+    const claimed = claimFolder(to, { by: 'export', option: '-o', names: filesOf(format), refuse: [{ path: outputs, is: 'the outputs folder' }, { path: source, is: 'the run folder' }] });
     let info: ExportInfo;
     try {
-      for (const f of ['model.json', 'weights.bin']) copyFileSync(join(modelDir, f), join(to, f));
-      info = await exportInfo(pipeline, stage, JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8')), key);
+      const written = await writeExportModel(format, modelDir, to, { pipeline: pipeline.name, stage, model: pipeline.stages[stage].model, key: key ?? '' });
+      const base = await exportInfo(pipeline, stage, { modelTopology: written.topology }, key, format);
+      // An ONNX model needs no tfjs layer classes registered.
+      info = written.onnx ? { ...base, customLayers: [], onnx: written.onnx } : base;
       writeFileSync(join(to, 'pipe.json'), JSON.stringify(info, null, 2) + '\n');
     } finally {
       // Recorded even when writing fails part-way: a rerun may then replace what this one wrote.
       claimed.finish();
     }
-    io.out(`exported ${pipeline.name}/${stage} (${info.model}, ${info.classNames.length} classes) to ${to}\n`);
+    io.out(`exported ${pipeline.name}/${stage} (${info.model}, ${info.classNames.length} classes${format === 'onnx' ? ', ONNX' : ''}) to ${to}\n`);
     return 0;
   },
 };
@@ -89,6 +96,8 @@ export interface ExportInfo {
   readonly stage: string;
   readonly model: string;
   readonly key: string | null;
+  /** tfjs: stock layers only; tfjs-engine: the engine's layers (customLayers) too; onnx: model.onnx. */
+  readonly format: ExportFormat;
   readonly classNames: readonly string[];
   /** [height, width, channels] of one input image. */
   readonly input: readonly number[];
@@ -103,9 +112,11 @@ export interface ExportInfo {
   };
   /** The engine's layer classes in model.json: register them before tf.loadLayersModel. */
   readonly customLayers: readonly string[];
+  /** The ONNX model's file, opset, layout, inputs and outputs (format onnx). */
+  readonly onnx?: OnnxExportRecord;
 }
 
-async function exportInfo(p: ResolvedPipeline, stage: string, modelJson: { modelTopology: { config: { layers: { class_name: string }[] } } }, key: string | null): Promise<ExportInfo> {
+async function exportInfo(p: ResolvedPipeline, stage: string, modelJson: { modelTopology: { config: { readonly layers: readonly { class_name: string }[] } } }, key: string | null, format: ExportFormat): Promise<ExportInfo> {
   const s = p.stages[stage];
   const chainsOf = (sel: typeof s.train) => (sel ? selectionSources(sel).map((src) => (src.augment ? p.augment[src.augment] : [])) : []);
   const all = [...chainsOf(s.train), ...chainsOf(s.val)].flat();
@@ -122,6 +133,7 @@ async function exportInfo(p: ResolvedPipeline, stage: string, modelJson: { model
     stage,
     model: s.model,
     key,
+    format,
     classNames: listing.classNames,
     input: input as number[],
     preprocessing: { scale: 255, ...(norm ? { mean: norm.mean, std: norm.std } : {}), eval_steps: evalSteps },

@@ -12,9 +12,10 @@ import { run } from './run.js';
 import { runs } from './runs.js';
 import { schedule } from './schedule.js';
 import { schema } from './schema.js';
+import { serve } from './serve.js';
 import { study } from './study.js';
 import { show } from './show.js';
 import { validate } from './validate.js';
 import { worker } from './worker.js';
 
-export const commands: readonly Command[] = [validate, show, run, runs, study, preview, report, diff, exportCommand, cache, worker, queue, makeDemoData, schedule, schema, doctor];
+export const commands: readonly Command[] = [validate, show, run, runs, study, preview, report, serve, diff, exportCommand, cache, worker, queue, makeDemoData, schedule, schema, doctor];

@@ -2,7 +2,7 @@
 // (scripts/gen-schema.ts) calls this; the CLI reads the committed schemas/pipeline.schema.json.
 import type { JsonSchema, SchemaEntry } from './fragments.js';
 import { MAX_SEED } from '../../random.js';
-import { block, blockNode, dataSelection, dataSource, dataset, earlyStopping, model, NAME_PATTERN, report, stage } from './sections.js';
+import { block, blockNode, dataSelection, dataSource, dataset, earlyStopping, model, NAME_PATTERN, report, stage, weightsImport } from './sections.js';
 
 export interface Registries {
   readonly graphOps: readonly SchemaEntry[];
@@ -67,6 +67,7 @@ export function pipelineSchema(r: Registries): JsonSchema {
       data_selection: dataSelection,
       block,
       model,
+      weights_import: weightsImport,
       stage,
       report,
       early_stopping: earlyStopping,

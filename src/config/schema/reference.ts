@@ -14,6 +14,8 @@ export function referenceMarkdown(schema: JsonSchema): string {
     section('Top level', schema, defs),
     section('dataset', defs.dataset, defs),
     section('Data source (a stage\'s `train:` / `val:`)', defs.data_source, defs),
+    section('Model (a layer graph)', defs.model, defs),
+    section('Model `weights`', defs.weights_import, defs),
     section('Stage', defs.stage, defs),
     section('early_stopping', defs.early_stopping, defs),
     section('Block', defs.block, defs),

@@ -127,6 +127,39 @@ const initDefaults: JsonSchema = {
   default: {},
 };
 
+/** Named tensors from PyTorch as a model's starting weights (src/graph/import/). */
+export const weightsImport: JsonSchema = {
+  description:
+    'Start this model from weights saved by PyTorch, in a safetensors file (`safetensors.torch.save_file(model.state_dict(), ...)`): each weighted node takes the tensors `<module>.weight`, `.bias`, `.running_mean`, `.running_var` of the module its name maps to (`layer1/conv1` -> `layer1.conv1`: \'/\' becomes \'.\', then the `rename` rules), converted to the engine\'s layouts (conv OIHW -> HWIO, Linear transposed, a Linear after a flatten reordered from PyTorch\'s channel-first flatten). The file\'s sha256 is part of every stage key that runs the model. Checked before anything runs: missing tensors, shape mismatches and (strict) unused tensors are errors. A stage `init` from an earlier stage replaces these weights.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['file'],
+  properties: {
+    file: { type: 'string', minLength: 1, description: 'The .safetensors file: relative to the pipeline file that writes it (to the working folder when given with --set).' },
+    rename: {
+      description: 'Rewrites of the module paths, applied in order after the default rule (\'/\' becomes \'.\'), e.g. {match: \'_(\\d+)(?=\\.|$)\', to: \'.$1\'} for `layer2_0/downsample_1` -> `layer2.0.downsample.1`.',
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['match', 'to'],
+        properties: {
+          match: { type: 'string', minLength: 1, description: 'A JavaScript regular expression, applied to every occurrence.' },
+          to: { type: 'string', description: 'The replacement: $1, $2... are the groups.' },
+        },
+      },
+      default: [],
+    },
+    exclude: {
+      description: 'Regular expressions on pipe node names (`layer4/conv1`, `fc`): the nodes they match keep their initialisers, e.g. a new classifier head of another class count.',
+      type: 'array',
+      items: { type: 'string', minLength: 1 },
+      default: [],
+    },
+    strict: { type: 'boolean', default: true, description: 'Refuse tensors that no node takes (other than num_batches_tracked and those of excluded nodes): a file for another model is refused rather than half used.' },
+  },
+};
+
 export const model: JsonSchema = {
   description: 'A layer graph, or a composition of models that shares their layers (and so their weights).',
   if: { type: 'object', required: ['compose'] },
@@ -150,6 +183,7 @@ export const model: JsonSchema = {
         anyOf: [{ type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 3, maxItems: 3 }, nameRef('model name')],
       },
       init: initDefaults,
+      weights: { $ref: '#/$defs/weights_import' },
       nodes: { description: 'The nodes, in order; the last one is the output.', type: 'array', items: { $ref: '#/$defs/node' }, minItems: 1 },
     },
   },

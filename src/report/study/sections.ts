@@ -116,7 +116,7 @@ async function chart(id: string, caption: string, spec: Parameters<typeof render
 }
 
 /** `n` trials spread evenly over the ranking, the first and last included. */
-function evenlyByRank<T>(ranked: readonly T[], n: number): T[] {
+export function evenlyByRank<T>(ranked: readonly T[], n: number): T[] {
   if (ranked.length <= n) return [...ranked];
   return Array.from({ length: n }, (_, i) => ranked[Math.round((i * (ranked.length - 1)) / (n - 1))]);
 }
@@ -135,7 +135,7 @@ function stageWords(record: StudyRecord): string {
 }
 
 /** The metric as a chart's axis names it (with its unit); a table's cells carry their own `%`. */
-function metricTitle(record: StudyRecord, unit = true): string {
+export function metricTitle(record: StudyRecord, unit = true): string {
   return `best ${record.metric.name}${unit && !record.metric.name.endsWith('loss') ? ' (%)' : ''}`;
 }
 
