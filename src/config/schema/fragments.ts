@@ -15,15 +15,26 @@ export interface SchemaEntry {
 }
 
 /**
- * A block parameter, `$c`, or an arithmetic expression over them, `${rate * c}`. The short form
+ * A parameter, `$c` (or `$in.channels`), or an expression over them, `${rate * c}`. The short form
  * exists because YAML flow lists and maps (`[$kh, $kw]`) cannot hold unquoted braces.
  */
-export const EXPRESSION_PATTERN = '^\\$([A-Za-z_][A-Za-z0-9_]*|\\{[^{}]+\\})$';
+export const EXPRESSION_PATTERN = '^\\$([A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?|\\{[^{}]+\\})$';
+
+/** Letters, digits and `_`; a name may be a number, as torchvision's Sequential children are (`features/0`). */
+export const NODE_NAME_PATTERN = '^[A-Za-z0-9_]{1,100}$';
+
+/** `if` on a node or a block use: computed only where it holds. */
+export const conditionField: JsonSchema = {
+  description:
+    'Compute this node only where this holds: true, false, or an expression such as ${stride != 1 or in.channels != c}. Where it does not, the node is skipped and its name stands for what it would have read (its input), so a `from` naming it reads that instead. Default: true.',
+  anyOf: [{ type: 'boolean' }, { type: 'string', pattern: EXPRESSION_PATTERN }],
+  default: true,
+};
 
 const expression = {
   type: 'string',
   pattern: EXPRESSION_PATTERN,
-  description: 'a block parameter ($c) or an arithmetic expression over them (${rate * c})',
+  description: 'a parameter ($c, $in.channels) or an expression over them (${rate * c}, ${stride != 1 or in.channels != c})',
 };
 
 /** An integer, or (inside blocks) an expression that must evaluate to one. */

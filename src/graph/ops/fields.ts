@@ -1,7 +1,5 @@
 // Fields every graph node shares, and the initialiser field of the ops that have weights.
-import type { JsonSchema } from '../../config/schema/fragments.js';
-
-export const NODE_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,99}$';
+import { conditionField, NODE_NAME_PATTERN, type JsonSchema } from '../../config/schema/fragments.js';
 
 /** `name` and `from`: how nodes wire into a graph. */
 export const nodeFields: Record<string, JsonSchema> = {
@@ -17,6 +15,7 @@ export const nodeFields: Record<string, JsonSchema> = {
       { type: 'array', items: { type: 'string', pattern: NODE_NAME_PATTERN }, minItems: 1 },
     ],
   },
+  if: conditionField,
 };
 
 /** An initialiser: a preset name, or an object with `type` and its parameters. */
