@@ -6,7 +6,8 @@
 //   [kh, kw, in, m] (o = i * m + j, PyTorch's order). tfjs-backend-wasm has no depthwise gradient
 //   kernels, so where the backend lacks them training computes the same sum tap by tap instead:
 //   y = sum_{a,b} x[s*i + a*d, s*j + b*d] * w[a, b] (a slice, a multiply and an add per tap,
-//   every one differentiable on every backend).
+//   every one differentiable on every backend); so does any dilated one (tfjs's depthwise
+//   gradient asserts dilation 1).
 // - Other groups: the input split into `groups` channel slices, one conv2d each over its slice of
 //   the kernel, concatenated (dilation through conv-dilated.ts's spread kernel, so it trains).
 // Padding is applied before (TorchPad2D); this layer convolves 'valid'.
@@ -65,13 +66,15 @@ export class TorchGroupedConv2D extends tf.layers.Layer {
   private depthwise(x: tf.Tensor4D, k: tf.Tensor4D, training: boolean): tf.Tensor {
     const { strides: s, dilationRate: d, kernelSize: [kh, kw], filters } = this.cfg;
     const c = x.shape[3];
-    const stock = !training || tf.getKernel('DepthwiseConv2dNativeBackpropFilter', tf.getBackend()) !== undefined;
-    // tf.depthwiseConv2d takes a stride or a dilation, not both.
-    if (stock && (Math.max(...s) === 1 || Math.max(...d) === 1)) {
+    // tfjs's depthwise gradient takes no dilation, and tf.depthwiseConv2d a stride or a dilation, not both.
+    const dilated = Math.max(...d) > 1;
+    const trainsStock = tf.getKernel('DepthwiseConv2dNativeBackpropFilter', tf.getBackend()) !== undefined && !dilated;
+    if ((!training || trainsStock) && (!dilated || Math.max(...s) === 1)) {
       return tf.depthwiseConv2d(x, tf.reshape(k, [kh, kw, c, filters / c]), s, 'valid', 'NHWC', d);
     }
     const m = filters / c;
-    const xs = m === 1 ? x : tf.reshape(tf.tile(tf.expandDims(x, 4), [1, 1, 1, 1, m]), [...x.shape.slice(0, 3), filters]);
+    // Each input channel m times in a row (tile's gradient stops at rank 4 in tfjs; concat's does not).
+    const xs = m === 1 ? x : tf.reshape(tf.concat(Array.from({ length: m }, () => tf.expandDims(x, 4)), 4), [...x.shape.slice(0, 3), filters]);
     const [oh, ow] = [this.outSize(x.shape[1], 0), this.outSize(x.shape[2], 1)];
     // s - 1 zero rows and columns after, so every tap's window of s*oh rows fits.
     const padded = tf.pad(xs, [[0, 0], [0, s[0] - 1], [0, s[1] - 1], [0, 0]]);
