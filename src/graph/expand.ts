@@ -69,13 +69,15 @@ class Expansion {
 
   list(nodes: readonly GraphNode[], ctx: ListContext): string {
     const local = new Map<string, Local>([[INPUT, ctx.input]]);
+    // Names held by a computed node. Alternatives may share a name (`{op: relu, name: act, if:
+    // ...}`, `{op: hardswish, name: act, if: ...}`) as long as at most one of them is computed.
+    const computed = new Set<string>([INPUT]);
     const laterNames = nodes.map((n, i) => localName(n, i));
     let previous: Local = ctx.input;
     nodes.forEach((node, i) => {
       const at = [...ctx.source, i];
       const name = laterNames[i];
       if (name === INPUT) throw new GraphError(at, ctx.usedAt, `'${INPUT}' names the graph's input; choose another node name`);
-      if (local.has(name)) throw new GraphError(at, ctx.usedAt, `the name '${name}' is used twice in this list`);
       const use = (ref: string, value: Local | undefined, field: Path): string => {
         if (value === undefined) {
           const later = laterNames.indexOf(ref);
@@ -87,10 +89,17 @@ class Expansion {
       };
       const refs = node.from === undefined ? [] : Array.isArray(node.from) ? (node.from as string[]) : [node.from as string];
       const inputs = () => (node.from === undefined ? [use(laterNames[i - 1] ?? INPUT, previous, [])] : refs.map((r) => use(r, local.get(r), ['from'])));
-      if (!this.condition(node, at, ctx)) {
+      const computes = this.condition(node, at, ctx);
+      if (computes && computed.has(name)) {
+        const conditional = [node, nodes[laterNames.indexOf(name)]].some((n) => (n as { if?: unknown }).if !== undefined);
+        throw new GraphError(at, ctx.usedAt, `the name '${name}' is used twice in this list${conditional ? ' and both nodes are computed here (of nodes sharing a name, at most one may have a true if)' : ''}`);
+      }
+      if (!computes) {
         // A skipped node stands for what it would have read: `from` a skipped downsample is the block input.
         const read = node.from === undefined ? [previous] : refs.map((r) => local.get(r) ?? use(r, undefined, ['from']));
         previous = read.length === 1 ? read[0] : { skipped: read.map((r, k) => use(refs[k], r, ['from'])) };
+        if (!local.has(name)) local.set(name, previous);
+        return;
       } else if ('block' in node) {
         previous = this.blockUse(node as BlockNode, name, at, inputs()[0], ctx);
       } else {
@@ -102,6 +111,7 @@ class Expansion {
         previous = flat.name;
       }
       local.set(name, previous);
+      computed.add(name);
     });
     if (typeof previous !== 'string') throw new GraphError([...ctx.source, nodes.length - 1], ctx.usedAt, 'the last node is skipped (its if is false) and joins several inputs: a list must end in one output');
     return previous;

@@ -4,8 +4,9 @@
 //   expr = or ('if' or 'else' expr)?      or = and ('or' and)*       and = not ('and' not)*
 //   not = 'not' not | compare              compare = sum (('==' | '!=' | '<' | '<=' | '>' | '>=') sum)?
 //   sum = term (('+' | '-') term)*         term = unary (('*' | '/' | '//' | '%') unary)*
-//   unary = '-' unary | atom               atom = number | true | false | name | '(' expr ')'
-// No calls, no strings: safe to evaluate, and errors name the expression and the unknown name.
+//   unary = '-' unary | atom               atom = number | 'string' | true | false | name | '(' expr ')'
+// Strings only compare (`${act == 'relu6'}`). No calls: safe to evaluate, and errors name the
+// expression and the unknown name.
 
 export type ParamValue = number | boolean | string;
 export type Scope = Readonly<Record<string, ParamValue>>;
@@ -30,16 +31,16 @@ export function evaluate(text: string, scope: Scope): ParamValue {
   let i = 0;
   const peek = () => tokens[i];
   const next = () => tokens[i++];
-  const number = (v: number | boolean, where: string): number => {
-    if (typeof v !== 'number') throw new ExpressionError(`${where} needs a number, found ${v}, in '${text}'`);
+  const number = (v: ParamValue, where: string): number => {
+    if (typeof v !== 'number') throw new ExpressionError(`${where} needs a number, found ${JSON.stringify(v)}, in '${text}'`);
     return v;
   };
-  const truth = (v: number | boolean, where: string): boolean => {
-    if (typeof v !== 'boolean') throw new ExpressionError(`${where} needs true or false, found ${v}, in '${text}'`);
+  const truth = (v: ParamValue, where: string): boolean => {
+    if (typeof v !== 'boolean') throw new ExpressionError(`${where} needs true or false, found ${JSON.stringify(v)}, in '${text}'`);
     return v;
   };
   // Each rule returns a thunk, so `a if c else b`, `and` and `or` evaluate only the side they use.
-  type Value = () => number | boolean;
+  type Value = () => ParamValue;
   const expr = (): Value => {
     const v = or();
     if (peek() !== 'if') return v;
@@ -127,14 +128,9 @@ export function evaluate(text: string, scope: Scope): ParamValue {
       return v;
     }
     if (t === 'true' || t === 'false') return () => t === 'true';
+    if (t.startsWith("'")) return () => t.slice(1, -1);
     if (/^[0-9]/.test(t)) return () => Number(t);
-    if (/^[A-Za-z_]/.test(t) && !KEYWORDS.has(t)) {
-      return () => {
-        const v = lookup(t, scope, text);
-        if (typeof v === 'string') throw new ExpressionError(`parameter '${t}' is ${JSON.stringify(v)}, not a number, in '${text}'`);
-        return v;
-      };
-    }
+    if (/^[A-Za-z_]/.test(t) && !KEYWORDS.has(t)) return () => lookup(t, scope, text);
     throw new ExpressionError(`unexpected '${t}' in '${text}'`);
   };
   const parsed = expr();
@@ -157,7 +153,7 @@ function lookup(name: string, scope: Scope, text: string): ParamValue {
 
 function tokenize(src: string, text: string): string[] {
   const out: string[] = [];
-  const re = new RegExp(`\\s*(//|==|!=|<=|>=|[-+*/%()<>]|[0-9]+(?:\\.[0-9]+)?(?:e[-+]?[0-9]+)?|${NAME})`, 'y');
+  const re = new RegExp(`\\s*(//|==|!=|<=|>=|[-+*/%()<>]|'[^']*'|[0-9]+(?:\\.[0-9]+)?(?:e[-+]?[0-9]+)?|${NAME})`, 'y');
   let pos = 0;
   while (pos < src.length) {
     if (/^\s*$/.test(src.slice(pos))) break;

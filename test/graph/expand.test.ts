@@ -140,3 +140,27 @@ describe('conditional nodes and the input shape', () => {
     expect(errors.join('\n')).toMatch(/models\.m\.nodes\[0\]\.if: /);
   });
 });
+
+describe('alternatives sharing a name', () => {
+  const blocks = `blocks:
+  cna:
+    params: {act: relu}
+    nodes:
+      - {op: conv, name: '0', filters: 4, kernel: 1}
+      - {op: relu, name: '1', if: "\${act == 'relu'}"}
+      - {op: hardswish, name: '1', if: "\${act == 'hardswish'}"}
+      - {op: silu, name: '1', if: "\${act == 'silu'}"}
+`;
+  it.each([['relu'], ['hardswish'], ['silu']])('act %s computes that one node under the shared name', async (act) => {
+    const { plan } = await analyze(pipeline([`{block: cna, name: b, args: {act: ${act}}}`], blocks));
+    expect(plan!.nodes.m.map((n) => [n.name, n.op])).toEqual([['b/0', 'conv'], ['b/1', act]]);
+  });
+
+  it('two computed nodes of one name are refused, saying why', async () => {
+    const twice = blocks.replace("if: \"${act == 'silu'}\"", 'if: true');
+    const { errors } = await analyze(pipeline(['{block: cna, name: b}'], twice));
+    expect(errors).toEqual([expect.stringMatching(/blocks\.cna\.nodes\[3\]: the name '1' is used twice in this list and both nodes are computed here \(of nodes sharing a name, at most one may have a true if\) \(in a block used at models\.m\.nodes\[0\]/)]);
+    const plain = await analyze(pipeline(['{op: relu, name: a}', '{op: relu, name: a}'], ''));
+    expect(plain.errors).toEqual([expect.stringMatching(/models\.m\.nodes\[1\]: the name 'a' is used twice in this list$/)]);
+  });
+});

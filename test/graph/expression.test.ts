@@ -24,6 +24,8 @@ describe('block expressions', () => {
     // Only the branch taken is evaluated, as in Python.
     ['${c // g if g > 0 else c}', { c: 8, g: 0 }, 8],
     ['${true or c // 0}', { c: 1 }, true],
+    ["${act == 'hardswish'}", { act: 'hardswish' }, true],
+    ["${act != 'relu' and k == 3}", { act: 'relu', k: 3 }, false],
   ])('%s with %j is %j', (text, scope, expected) => {
     expect(evaluate(text, scope)).toBe(expected);
   });
@@ -34,7 +36,7 @@ describe('block expressions', () => {
     ['${c +}', { c: 1 }, "'${c +}' ends too early"],
     ['${(c}', { c: 1 }, "missing ')' in '${(c}'"],
     ['${c c}', { c: 1 }, "unexpected 'c' in '${c c}'"],
-    ['${c * p}', { c: 1, p: 'same' }, "parameter 'p' is \"same\", not a number, in '${c * p}'"],
+    ['${c * p}', { c: 1, p: 'same' }, "'*' needs a number, found \"same\", in '${c * p}'"],
     ['${c; 1}', { c: 1 }, "unexpected ';' in '${c; 1}'"],
     ['${c * c}', { c: 1e200 }, "'${c * c}' evaluates to Infinity, not a finite number"],
     ['${-c * 1e300}', { c: 1e10 }, "'${-c * 1e300}' evaluates to -Infinity, not a finite number"],
@@ -45,6 +47,9 @@ describe('block expressions', () => {
     ['$__proto__', {}, "unknown parameter '__proto__' in '$__proto__' (no parameters here)"],
     ['${in.channels * 2}', { c: 1 }, "unknown parameter 'in.channels' in '${in.channels * 2}' (parameters: c)"],
     ['${c + true}', { c: 1 }, "'+' needs a number, found true, in '${c + true}'"],
+    ['${act + 1}', { act: 'relu' }, "'+' needs a number, found \"relu\", in '${act + 1}'"],
+    ['${act == 1}', { act: 'relu' }, "'==' compares a string with a number in '${act == 1}'"],
+    ["${act == 'relu}", { act: 'relu' }, "unexpected ''' in '${act == 'relu}'"],
     ['${c if c else 1}', { c: 1 }, "'if' needs true or false, found 1, in '${c if c else 1}'"],
     ['${c if c > 0}', { c: 1 }, "'if' without 'else' in '${c if c > 0}' (write: a if condition else b)"],
     ['${c == true}', { c: 1 }, "'==' compares a number with a boolean in '${c == true}'"],

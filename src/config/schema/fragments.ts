@@ -27,8 +27,8 @@ export const NODE_NAME_PATTERN = '^[A-Za-z0-9_]{1,100}$';
 export const conditionField: JsonSchema = {
   description:
     'Compute this node only where this holds: true, false, or an expression such as ${stride != 1 or in.channels != c}. Where it does not, the node is skipped and its name stands for what it would have read (its input), so a `from` naming it reads that instead. Default: true.',
+  // No schema default: a filled `if: true` would print on every node of `pipe show`.
   anyOf: [{ type: 'boolean' }, { type: 'string', pattern: EXPRESSION_PATTERN }],
-  default: true,
 };
 
 const expression = {
