@@ -13,6 +13,9 @@ import { ExpressionError, substitute, type Scope } from './expression.js';
 import { GraphError } from './graph-error.js';
 import type { Shape } from './op.js';
 import { fmt } from './shape-rules.js';
+import { NODE_NAME_PATTERN } from '../config/schema/fragments.js';
+
+const NODE_NAME = new RegExp(NODE_NAME_PATTERN);
 
 export interface FlatNode {
   /** Unique in the model: `res2/main`, `layer2/body/3/conv_0`. */
@@ -72,7 +75,7 @@ class Expansion {
     // Names held by a computed node. Alternatives may share a name (`{op: relu, name: act, if:
     // ...}`, `{op: hardswish, name: act, if: ...}`) as long as at most one of them is computed.
     const computed = new Set<string>([INPUT]);
-    const laterNames = nodes.map((n, i) => localName(n, i));
+    const laterNames = nodes.map((n, i) => this.localName(n, i, [...ctx.source, i], ctx));
     let previous: Local = ctx.input;
     nodes.forEach((node, i) => {
       const at = [...ctx.source, i];
@@ -115,6 +118,15 @@ class Expansion {
     });
     if (typeof previous !== 'string') throw new GraphError([...ctx.source, nodes.length - 1], ctx.usedAt, 'the last node is skipped (its if is false) and joins several inputs: a list must end in one output');
     return previous;
+  }
+
+  /** A node's name as written or computed (`${2 if expand else 1}`), else its op or block and position. */
+  private localName(n: GraphNode, i: number, at: Path, ctx: ListContext): string {
+    if (n.name === undefined) return 'block' in n ? `${(n as BlockNode).block}_${i}` : `${(n as OpNode).op}_${i}`;
+    const v = evaluated(n.name, ctx.scope, [...at, 'name'], ctx.usedAt);
+    const name = typeof v === 'number' ? String(v) : v;
+    if (typeof name !== 'string' || !NODE_NAME.test(name)) throw new GraphError([...at, 'name'], ctx.usedAt, `name ${JSON.stringify(n.name)} gives ${JSON.stringify(v)}: a node name is letters, digits and _ (at most 100)`);
+    return name;
   }
 
   /** A node's `if`, evaluated where it is written: true unless it says otherwise. */
@@ -166,11 +178,6 @@ function inputScope(shape: Shape): Scope {
 
 function tooManyNodes(at: Path, usedAt: readonly Path[], why: string): GraphError {
   return new GraphError(at, usedAt, `the model expands to more than ${MAX_GRAPH_NODES} nodes: ${why}; lower repeat or nest fewer blocks`);
-}
-
-function localName(n: GraphNode, i: number): string {
-  if (n.name !== undefined) return n.name;
-  return 'block' in n ? `${(n as BlockNode).block}_${i}` : `${(n as OpNode).op}_${i}`;
 }
 
 function evaluated(value: unknown, scope: Scope, at: Path, usedAt: readonly Path[]): unknown {

@@ -164,3 +164,26 @@ describe('alternatives sharing a name', () => {
     expect(plain.errors).toEqual([expect.stringMatching(/models\.m\.nodes\[1\]: the name 'a' is used twice in this list$/)]);
   });
 });
+
+describe('computed names', () => {
+  const blocks = `blocks:
+  b:
+    params: {expand: true}
+    nodes:
+      - {op: conv, name: '0', if: $expand, filters: 8, kernel: 1}
+      - {op: relu, name: '\${1 if expand else 0}'}
+`;
+  it.each([['true', ['b/0', 'b/1']], ['false', ['b/0']]])('expand %s numbers the nodes as torchvision\'s Sequential', async (expand, names) => {
+    const { plan } = await analyze(pipeline([`{block: b, name: b, args: {expand: ${expand}}}`], blocks));
+    expect(plan!.nodes.m.map((n) => n.name)).toEqual(names);
+  });
+
+  it.each([
+    ["'${0.5}'", /models\.m\.nodes\[0\]\.name: name "\$\{0\.5\}" gives 0\.5: a node name is letters, digits and _ \(at most 100\)/],
+    ["'${1 > 0}'", /models\.m\.nodes\[0\]\.name: name "\$\{1 > 0\}" gives true: a node name/],
+    ['$act', /models\.m\.nodes\[0\]\.name: unknown parameter 'act' in '\$act'/],
+  ])('name %s is refused, located', async (name, message) => {
+    const { errors } = await analyze(pipeline([`{op: relu, name: ${name}}`], ''));
+    expect(errors).toEqual([expect.stringMatching(message)]);
+  });
+});

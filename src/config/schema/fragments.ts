@@ -23,6 +23,11 @@ export const EXPRESSION_PATTERN = '^\\$([A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za
 /** Letters, digits and `_`; a name may be a number, as torchvision's Sequential children are (`features/0`). */
 export const NODE_NAME_PATTERN = '^[A-Za-z0-9_]{1,100}$';
 
+/** A node's or block use's name: written, or an expression (`${1 if expand else 0}`) giving one. */
+export function nodeName(description: string): JsonSchema {
+  return { description, anyOf: [{ type: 'string', pattern: NODE_NAME_PATTERN }, { type: 'string', pattern: EXPRESSION_PATTERN }] };
+}
+
 /** `if` on a node or a block use: computed only where it holds. */
 export const conditionField: JsonSchema = {
   description:

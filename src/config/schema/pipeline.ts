@@ -105,7 +105,7 @@ export function pipelineSchema(r: Registries): JsonSchema {
         additionalProperties: false,
         properties: {
           type: { enum: ['kaiming_normal', 'kaiming_uniform', 'xavier_normal', 'xavier_uniform', 'normal', 'uniform', 'constant', 'zeros', 'ones', 'pytorch'], description: 'The initialiser.' },
-          mode: { enum: ['fan_in', 'fan_out'], default: 'fan_in', description: 'kaiming: which fan the variance is computed from.' },
+          mode: { enum: ['fan_in', 'fan_out'], default: 'fan_in', description: 'kaiming and pytorch: which fan the variance or bound is computed from ({type: pytorch, mode: fan_out} is U(+-1/sqrt(out features)), torchvision EfficientNet\'s Linear).' },
           nonlinearity: { enum: ['relu', 'leaky_relu', 'linear', 'tanh', 'sigmoid'], default: 'leaky_relu', description: 'kaiming: the gain\'s nonlinearity, as torch.nn.init.calculate_gain.' },
           a: { type: 'number', default: 0, description: 'kaiming: negative slope of leaky_relu.' },
           gain: { type: 'number', default: 1, description: 'xavier: scaling factor.' },

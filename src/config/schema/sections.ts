@@ -1,6 +1,6 @@
 // The pipeline's own sections (everything that is not a registry entry): dataset, data
 // selections, blocks, models, stages, report.
-import { bool, conditionField, int, NODE_NAME_PATTERN, oneOfStrings, plainInt, plainNumber, probability, type JsonSchema } from './fragments.js';
+import { bool, conditionField, int, NODE_NAME_PATTERN, nodeName, oneOfStrings, plainInt, plainNumber, probability, type JsonSchema } from './fragments.js';
 import { MAX_SEED } from '../../random.js';
 
 // At most 100 characters: names become folders and file names (a run folder is <name>-<time>),
@@ -111,7 +111,7 @@ export const blockNode: JsonSchema = {
     args: { description: 'Values of the block\'s parameters.', type: 'object', additionalProperties: { anyOf: [{ type: 'number' }, { type: 'boolean' }, { type: 'string' }] }, default: {} },
     repeat: { ...int('Chain this many copies of the block one after another. Inside, ${repeat.index} is the copy (0 for the first) and ${repeat.count} the number of copies.', { minimum: 1 }), default: 1 },
     index_from: plainInt('Number of the first copy in the nodes\' names (name/<n>/node). Given, even a single copy is numbered, so `index_from: 0` names copies as torchvision\'s Sequential does (layer1/0/conv1). Default: copies numbered from 1 when there are two or more, none for one.', { minimum: 0 }),
-    name: { description: 'Prefix of the inlined nodes\' names (name/node); the block\'s output is addressable as `name`. Default: the block name and its position.', type: 'string', pattern: NODE_NAME_PATTERN },
+    name: nodeName('Prefix of the inlined nodes\' names (name/node); the block\'s output is addressable as `name`. An expression may compute it. Default: the block name and its position.'),
     from: { description: 'The node feeding the block. Default: the previous node.', type: 'string', pattern: NODE_NAME_PATTERN },
     if: conditionField,
   },

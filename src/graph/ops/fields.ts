@@ -1,13 +1,11 @@
 // Fields every graph node shares, and the initialiser field of the ops that have weights.
-import { conditionField, NODE_NAME_PATTERN, type JsonSchema } from '../../config/schema/fragments.js';
+import { conditionField, NODE_NAME_PATTERN, nodeName, type JsonSchema } from '../../config/schema/fragments.js';
 
 /** `name` and `from`: how nodes wire into a graph. */
 export const nodeFields: Record<string, JsonSchema> = {
-  name: {
-    type: 'string',
-    pattern: NODE_NAME_PATTERN,
-    description: 'Name of this node, for `from` references, weight sharing and init matching. Default: the op and its position, e.g. conv_3.',
-  },
+  name: nodeName(
+    'Name of this node, for `from` references, weight sharing and init matching; an expression may compute it (`${2 if expand else 1}`: torchvision\'s index of a module whose predecessors are optional). Default: the op and its position, e.g. conv_3.',
+  ),
   from: {
     description: 'The node(s) whose output feeds this one: a name, or a list for add/concat. `input` is the graph (or block) input. Default: the previous node.',
     anyOf: [
