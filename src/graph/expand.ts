@@ -50,8 +50,6 @@ export interface ExpandOptions {
   readonly shapeOf: (node: FlatNode) => Shape;
 }
 
-/** A name in a node list: the flat node it stands for, or a skipped node that joined several. */
-type Local = string | { readonly skipped: readonly string[] };
 
 interface ListContext {
   readonly prefix: string;
@@ -71,43 +69,41 @@ class Expansion {
   ) {}
 
   list(nodes: readonly GraphNode[], ctx: ListContext): string {
-    const local = new Map<string, Local>([[INPUT, ctx.input]]);
+    const local = new Map<string, string>([[INPUT, ctx.input]]);
     // Names held by a computed node. Alternatives may share a name (`{op: relu, name: act, if:
     // ...}`, `{op: hardswish, name: act, if: ...}`) as long as at most one of them is computed.
     const computed = new Set<string>([INPUT]);
     const laterNames = nodes.map((n, i) => this.localName(n, i, [...ctx.source, i], ctx));
-    let previous: Local = ctx.input;
+    let previous = ctx.input;
     nodes.forEach((node, i) => {
       const at = [...ctx.source, i];
       const name = laterNames[i];
       if (name === INPUT) throw new GraphError(at, ctx.usedAt, `'${INPUT}' names the graph's input; choose another node name`);
-      const use = (ref: string, value: Local | undefined, field: Path): string => {
-        if (value === undefined) {
-          const later = laterNames.indexOf(ref);
-          if (later > i) throw new GraphError([...at, ...field], ctx.usedAt, `'${ref}' is defined later (node ${later}); a node can only read earlier nodes`);
-          throw new GraphError([...at, ...field], ctx.usedAt, `unknown node '${ref}'${didYouMean(ref, local.keys())} (known here: ${[...local.keys()].join(', ')})`);
-        }
-        if (typeof value === 'string') return value;
-        throw new GraphError([...at, ...field], ctx.usedAt, `'${ref}' is skipped (its if is false) and joins ${value.skipped.length} inputs, so it cannot stand in for one; read one of them, or skip this node too`);
+      const resolve = (ref: string): string => {
+        const value = local.get(ref);
+        if (value !== undefined) return value;
+        const later = laterNames.indexOf(ref);
+        if (later > i) throw new GraphError([...at, 'from'], ctx.usedAt, `'${ref}' is defined later (node ${later}); a node can only read earlier nodes`);
+        throw new GraphError([...at, 'from'], ctx.usedAt, `unknown node '${ref}'${didYouMean(ref, local.keys())} (known here: ${[...local.keys()].join(', ')})`);
       };
       const refs = node.from === undefined ? [] : Array.isArray(node.from) ? (node.from as string[]) : [node.from as string];
-      const inputs = () => (node.from === undefined ? [use(laterNames[i - 1] ?? INPUT, previous, [])] : refs.map((r) => use(r, local.get(r), ['from'])));
+      const inputs = node.from === undefined ? [previous] : refs.map(resolve);
       const computes = this.condition(node, at, ctx);
       if (computes && computed.has(name)) {
         const conditional = [node, nodes[laterNames.indexOf(name)]].some((n) => (n as { if?: unknown }).if !== undefined);
         throw new GraphError(at, ctx.usedAt, `the name '${name}' is used twice in this list${conditional ? ' and both nodes are computed here (of nodes sharing a name, at most one may have a true if)' : ''}`);
       }
       if (!computes) {
-        // A skipped node stands for what it would have read: `from` a skipped downsample is the block input.
-        const read = node.from === undefined ? [previous] : refs.map((r) => local.get(r) ?? use(r, undefined, ['from']));
-        previous = read.length === 1 ? read[0] : { skipped: read.map((r, k) => use(refs[k], r, ['from'])) };
+        // A skipped node stands for what it would have read (`from` a skipped downsample is the block
+        // input); a skipped join for its last input: a residual add written [input, main] leaves main.
+        previous = inputs[inputs.length - 1];
         if (!local.has(name)) local.set(name, previous);
         return;
       } else if ('block' in node) {
-        previous = this.blockUse(node as BlockNode, name, at, inputs()[0], ctx);
+        previous = this.blockUse(node as BlockNode, name, at, inputs[0], ctx);
       } else {
         const { op, name: _n, from: _f, if: _if, ...params } = node as OpNode;
-        const flat: FlatNode = { name: ctx.prefix + name, op, params: evaluated(params, ctx.scope, at, ctx.usedAt) as Record<string, unknown>, inputs: inputs(), source: at, usedAt: ctx.usedAt };
+        const flat: FlatNode = { name: ctx.prefix + name, op, params: evaluated(params, ctx.scope, at, ctx.usedAt) as Record<string, unknown>, inputs, source: at, usedAt: ctx.usedAt };
         if (this.nodes.length >= MAX_GRAPH_NODES) throw tooManyNodes(at, ctx.usedAt, `this node would be node ${this.nodes.length + 1}`);
         this.nodes.push(flat);
         this.shapes.set(flat.name, this.shapeOf(flat));
@@ -116,7 +112,6 @@ class Expansion {
       local.set(name, previous);
       computed.add(name);
     });
-    if (typeof previous !== 'string') throw new GraphError([...ctx.source, nodes.length - 1], ctx.usedAt, 'the last node is skipped (its if is false) and joins several inputs: a list must end in one output');
     return previous;
   }
 
