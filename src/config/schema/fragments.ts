@@ -49,7 +49,7 @@ export function int(description: string, opts: { minimum?: number; default?: num
 }
 
 /** A number, or (inside blocks) an expression. */
-export function num(description: string, opts: { minimum?: number; maximum?: number; exclusiveMinimum?: number; default?: number } = {}): JsonSchema {
+export function num(description: string, opts: { minimum?: number; maximum?: number; exclusiveMinimum?: number; exclusiveMaximum?: number; default?: number } = {}): JsonSchema {
   const { default: dflt, ...bounds } = opts;
   return withDefault({ description, anyOf: [{ type: 'number', ...bounds }, expression] }, dflt);
 }

@@ -1,4 +1,4 @@
-import { entry, EXPRESSION_PATTERN } from '../../config/schema/fragments.js';
+import { entry, num } from '../../config/schema/fragments.js';
 import { chain, OpError, type GraphOp } from '../op.js';
 import { nodeFields } from './fields.js';
 
@@ -10,11 +10,7 @@ export const dropout: GraphOp = {
   arity: 'one',
   schema: entry('op', 'dropout', description, {
     ...nodeFields,
-    p: {
-      description: 'Probability of zeroing an element (a block parameter too: $dropout).',
-      anyOf: [{ type: 'number', minimum: 0, exclusiveMaximum: 1 }, { type: 'string', pattern: EXPRESSION_PATTERN }],
-      default: 0.5,
-    },
+    p: num('Probability of zeroing an element.', { minimum: 0, exclusiveMaximum: 1, default: 0.5 }),
   }),
   infer(node, [input]) {
     const p = node.params.p ?? 0.5;
