@@ -12,7 +12,8 @@ export const batchnorm: GraphOp = {
     ...nodeFields,
     momentum: num('PyTorch momentum of the running statistics: running = (1 - m) * running + m * batch.', { minimum: 0, maximum: 1, default: 0.1 }),
     eps: num('Added to the variance before the square root.', { exclusiveMinimum: 0, default: 1e-5 }),
-    affine: bool('Learn a per-channel scale and shift (gamma, beta), as PyTorch\'s default; false: normalise only (no parameters).', true),
+    // No schema default: a filled `affine: true` would change every existing batchnorm's stage key.
+    affine: bool('Learn a per-channel scale and shift (gamma, beta), as PyTorch\'s default; false: normalise only (no parameters). Default true.'),
   }),
 
   infer(node, [input]) {

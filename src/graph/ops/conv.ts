@@ -26,7 +26,7 @@ export const conv: GraphOp = {
     groups: {
       description:
         'Channel groups, as PyTorch: input and output channels split into this many groups, each output group convolving its input group only (weights: kernel * in/groups * filters). `depthwise`: as many groups as input channels (MobileNet). Both channel counts must be multiples of it. Default 1.',
-      default: 1,
+      // No schema default: a filled `groups: 1` would change every existing conv's stage key.
       anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', enum: ['depthwise'] }, { type: 'string', pattern: EXPRESSION_PATTERN }],
     },
     bias: bool('Whether the conv has a bias.', true),

@@ -13,8 +13,9 @@ function pool(name: 'maxpool' | 'avgpool', description: string): GraphOp {
       kernel: intOrPair('Window size in pixels.', { minimum: 1 }),
       stride: intOrPair('Stride in pixels. Default: the kernel size, as PyTorch.', { minimum: 1 }),
       padding: intOrPair('Padding in pixels on each side (PyTorch allows at most half the kernel).', { minimum: 0, default: 0 }),
-      ceil_mode: bool('Round the output size up, as PyTorch: a last, partial window is kept if it starts inside the input or its left padding.', false),
-      ...(name === 'avgpool' ? { count_include_pad: bool('Count padded zeros in the average (PyTorch\'s default); false: divide by the input pixels in the window only.', true) } : {}),
+      // No schema defaults for these two: filled in, they would change every existing pool's stage key.
+      ceil_mode: bool('Round the output size up, as PyTorch: a last, partial window is kept if it starts inside the input or its left padding. Default false.'),
+      ...(name === 'avgpool' ? { count_include_pad: bool('Count padded zeros in the average (PyTorch\'s default); false: divide by the input pixels in the window only. Default true.') } : {}),
     }, ['kernel']),
 
     infer(node, [input]) {
