@@ -56,8 +56,12 @@ export interface BlockNode {
   readonly block: string;
   readonly args: Readonly<Record<string, number | boolean | string>>;
   readonly repeat: number | string;
+  /** Number of the first copy in the inlined names; given, even a single copy is numbered. */
+  readonly index_from?: number;
   readonly name?: string;
   readonly from?: string;
+  /** Inline the block only where this holds (a boolean or an expression); else it passes its input on. */
+  readonly if?: boolean | string;
 }
 export type GraphNode = OpNode | BlockNode;
 
@@ -150,6 +154,8 @@ export interface ResolvedPipeline {
   readonly seed: number;
   /** Training workers as the pipeline sets them; absent: the CLI's default (one per core). */
   readonly workers?: number;
+  /** Named values every model's expressions may read (`${num_classes}`); `--set params.X=V` changes one. */
+  readonly params: Readonly<Record<string, number | boolean | string>>;
   readonly dataset: ResolvedDataset;
   readonly augment: Readonly<Record<string, readonly AugmentStep[]>>;
   readonly blocks: Readonly<Record<string, ResolvedBlock>>;

@@ -102,8 +102,10 @@ function selectBranches(errors: readonly ErrorObject[]): ErrorObject[] {
     const deeper = chosen.some((c) => c.instancePath !== outer.instancePath || c.keyword === 'required' || c.keyword === 'additionalProperties' || c.keyword === 'discriminator');
     for (const c of children) if (!(deeper && chosen.includes(c))) dropped.add(c);
     if (deeper) dropped.add(outer);
-    // Right type, wrong value (0 for an integer >= 1): describe only the alternative it meant.
-    else if (typeMatches.length === 1) narrowed.set(outer, typeMatches[0]);
+    // Right type, wrong value (0 for an integer >= 1): describe only the alternative it meant. A
+    // number written as a string (1.0e400, past a double's range) meant the number, not an
+    // expression: every alternative is named then.
+    else if (typeMatches.length === 1 && !(chosen.every((c) => c.keyword === 'pattern') && /^[-+]?[0-9.]/.test(String(outer.data)))) narrowed.set(outer, typeMatches[0]);
   }
   return errors.filter((e) => !dropped.has(e));
 }

@@ -100,8 +100,15 @@ function planModel(p: ResolvedPipeline, name: string, plan: (n: string) => Model
   }
   const inputModel = typeof model.input === 'string' ? model.input : undefined;
   const input: Shape = inputModel === undefined ? (model.input as Shape) : (plan(inputModel) ?? fail()).output;
-  const { nodes, output } = expandModel(model.nodes, p.blocks, ['models', name, 'nodes']);
-  const planned = inferShapes(nodes, input);
+  const planned: NodePlan[] = [];
+  const shapes = new Map<string, Shape>([[INPUT, input]]);
+  const shapeOf = (node: FlatNode): Shape => {
+    const n = inferNode(node, node.inputs.map((i) => shapes.get(i)!));
+    shapes.set(n.name, n.shape);
+    planned.push(n);
+    return n.shape;
+  };
+  const { output } = expandModel(model.nodes, p.blocks, ['models', name, 'nodes'], { input, params: p.params, shapeOf });
   checkAllUsed(planned, output);
   checkParameterLimit(name, planned);
   allNodes[name] = planned;
@@ -109,23 +116,17 @@ function planModel(p: ResolvedPipeline, name: string, plan: (n: string) => Model
   return { name, input, inputModel, parts: [name], output: last?.shape ?? input, trainable: sum(planned.map((n) => n.trainable)), macs: sum(planned.map((n) => n.macs)) };
 }
 
-function inferShapes(nodes: readonly FlatNode[], input: Shape): NodePlan[] {
-  const shapes = new Map<string, Shape>([[INPUT, input]]);
-  return nodes.map((node) => {
-    const op = OPS.get(node.op);
-    if (!op) throw new GraphError([...node.source, 'op'], node.usedAt, `unknown op '${node.op}'`);
-    if (op.arity === 'one' && node.inputs.length !== 1) throw new GraphError([...node.source, 'from'], node.usedAt, `${node.op} '${node.name}' takes one input, found ${node.inputs.length}: ${node.inputs.join(', ')}`);
-    if (op.arity === 'many' && node.inputs.length < 2) throw new GraphError([...node.source, 'from'], node.usedAt, `${node.op} '${node.name}' joins two or more inputs, found ${node.inputs.length}: ${node.inputs.join(', ')}`);
-    const inputShapes = node.inputs.map((i) => shapes.get(i)!);
-    try {
-      const r = op.infer(node, inputShapes);
-      shapes.set(node.name, r.shape);
-      return { ...node, inputShapes, ...r };
-    } catch (e) {
-      if (e instanceof OpError) throw new GraphError(node.source, node.usedAt, `node '${node.name}': ${e.message}`);
-      throw e;
-    }
-  });
+function inferNode(node: FlatNode, inputShapes: readonly Shape[]): NodePlan {
+  const op = OPS.get(node.op);
+  if (!op) throw new GraphError([...node.source, 'op'], node.usedAt, `unknown op '${node.op}'`);
+  if (op.arity === 'one' && node.inputs.length !== 1) throw new GraphError([...node.source, 'from'], node.usedAt, `${node.op} '${node.name}' takes one input, found ${node.inputs.length}: ${node.inputs.join(', ')}`);
+  if (op.arity === 'many' && node.inputs.length < 2) throw new GraphError([...node.source, 'from'], node.usedAt, `${node.op} '${node.name}' joins two or more inputs, found ${node.inputs.length}: ${node.inputs.join(', ')}`);
+  try {
+    return { ...node, inputShapes, ...op.infer(node, inputShapes) };
+  } catch (e) {
+    if (e instanceof OpError) throw new GraphError(node.source, node.usedAt, `node '${node.name}': ${e.message}`);
+    throw e;
+  }
 }
 
 /** A branch computed and never read is a wiring mistake (e.g. an add that took the wrong node). */

@@ -67,7 +67,8 @@ export function distribution(spec: Initializer, role: 'kernel' | 'bias', fans: F
       return { kind: 'uniform', low: -bound, high: bound };
     }
     case 'pytorch': {
-      const bound = fans.fanIn > 0 ? 1 / Math.sqrt(fans.fanIn) : 0;
+      // mode fan_out: U(+-1/sqrt(fan_out)), torchvision EfficientNet's Linear init.
+      const bound = fan > 0 ? 1 / Math.sqrt(fan) : 0;
       return role === 'kernel' || bound > 0 ? { kind: 'uniform', low: -bound, high: bound } : { kind: 'constant', value: 0 };
     }
     default:

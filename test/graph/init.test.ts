@@ -33,6 +33,7 @@ describe('initialisers: empirical variance against torch.nn.init formulas', () =
     ['normal(0.5, 0.01)', { type: 'normal', mean: 0.5, std: 0.01 }, 0.5, 1e-4],
     ['uniform(-2, 4)', { type: 'uniform', low: -2, high: 4 }, 1, 36 / 12],
     ['pytorch (kaiming_uniform a=sqrt 5): U(+-1/sqrt(fan_in))', 'pytorch', 0, 1 / (3 * 576)],
+    ['pytorch fan_out (EfficientNet\'s Linear): U(+-1/sqrt(fan_out))', { type: 'pytorch', mode: 'fan_out' }, 0, 1 / (3 * 1152)],
   ])('%s', (_name, spec, mean, variance) => {
     const m = moments(drawValues(distribution(spec, 'kernel', fans), N, 0, 'test'));
     expect(Math.abs(m.mean - mean)).toBeLessThan(4 * Math.sqrt(variance / N) + 1e-9);

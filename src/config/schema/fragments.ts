@@ -15,15 +15,31 @@ export interface SchemaEntry {
 }
 
 /**
- * A block parameter, `$c`, or an arithmetic expression over them, `${rate * c}`. The short form
+ * A parameter, `$c` (or `$in.channels`), or an expression over them, `${rate * c}`. The short form
  * exists because YAML flow lists and maps (`[$kh, $kw]`) cannot hold unquoted braces.
  */
-export const EXPRESSION_PATTERN = '^\\$([A-Za-z_][A-Za-z0-9_]*|\\{[^{}]+\\})$';
+export const EXPRESSION_PATTERN = '^\\$([A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?|\\{[^{}]+\\})$';
+
+/** Letters, digits and `_`; a name may be a number, as torchvision's Sequential children are (`features/0`). */
+export const NODE_NAME_PATTERN = '^[A-Za-z0-9_]{1,100}$';
+
+/** A node's or block use's name: written, or an expression (`${1 if expand else 0}`) giving one. */
+export function nodeName(description: string): JsonSchema {
+  return { description, anyOf: [{ type: 'string', pattern: NODE_NAME_PATTERN }, { type: 'string', pattern: EXPRESSION_PATTERN }] };
+}
+
+/** `if` on a node or a block use: computed only where it holds. */
+export const conditionField: JsonSchema = {
+  description:
+    'Compute this node only where this holds: true, false, or an expression such as ${stride != 1 or in.channels != c}. Where it does not, the node is skipped and its name stands for what it would have read (its input), so a `from` naming it reads that instead. Default: true.',
+  // No schema default: a filled `if: true` would print on every node of `pipe show`.
+  anyOf: [{ type: 'boolean' }, { type: 'string', pattern: EXPRESSION_PATTERN }],
+};
 
 const expression = {
   type: 'string',
   pattern: EXPRESSION_PATTERN,
-  description: 'a block parameter ($c) or an arithmetic expression over them (${rate * c})',
+  description: 'a parameter ($c, $in.channels) or an expression over them (${rate * c}, ${stride != 1 or in.channels != c})',
 };
 
 /** An integer, or (inside blocks) an expression that must evaluate to one. */
@@ -33,7 +49,7 @@ export function int(description: string, opts: { minimum?: number; default?: num
 }
 
 /** A number, or (inside blocks) an expression. */
-export function num(description: string, opts: { minimum?: number; maximum?: number; exclusiveMinimum?: number; default?: number } = {}): JsonSchema {
+export function num(description: string, opts: { minimum?: number; maximum?: number; exclusiveMinimum?: number; exclusiveMaximum?: number; default?: number } = {}): JsonSchema {
   const { default: dflt, ...bounds } = opts;
   return withDefault({ description, anyOf: [{ type: 'number', ...bounds }, expression] }, dflt);
 }

@@ -56,6 +56,13 @@ export function pipelineSchema(r: Registries): JsonSchema {
         additionalProperties: { type: 'array', items: { $ref: '#/$defs/augment_step' } },
         default: {},
       },
+      params: {
+        description: 'Named values the models\' nodes may read in expressions, e.g. {num_classes: 1000} and `units: $num_classes`; `--set params.num_classes=10` changes one for every model. Blocks read only their own parameters: pass a value on with args.',
+        type: 'object',
+        propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]{0,99}$' },
+        additionalProperties: { anyOf: [{ type: 'number' }, { type: 'boolean' }, { type: 'string' }] },
+        default: {},
+      },
       blocks: { description: 'Named reusable sub-graphs.', type: 'object', propertyNames: { pattern: NAME_PATTERN }, additionalProperties: { $ref: '#/$defs/block' }, default: {} },
       models: { description: 'Named models: layer graphs or compositions of them.', type: 'object', propertyNames: { pattern: NAME_PATTERN }, additionalProperties: { $ref: '#/$defs/model' }, minProperties: 1 },
       stages: { description: 'Named stages, run in the order their `needs` allow.', type: 'object', propertyNames: { pattern: NAME_PATTERN }, additionalProperties: { $ref: '#/$defs/stage' }, minProperties: 1 },
@@ -99,7 +106,7 @@ export function pipelineSchema(r: Registries): JsonSchema {
         additionalProperties: false,
         properties: {
           type: { enum: ['kaiming_normal', 'kaiming_uniform', 'xavier_normal', 'xavier_uniform', 'normal', 'uniform', 'constant', 'zeros', 'ones', 'pytorch'], description: 'The initialiser.' },
-          mode: { enum: ['fan_in', 'fan_out'], default: 'fan_in', description: 'kaiming: which fan the variance is computed from.' },
+          mode: { enum: ['fan_in', 'fan_out'], default: 'fan_in', description: 'kaiming and pytorch: which fan the variance or bound is computed from ({type: pytorch, mode: fan_out} is U(+-1/sqrt(out features)), torchvision EfficientNet\'s Linear).' },
           nonlinearity: { enum: ['relu', 'leaky_relu', 'linear', 'tanh', 'sigmoid'], default: 'leaky_relu', description: 'kaiming: the gain\'s nonlinearity, as torch.nn.init.calculate_gain.' },
           a: { type: 'number', default: 0, description: 'kaiming: negative slope of leaky_relu.' },
           gain: { type: 'number', default: 1, description: 'xavier: scaling factor.' },

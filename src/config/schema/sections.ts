@@ -1,6 +1,6 @@
 // The pipeline's own sections (everything that is not a registry entry): dataset, data
 // selections, blocks, models, stages, report.
-import { bool, int, oneOfStrings, plainInt, plainNumber, probability, type JsonSchema } from './fragments.js';
+import { bool, conditionField, int, NODE_NAME_PATTERN, nodeName, oneOfStrings, plainInt, plainNumber, probability, type JsonSchema } from './fragments.js';
 import { MAX_SEED } from '../../random.js';
 
 // At most 100 characters: names become folders and file names (a run folder is <name>-<time>),
@@ -85,7 +85,7 @@ export const dataSelection: JsonSchema = {
 export const dataSource = source;
 
 export const block: JsonSchema = {
-  description: 'A reusable, parametrised sub-graph. Inside it, `input` names the block\'s input and `${...}` expressions may use the parameters.',
+  description: 'A reusable, parametrised sub-graph. Inside it, `input` names the block\'s input and `${...}` expressions may use the parameters, the input\'s shape (in.height, in.width, in.channels) and the copy of a repeat (repeat.index, repeat.count).',
   type: 'object',
   additionalProperties: false,
   required: ['nodes'],
@@ -109,9 +109,11 @@ export const blockNode: JsonSchema = {
   properties: {
     block: nameRef('Name of the block (in `blocks`).'),
     args: { description: 'Values of the block\'s parameters.', type: 'object', additionalProperties: { anyOf: [{ type: 'number' }, { type: 'boolean' }, { type: 'string' }] }, default: {} },
-    repeat: { ...int('Chain this many copies of the block one after another.', { minimum: 1 }), default: 1 },
-    name: { description: 'Prefix of the inlined nodes\' names (name/node); the block\'s output is addressable as `name`. Default: the block name and its position.', type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,99}$' },
-    from: { description: 'The node feeding the block. Default: the previous node.', type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,99}$' },
+    repeat: { ...int('Chain this many copies of the block one after another. Inside, ${repeat.index} is the copy (0 for the first) and ${repeat.count} the number of copies.', { minimum: 1 }), default: 1 },
+    index_from: plainInt('Number of the first copy in the nodes\' names (name/<n>/node). Given, even a single copy is numbered, so `index_from: 0` names copies as torchvision\'s Sequential does (layer1/0/conv1). Default: copies numbered from 1 when there are two or more, none for one.', { minimum: 0 }),
+    name: nodeName('Prefix of the inlined nodes\' names (name/node); the block\'s output is addressable as `name`. An expression may compute it. Default: the block name and its position.'),
+    from: { description: 'The node feeding the block. Default: the previous node.', type: 'string', pattern: NODE_NAME_PATTERN },
+    if: conditionField,
   },
 };
 

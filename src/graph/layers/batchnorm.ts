@@ -30,6 +30,18 @@ interface FusedSetup {
 export class BatchNorm extends Stock {
   static readonly className = 'BatchNormalization';
   private setup: FusedSetup | null = null;
+  /**
+   * PyTorch's affine=False: gamma and beta stay 1 and 0, not trained. They are kept as fixed
+   * weights because tfjs's own center/scale=false fails in training (gamma read while undefined),
+   * and the fused path needs them anyway. Not in the config: a reloaded model trains them again.
+   */
+  private readonly affine: boolean;
+
+  constructor(args: Args & { affine?: boolean }) {
+    const { affine, ...rest } = args;
+    super(rest);
+    this.affine = affine !== false;
+  }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     super.build(inputShape);
@@ -38,6 +50,7 @@ export class BatchNorm extends Stock {
     const axis = Number(config.axis);
     const weight = (name: string) => this.weights.find((w) => w.originalName.endsWith(`/${name}`));
     const [gamma, beta, movingMean, movingVariance] = ['gamma', 'beta', 'moving_mean', 'moving_variance'].map(weight);
+    if (!this.affine) for (const w of [gamma, beta]) if (w) w.trainable = false;
     // Without gamma or beta (center/scale false) the stock path runs.
     this.setup = gamma && beta && movingMean && movingVariance
       ? { channelsLast: axis === -1 || axis === rank - 1, epsilon: Number(config.epsilon), momentum: Number(config.momentum), gamma, beta, movingMean, movingVariance }

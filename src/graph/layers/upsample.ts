@@ -26,7 +26,7 @@ export function upsampleMatrix(size: number, f: number, mode: UpsampleMode): Flo
 }
 
 /** Applies `matrix` ([out, in]) along axis 1 of an NHWC tensor whose axis 1 has `in` entries. */
-function alongHeight(x: tf.Tensor4D, matrix: tf.Tensor2D): tf.Tensor4D {
+export function alongHeight(x: tf.Tensor4D, matrix: tf.Tensor2D): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
   const rows = tf.reshape(tf.transpose(x, [0, 2, 3, 1]), [n * w * c, h]);
   const out = tf.reshape(tf.matMul(rows, matrix, false, true), [n, w, c, matrix.shape[0]]);

@@ -4,6 +4,7 @@ import { chain, OpError, type BuildContext, type GraphOp } from '../op.js';
 import { fmt, image } from '../shape-rules.js';
 import { nodeFields } from './fields.js';
 import type { FlatNode } from '../expand.js';
+import type { TorchActivationKind } from '../layers/activation.js';
 import type * as tfjs from '@tensorflow/tfjs';
 
 type Builder = (ctx: BuildContext, node: FlatNode) => tfjs.layers.Layer;
@@ -34,6 +35,15 @@ export const elu = elementwise('elu', 'x if x > 0 else alpha * (exp(x) - 1).', (
 }, {
   alpha: num('Scale of the negative part.', { default: 1 }),
 });
+
+// torch.nn's activations that tf.layers lacks (layers/activation.ts).
+const torchActivation = (name: TorchActivationKind, description: string) =>
+  elementwise(name, description, ({ custom, name: layerName }) => new custom.TorchActivation({ name: layerName, kind: name }));
+export const relu6 = torchActivation('relu6', 'min(max(x, 0), 6), as torch.nn.ReLU6 (MobileNetV2).');
+export const hardsigmoid = torchActivation('hardsigmoid', 'relu6(x + 3) / 6, as torch.nn.Hardsigmoid (MobileNetV3\'s squeeze-and-excitation gate).');
+export const hardswish = torchActivation('hardswish', 'x * relu6(x + 3) / 6, as torch.nn.Hardswish (MobileNetV3).');
+export const silu = torchActivation('silu', 'x * sigmoid(x), as torch.nn.SiLU (EfficientNet).');
+export const gelu = torchActivation('gelu', 'x * (1 + erf(x / sqrt(2))) / 2, as torch.nn.GELU\'s default (exact, not the tanh approximation).');
 
 const flattenDescription = 'Flattens [h, w, c] to [h * w * c] (channels last; PyTorch flattens [c, h, w]).';
 export const flatten: GraphOp = {

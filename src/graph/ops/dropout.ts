@@ -1,5 +1,5 @@
-import { entry } from '../../config/schema/fragments.js';
-import { chain, type GraphOp } from '../op.js';
+import { entry, num } from '../../config/schema/fragments.js';
+import { chain, OpError, type GraphOp } from '../op.js';
 import { nodeFields } from './fields.js';
 
 const description = 'Zeroes each element with probability p while training and scales the rest by 1 / (1 - p).';
@@ -10,8 +10,12 @@ export const dropout: GraphOp = {
   arity: 'one',
   schema: entry('op', 'dropout', description, {
     ...nodeFields,
-    p: { description: 'Probability of zeroing an element.', type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.5 },
+    p: num('Probability of zeroing an element.', { minimum: 0, exclusiveMaximum: 1, default: 0.5 }),
   }),
-  infer: (_node, [input]) => ({ shape: input, trainable: 0, macs: 0 }),
+  infer(node, [input]) {
+    const p = node.params.p ?? 0.5;
+    if (typeof p !== 'number' || p < 0 || p >= 1) throw new OpError(`p must be a probability in [0, 1), found ${JSON.stringify(p)}`);
+    return { shape: input, trainable: 0, macs: 0 };
+  },
   build: ({ custom, name, seed }, node) => chain(new custom.SeededDropout({ name, rate: Number(node.params.p ?? 0.5), seed: seed(name) })),
 };

@@ -1,15 +1,11 @@
 // Fields every graph node shares, and the initialiser field of the ops that have weights.
-import type { JsonSchema } from '../../config/schema/fragments.js';
-
-export const NODE_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,99}$';
+import { conditionField, NODE_NAME_PATTERN, nodeName, type JsonSchema } from '../../config/schema/fragments.js';
 
 /** `name` and `from`: how nodes wire into a graph. */
 export const nodeFields: Record<string, JsonSchema> = {
-  name: {
-    type: 'string',
-    pattern: NODE_NAME_PATTERN,
-    description: 'Name of this node, for `from` references, weight sharing and init matching. Default: the op and its position, e.g. conv_3.',
-  },
+  name: nodeName(
+    'Name of this node, for `from` references, weight sharing and init matching; an expression may compute it (`${2 if expand else 1}`: torchvision\'s index of a module whose predecessors are optional). Default: the op and its position, e.g. conv_3.',
+  ),
   from: {
     description: 'The node(s) whose output feeds this one: a name, or a list for add/concat. `input` is the graph (or block) input. Default: the previous node.',
     anyOf: [
@@ -17,6 +13,7 @@ export const nodeFields: Record<string, JsonSchema> = {
       { type: 'array', items: { type: 'string', pattern: NODE_NAME_PATTERN }, minItems: 1 },
     ],
   },
+  if: conditionField,
 };
 
 /** An initialiser: a preset name, or an object with `type` and its parameters. */

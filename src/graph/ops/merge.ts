@@ -20,6 +20,26 @@ export const add: GraphOp = {
   build: ({ tf, name }) => chain(tf.layers.add({ name })),
 };
 
+const multiplyDescription = 'Elementwise product of two or more inputs: of one shape, or a [1, 1, c] gate and a [h, w, c] map (squeeze-and-excitation).';
+export const multiply: GraphOp = {
+  name: 'multiply',
+  description: multiplyDescription,
+  arity: 'many',
+  schema: entry('op', 'multiply', multiplyDescription, { ...nodeFields }, ['from']),
+  infer(node, inputs) {
+    // NumPy broadcasting restricted to what the models need: an axis of 1 against any size.
+    const rank = inputs[0].length;
+    const out = inputs[0].map((_, a) => Math.max(...inputs.map((s) => s[a] ?? 1)));
+    inputs.forEach((s, i) => {
+      if (s.length !== rank || s.some((v, a) => v !== out[a] && v !== 1)) {
+        throw new OpError(`multiply needs inputs of one shape, or of 1 where they differ: ${node.inputs[0]} is ${fmt(inputs[0])} but ${node.inputs[i]} is ${fmt(s)}`);
+      }
+    });
+    return { shape: out, trainable: 0, macs: 0 };
+  },
+  build: ({ tf, name }) => chain(tf.layers.multiply({ name })),
+};
+
 const concatDescription = 'Concatenates inputs along channels; their height and width must match.';
 export const concat: GraphOp = {
   name: 'concat',
