@@ -1,5 +1,5 @@
 // The zoo's pipelines (pipelines/zoo/*.yaml) and the models each defines, found by name.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { resolvePipeline } from '../../src/config/resolve.js';
@@ -9,16 +9,9 @@ import { REPO } from '../helpers/cli.js';
 
 export const ZOO_DIR = join(REPO, 'pipelines', 'zoo');
 
-/**
- * The guard of the tests that need the zoo: pipelines/zoo/ is written on another branch
- * (zoo-language). Remove it once that branch is merged, so a missing zoo fails instead of skipping.
- */
-export const ZOO_MERGED = existsSync(ZOO_DIR);
-
 /** Model name -> the zoo file that defines it (read as plain YAML: only the names are needed). */
 export function zooModels(): Map<string, string> {
   const out = new Map<string, string>();
-  if (!ZOO_MERGED) return out;
   for (const f of readdirSync(ZOO_DIR).filter((n) => /\.ya?ml$/.test(n)).sort()) {
     const doc = parse(readFileSync(join(ZOO_DIR, f), 'utf8')) as { models?: Record<string, unknown> } | null;
     for (const m of Object.keys(doc?.models ?? {})) if (!out.has(m)) out.set(m, join(ZOO_DIR, f));

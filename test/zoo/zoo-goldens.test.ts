@@ -7,7 +7,7 @@
 // that it catches a wrong model.
 import { describe, expect, it } from 'vitest';
 import { GOLDEN_MODELS, golden, goldenDifferences } from './goldens.js';
-import { planAt, ZOO_MERGED, zooModels } from './zoo-files.js';
+import { planAt, zooModels } from './zoo-files.js';
 import { join } from 'node:path';
 import { REPO } from '../helpers/cli.js';
 
@@ -62,7 +62,7 @@ describe('the golden harness on models written in today\'s language', () => {
 const shipped = zooModels();
 const goldenShipped = GOLDEN_MODELS.filter((m) => shipped.has(m));
 
-describe.skipIf(!ZOO_MERGED)('pipelines/zoo against torchvision', () => {
+describe('pipelines/zoo against torchvision', () => {
   it('ships every model issue #18 requires', () => {
     expect(REQUIRED.filter((m) => !shipped.has(m))).toEqual([]);
   });

@@ -12,7 +12,7 @@ import { compileGraphs } from '../../src/graph/compile.js';
 import { REPO } from '../helpers/cli.js';
 import { INDEX_SUFFIX, renamesFor, weightsOverride } from './naming.js';
 import { hasTorchvision, logitError, torchRuns, type TorchRun } from './torch-weights.js';
-import { planAt, ZOO_MERGED, zooModels } from './zoo-files.js';
+import { planAt, zooModels } from './zoo-files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pipe-zoo-weights-'));
 beforeAll(async () => {
@@ -42,7 +42,7 @@ describe.skipIf(!hasTorchvision)('torchvision weights give torchvision logits', 
     expect(logitError(ours, runs.resnet18.logits)).toBeLessThan(1e-4);
   }, 120_000);
 
-  describe.skipIf(!ZOO_MERGED)('pipelines/zoo', () => {
+  describe('pipelines/zoo', () => {
     const models = ['resnet18', 'mobilenet_v2', 'efficientnet_b0'];
     let runs: Record<string, TorchRun>;
     beforeAll(() => {
