@@ -37,13 +37,10 @@ import { expectedBackend, initBackend } from '../src/backend/index.js';
 import { onednn, useOnednn } from '../src/backend/kernels/onednn_state.js';
 import { resolvePipeline } from '../src/config/resolve.js';
 import type { OptimizerConfig } from '../src/config/types.js';
-import { Rng } from '../src/data/random.js';
 import { analyzeGraphs } from '../src/graph/analyze.js';
 import { compileGraphs } from '../src/graph/compile.js';
-import { dropoutClock } from '../src/graph/layers/index.js';
-import { MetricAccumulator } from '../src/train/metrics.js';
 import { createOptimizer } from '../src/train/optimizers/index.js';
-import { openTrainer } from '../src/train/parallel/index.js';
+import { median, runInChild, timeSteps, type StepTiming } from './lib/step-timer.js';
 
 const SETTINGS = {
   resnet9: { file: 'pipelines/resnet9.yaml', stage: 'train', peer: ['--model', 'resnet9', '--size', '56', '--batch', '64'] },
@@ -55,60 +52,16 @@ const REPO = fileURLToPath(new URL('..', import.meta.url));
 const PEER = fileURLToPath(new URL('../../shared/reference/torch_throughput.py', import.meta.url));
 const PYTHON = '/usr/bin/python3';
 
-interface Measured {
-  /** Wall seconds per timed step, and CPU seconds of the whole process (every thread). */
-  readonly stepS: number[];
-  readonly cpuS: number[];
-  readonly batch: number;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
+type Measured = StepTiming;
 
 /** Steps of the setting's stage with `workers` training workers, in this process. */
-async function measure(name: SettingName, workers: number, warmup: number, steps: number, backend: string, sets: readonly string[]): Promise<Measured> {
-  const { tf } = await initBackend({ backend, env: {} });
-  const { pipeline, locate } = await resolvePipeline(SETTINGS[name].file, { cwd: REPO, sets });
-  const stage = pipeline.stages[SETTINGS[name].stage];
-  const model = compileGraphs(pipeline, analyzeGraphs(pipeline, locate)).model(stage.model);
-  const [h, w, c] = model.inputs[0].shape.slice(1) as number[];
-  const classes = model.outputs[0].shape[1] as number;
-  const n = stage.batch_size;
-  const rng = Rng.from(0, `bench/train/${name}`);
-  const batch = {
-    x: Float32Array.from({ length: n * h * w * c }, () => rng.normal()),
-    y: Int32Array.from({ length: n }, () => rng.int(classes)),
-    target: null,
-    shape: [n, h, w, c] as const,
-    epoch: 0,
-    step: 0,
-  };
-  const trainer = await openTrainer(tf, stage, model, workers);
-  const acc = new MetricAccumulator();
-  const [stepS, cpuS]: number[][] = [[], []];
-  try {
-    for (let i = 0; i < warmup + steps; i++) {
-      dropoutClock.step = i;
-      const [t, cpu] = [performance.now(), process.cpuUsage()];
-      const loss = await trainer.step(batch, 0.01, acc);
-      if (!Number.isFinite(loss)) throw new Error(`${name}: the loss became ${loss}`);
-      const used = process.cpuUsage(cpu);
-      if (i >= warmup) [stepS[stepS.length], cpuS[cpuS.length]] = [(performance.now() - t) / 1000, (used.user + used.system) / 1e6];
-    }
-  } finally {
-    await trainer.close();
-  }
-  return { stepS, cpuS, batch: n };
+function measure(name: SettingName, workers: number, warmup: number, steps: number, backend: string, sets: readonly string[]): Promise<Measured> {
+  return timeSteps({ file: SETTINGS[name].file, stage: SETTINGS[name].stage, sets, workers, warmup, steps, backend, cwd: REPO });
 }
 
-/** `measure` in a fresh process running this file (with tsx's loader flags, in process.execArgv). */
+/** `measure` in a fresh process running this file. */
 function measureInChild(name: SettingName, workers: number, warmup: number, steps: number, backend: string, sets: readonly string[]): Measured {
-  const args = [...process.execArgv, fileURLToPath(import.meta.url), '--child', `${name}:${workers}:${warmup}:${steps}:${backend}`, ...sets.flatMap((s) => ['--set', s])];
-  const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
-  return JSON.parse(out.trim().split('\n').pop() as string) as Measured;
+  return runInChild<Measured>(fileURLToPath(import.meta.url), ['--child', `${name}:${workers}:${warmup}:${steps}:${backend}`, ...sets.flatMap((s) => ['--set', s])]);
 }
 
 /** The peer's median step (seconds) at `threads`, or why it could not run. */
