@@ -1,5 +1,5 @@
 // One training step of each model of pipelines/zoo/ (docs/zoo.md), beside the same torchvision
-// model's step in PyTorch (bench/reference/zoo_step.py: channels-last, every core), in the same
+// model's step in PyTorch (bench/reference/zoo_step.py: channels-last, the faster of 1 thread and every core), in the same
 // run: 64x64 inputs, 200 classes (Tiny ImageNet's), batch 32, the zoo files' SGD (momentum 0.9,
 // weight decay 1e-4) on both sides, a random batch. Every measurement runs in a fresh process and
 // the two sides take turns model by model, so load that comes and goes hits both.
@@ -42,14 +42,20 @@ function setsFor(model: string): string[] {
   return [`stages.train.model=${model}`, `stages.train.batch_size=${BATCH}`, `params.num_classes=${CLASSES}`, `models.${model}.input=[${SIZE}, ${SIZE}, 3]`];
 }
 
+/** The peer's step at its best: the faster of one thread and every core (OpenMP's threads spin
+ *  and lose badly to other load on the cores, one thread does not). */
 function peer(model: string, steps: number): { stepS: number; threads: number; engine: string } | string {
-  try {
-    const out = execFileSync(PYTHON, [PEER, '--model', model, '--size', String(SIZE), '--batch', String(BATCH), '--classes', String(CLASSES), '--steps', String(steps)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    const r = JSON.parse(out.trim().split('\n').pop() as string) as { step_s: number; threads: number; engine: string };
-    return { stepS: r.step_s, threads: r.threads, engine: r.engine };
-  } catch (e) {
-    return `${PYTHON} could not run it (${String((e as Error).message).split('\n')[0]})`;
+  const runs: { stepS: number; threads: number; engine: string }[] = [];
+  for (const threads of new Set([1, availableParallelism()])) {
+    try {
+      const out = execFileSync(PYTHON, [PEER, '--model', model, '--size', String(SIZE), '--batch', String(BATCH), '--classes', String(CLASSES), '--steps', String(steps), '--threads', String(threads)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const r = JSON.parse(out.trim().split('\n').pop() as string) as { step_s: number; threads: number; engine: string };
+      runs.push({ stepS: r.step_s, threads: r.threads, engine: r.engine });
+    } catch (e) {
+      return `${PYTHON} could not run it (${String((e as Error).message).split('\n')[0]})`;
+    }
   }
+  return runs.sort((a, b) => a.stepS - b.stepS)[0];
 }
 
 async function main(): Promise<void> {
@@ -80,7 +86,7 @@ async function main(): Promise<void> {
   for (const model of models) {
     const p = peer(model, steps);
     if (typeof p === 'string') console.log(`(${model}: peer skipped: ${p})`);
-    else engine = `${p.engine}, ${p.threads} threads, channels-last`;
+    else engine = `${p.engine}, channels-last, the faster of 1 and ${availableParallelism()} threads`;
     let r: StepTiming | string;
     try {
       r = runInChild<StepTiming>(fileURLToPath(import.meta.url), ['--child', `${model}:${workers}:${warmup}:${steps}:${backend}`]);
@@ -92,13 +98,14 @@ async function main(): Promise<void> {
     const ms = (s: number | null) => (s === null ? '-' : (s * 1000).toFixed(0));
     const img = (s: number | null) => (s === null ? '-' : (BATCH / s).toFixed(1));
     const params = typeof r === 'string' ? '-' : r.parameters.toLocaleString('en-US');
-    const row = `| ${model} | ${params} | ${ms(ours)} | ${img(ours)} | ${ms(theirs)} | ${img(theirs)} | ${ours && theirs ? (theirs / ours).toFixed(2) : '-'} |`;
+    const at = typeof p === 'string' ? '-' : String(p.threads);
+    const row = `| ${model} | ${params} | ${ms(ours)} | ${img(ours)} | ${ms(theirs)} | ${img(theirs)} | ${at} | ${ours && theirs ? (theirs / ours).toFixed(2) : '-'} |`;
     console.log(typeof r === 'string' ? `  ${model}: ours failed: ${r}` : `  ${row}`);
     rows.push(row);
   }
   console.log();
-  console.log('| model | parameters | ours: one step (ms) | ours (img/s) | PyTorch: one step (ms) | PyTorch (img/s) | ours / PyTorch (speed) |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  console.log('| model | parameters | ours: one step (ms) | ours (img/s) | PyTorch: one step (ms) | PyTorch (img/s) | PyTorch threads | ours / PyTorch (speed) |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) console.log(r);
   console.log(`peer: ${engine}; load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
