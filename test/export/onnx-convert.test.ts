@@ -191,6 +191,13 @@ describe('refusals name the layer and what ONNX cannot express here', () => {
     );
   });
 
+  it('a hostile adaptive pool size is refused, not allocated', async () => {
+    const { customLayers } = await import('../../src/graph/layers/index.js');
+    expect(await refusalOf(new customLayers.TorchAdaptiveAvgPool2D({ name: 'aap', size: [3, 1e8] }), [5, 5, 2])).toBe(
+      "model.json: layer 'aap' (PipeTorchAdaptiveAvgPool2D): its averaging matrix would hold 500000000 values; the export builds at most 67108864 (is model.json damaged?)",
+    );
+  });
+
   it('a setting the converter does not take', async () => {
     expect(await refusalOf(tf.layers.conv2d({ name: 'cf', filters: 2, kernelSize: 1, dataFormat: 'channelsFirst' }), [3, 5, 5])).toBe(
       `model.json: layer 'cf' (Conv2D): config.data_format is "channels_first"; the export needs 'channels_last'`,

@@ -3,7 +3,7 @@
 // @tensorflow/tfjs alone, in a process of its own, predicts what the engine predicts (both on
 // wasm), to 1e-4 of the outputs' size. MobileNet and EfficientNet carry every new layer with a
 // stock form (depthwise conv, relu6, hardswish, hardsigmoid, silu, squeeze-and-excitation,
-// stochastic depth). What has no stock form (VGG's adaptive pool to 7x7) is refused: tfjs-stock.test.ts.
+// stochastic depth); ResNeXt-50 its 32-group convs. What has no stock form (VGG's adaptive pool to 7x7) is refused: tfjs-stock.test.ts.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { STOCK_CLASSES, writeExportModel } from '../../src/export/index.js';
 import { randomizeBatchNorm } from '../helpers/onnx.js';
 import { maxDifference, savedModel, stockPredict, type SavedModel } from '../helpers/stock-export.js';
 
-const MODELS = [['mobilenet', 'mobilenet_v2'], ['mobilenet', 'mobilenet_v3_small'], ['efficientnet', 'efficientnet_b0']] as const;
+const MODELS = [['mobilenet', 'mobilenet_v2'], ['mobilenet', 'mobilenet_v3_small'], ['efficientnet', 'efficientnet_b0'], ['resnet', 'resnext50_32x4d']] as const;
 
 const runs = new Map<string, { saved: SavedModel; classes: string[]; out: string }>();
 let predicted: ReturnType<typeof stockPredict>;
@@ -33,7 +33,8 @@ describe('zoo models exported for stock tfjs', () => {
   it.each(MODELS.map(([, m]) => m))('%s', (name) => {
     const run = runs.get(name)!;
     expect(run.classes.filter((c) => !STOCK_CLASSES.has(c))).toEqual([]);
-    expect(run.classes).toContain('DepthwiseConv2D');
+    // MobileNet's and EfficientNet's depthwise convs stay depthwise; ResNeXt's groups become block-diagonal Conv2Ds.
+    expect(run.classes).toContain(name.startsWith('resnext') ? 'Conv2D' : 'DepthwiseConv2D');
     expect(predicted.error).toBeUndefined();
     const got = predicted.outputs![[...runs.keys()].indexOf(name)];
     expect(got.length).toBe(1000);

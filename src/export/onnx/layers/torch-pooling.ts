@@ -12,6 +12,14 @@ import { adaptiveMatrix, divisors } from '../../../graph/layers/pool-bins.js';
 import { imageInput, type LayerConverter } from '../layer-converter.js';
 import { LayerRefusal } from '../refusal.js';
 
+/** Entries of one constant map or matrix past which a damaged file is refused, not allocated
+ *  (2^26 floats, 256 MiB: far beyond any pool of a real model). */
+const MAX_CONSTANT = 2 ** 26;
+
+function bounded(entries: number, what: string): void {
+  if (entries > MAX_CONSTANT) throw new LayerRefusal(`its ${what} would hold ${entries} values; the export builds at most ${MAX_CONSTANT} (is model.json damaged?)`);
+}
+
 export const torchAvgPoolLayer: LayerConverter = {
   className: 'PipeTorchAvgPool2D',
   ops: ['avgpool'],
@@ -29,6 +37,7 @@ export const torchAvgPoolLayer: LayerConverter = {
     });
     const pads = ctx.int64s('pads', [0, 0, p[0], p[1], 0, 0, p[0] + e[0], p[1] + e[1]]);
     const padded = p.some((v) => v > 0) || e.some((v) => v > 0) ? ctx.emit('Pad', [x.name, pads, ctx.floats('zero', [], Float32Array.of(0))], { mode: { s: 'constant' } }, 'pad') : x.name;
+    bounded(out[0] * out[1], 'divisor map');
     const dh = divisors(h, out[0], k[0], s[0], p[0], countIncludePad);
     const dw = divisors(w, out[1], k[1], s[1], p[1], countIncludePad);
     const whole = dh.every((v) => v === k[0]) && dw.every((v) => v === k[1]);
@@ -52,6 +61,7 @@ export const torchAdaptiveAvgPoolLayer: LayerConverter = {
       const k = [h / oh, w / ow];
       return { name: ctx.emit('AveragePool', [x.name], { kernel_shape: { ints: k }, strides: { ints: k } }), shape };
     }
+    bounded(Math.max(w * ow, oh * h), 'averaging matrix');
     // NCHW [b, c, h, w] @ W^T [w, ow] -> [b, c, h, ow]; then H [oh, h] @ that -> [b, c, oh, ow].
     const byWidth = transposed(adaptiveMatrix(w, ow), ow, w);
     const wide = ctx.emit('MatMul', [x.name, ctx.floats('width_bins', [w, ow], byWidth)], {}, 'width');
