@@ -57,8 +57,8 @@ export async function writeExportModel(format: ExportFormat, from: string, to: s
     }
     case 'onnx': {
       const stored = readLayersModel(from);
-      const { writeOnnxModel } = await import('./onnx/index.js');
-      return { topology: stored.topology, onnx: await writeOnnxModel(from, join(to, 'model.onnx'), props) };
+      const { storedModel, writeOnnxModel } = await import('./onnx/index.js');
+      return { topology: stored.topology, onnx: await writeOnnxModel(storedModel(join(from, 'model.json'), stored), join(to, 'model.onnx'), props) };
     }
     default: {
       const never: never = format;

@@ -1,22 +1,28 @@
-// Reading and writing the tfjs layers format (model.json + weights.bin) as plain data. A stored
-// model is checked before anything is allocated: a damaged or hostile model.json (weight files
-// outside its folder, sizes that do not add up, dtypes the engine never writes) is refused with
-// the file and the reason.
+// Reading and writing the tfjs layers format (model.json + weights.bin) as plain data: the one
+// reader of a stored model, for every export format (the ONNX converter reads what it returns,
+// onnx/stored-model.ts). A stored model is checked whole before anything is written: a damaged or
+// hostile model.json (weight files outside its folder, sizes that do not add up, a weight twice,
+// dtypes the engine never writes) is refused with the file and the reason.
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { writeAtomic } from '../cache/files.js';
-import { InputError } from '../errors.js';
+import { modelFileError, shown } from './onnx/refusal.js';
 import type { LayersModelFiles, ModelTopology, NamedWeight } from './topology.js';
 
-interface ManifestGroup {
-  readonly paths: readonly string[];
-  readonly weights: readonly { name: string; shape: number[]; dtype?: string }[];
+/** One entry of model.json's weightsManifest[].weights (tf.io.WeightsManifestEntry). */
+export interface WeightSpec {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype?: string;
 }
 
-const damaged = (file: string, why: string) => new InputError([{ message: `${file}: ${why}`, hint: 'export a model that pipe run saved, or run its stage again' }]);
+const REDO = 'export a model that pipe run saved, or run its stage again';
+const damaged = (file: string, why: string, hint = REDO) => modelFileError(file, why, hint);
 
+/** Reads DIR/model.json and the weight files its manifest names (file names beside it only). */
 export function readLayersModel(dir: string): LayersModelFiles {
   const file = join(dir, 'model.json');
+  if (!existsSync(file)) throw modelFileError(file, 'no such file', 'a stage folder holds model.json and weights.bin once the stage has finished');
   let json: Record<string, unknown>;
   try {
     json = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
@@ -35,32 +41,53 @@ export function readLayersModel(dir: string): LayersModelFiles {
     }
   }
   if (!Array.isArray(weightsManifest)) throw damaged(file, 'no weightsManifest');
-  return { topology, meta, weights: (weightsManifest as ManifestGroup[]).flatMap((g, i) => readGroup(dir, file, g, i)) };
+  const weights = (weightsManifest as unknown[]).flatMap((g, i) => readGroup(dir, file, g as { paths?: unknown; weights?: unknown }, i));
+  // Within a group splitWeights refuses a name twice; across groups, here.
+  const seen = new Set<string>();
+  for (const w of weights) {
+    if (seen.has(w.name)) throw damaged(file, `weight ${shown(w.name)} appears twice in the manifest`);
+    seen.add(w.name);
+  }
+  return { topology, meta, weights };
 }
 
-function readGroup(dir: string, file: string, group: ManifestGroup, index: number): NamedWeight[] {
+function readGroup(dir: string, file: string, group: { paths?: unknown; weights?: unknown }, index: number): NamedWeight[] {
   if (!group || !Array.isArray(group.paths) || !Array.isArray(group.weights)) throw damaged(file, `weightsManifest[${index}] has no paths and weights`);
   const parts: Buffer[] = [];
-  for (const p of group.paths) {
+  for (const p of group.paths as unknown[]) {
     // A weight file is a name beside model.json, never a path out of the folder.
     if (typeof p !== 'string' || p === '' || p !== basename(p) || p === '.' || p === '..' || p.includes('\\')) throw damaged(file, `weight file ${JSON.stringify(p)} is not a file name in ${dir}`);
     const path = join(dir, p);
-    if (!existsSync(path) || !statSync(path).isFile()) throw damaged(file, `weight file ${p} is missing`);
+    if (!existsSync(path) || !statSync(path).isFile()) throw damaged(file, `weight file ${shown(p)} is missing in ${dir}`);
     parts.push(readFileSync(path));
   }
-  const bytes = Buffer.concat(parts);
-  let at = 0;
+  return splitWeights(file, group.weights as WeightSpec[], Buffer.concat(parts));
+}
+
+/**
+ * The weights named by `specs`, in order over `bytes` (model.json's `file` for messages); every
+ * name, dtype, shape and size checked first. Also the reader of artifacts in memory.
+ */
+export function splitWeights(file: string, specs: readonly WeightSpec[], bytes: Buffer): NamedWeight[] {
   const out: NamedWeight[] = [];
-  for (const w of group.weights) {
-    const shape = w?.shape;
-    if (typeof w?.name !== 'string' || !Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw damaged(file, `weight ${JSON.stringify(w?.name)} has no name or a shape that is not whole numbers`);
-    if ((w.dtype ?? 'float32') !== 'float32') throw damaged(file, `weight ${w.name} is ${w.dtype}; pipe saves float32 only`);
-    const size = shape.reduce((a, b) => a * b, 1);
-    if (!(at + size * 4 <= bytes.length)) throw damaged(file, `weight ${w.name} (${shape.join('x')}) runs past the end of ${group.paths.join(', ')} (${bytes.length} bytes)`);
-    out.push({ name: w.name, shape, data: new Float32Array(bytes.buffer.slice(bytes.byteOffset + at, bytes.byteOffset + at + size * 4)) });
-    at += size * 4;
-  }
-  if (at !== bytes.length) throw damaged(file, `the manifest lists ${at} bytes of weights, ${group.paths.join(', ')} hold ${bytes.length}`);
+  let offset = 0;
+  specs.forEach((spec, i) => {
+    const where = `weightsManifest weight ${i}`;
+    if (typeof spec?.name !== 'string') throw damaged(file, `${where}: has no name`);
+    if (out.some((w) => w.name === spec.name)) throw damaged(file, `${where}: weight ${shown(spec.name)} appears twice`);
+    if ((spec.dtype ?? 'float32') !== 'float32') throw damaged(file, `${where}: weight ${shown(spec.name)} is ${shown(String(spec.dtype))}; pipe saves float32 weights only`);
+    if (!Array.isArray(spec.shape) || !spec.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+      throw damaged(file, `${where}: weight ${shown(spec.name)} has shape ${JSON.stringify(spec.shape)?.slice(0, 80) ?? 'nothing'}; expected whole numbers >= 0`);
+    }
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    if (offset + size * 4 > bytes.byteLength) {
+      throw damaged(file, `weight ${shown(spec.name)} of shape [${spec.shape.join(', ')}] needs ${size * 4} bytes at offset ${offset}, but the weight files hold ${bytes.byteLength} bytes`, 'the weight file is truncated or belongs to another model.json');
+    }
+    // A copy: Float32Array needs 4-byte alignment, which a Buffer's offset may lack.
+    out.push({ name: spec.name, shape: [...spec.shape], data: new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + size * 4)) });
+    offset += size * 4;
+  });
+  if (offset !== bytes.byteLength) throw damaged(file, `the weight files hold ${bytes.byteLength} bytes, the manifest's weights ${offset}`, 'the weight file belongs to another model.json');
   return out;
 }
 

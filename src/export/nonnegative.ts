@@ -27,6 +27,8 @@ function layerRule(layer: LayerJson): 'yes' | 'if inputs' | 'no' {
     case 'Dense':
       if (NON_NEGATIVE_ACTIVATIONS.has(String(c.activation))) return 'yes';
       return layer.class_name === 'Activation' && c.activation === 'linear' ? 'if inputs' : 'no';
+    case 'PipeTorchActivation':
+      return c.kind === 'relu6' || c.kind === 'hardsigmoid' ? 'yes' : 'no';
     case 'PipeTorchPad2D':
       return c.value === 0 ? 'if inputs' : 'no';
     case 'PipeScale':

@@ -4,6 +4,7 @@
 // producers), an engine class is replaced by its rewrite (rewrites/), anything else is refused,
 // naming the layer. Weights keep their names unless a rewrite changes them.
 import { InputError } from '../errors.js';
+import { channelsIn } from './channels.js';
 import { nonNegativeIn } from './nonnegative.js';
 import { STOCK_CLASSES, stockRewrites, type Replacement, type RewriteContext } from './rewrites/index.js';
 import { refKey, refOf, type InboundRef, type LayerJson, type LayersModelFiles, type NamedWeight, type TensorRef } from './topology.js';
@@ -38,6 +39,7 @@ export function toStockLayers(source: LayersModelFiles): LayersModelFiles {
   const ctx: RewriteContext = {
     consumers: (name) => consumers.get(name) ?? [],
     nonNegative: nonNegativeIn(layers),
+    channels: channelsIn(layers),
     weight(name) {
       const w = weights.get(name);
       if (!w) throw new InputError([{ message: `model '${config.name}' has no weight '${name}' in its manifest (is model.json damaged?)` }]);

@@ -103,7 +103,7 @@ describe('damaged artifacts are refused with where and why', () => {
   it.each([
     ['bytes past the last weight', (_t: Json, _s: Json[], b: Uint8Array) => Uint8Array.from([...b, 0, 0, 0, 0, 0, 0, 0, 0]), `model.json: the weight files hold 314720 bytes, the manifest's weights 314712 (the weight file belongs to another model.json)`],
     ['a huge weight shape', (_t: Json, s: Json[]) => void (s[0].shape = [1e9, 1e9]), "model.json: weight 'net/conv_0/kernel' of shape [1000000000, 1000000000] needs 4000000000000000000 bytes at offset 0, but the weight files hold 314712 bytes (the weight file is truncated or belongs to another model.json)"],
-    ['a weight of another dtype', (_t: Json, s: Json[]) => void (s[0].dtype = 'int32'), "model.json: weightsManifest weight 0: weight 'net/conv_0/kernel' is int32; the export reads float32 weights (as pipe saves them)"],
+    ['a weight of another dtype', (_t: Json, s: Json[]) => void (s[0].dtype = 'int32'), "model.json: weightsManifest weight 0: weight 'net/conv_0/kernel' is 'int32'; pipe saves float32 weights only (export a model that pipe run saved, or run its stage again)"],
     ['a weight whose shape disagrees with its layer', (_t: Json, s: Json[]) => void (s[0].shape = [3, 3, 16, 3]), "model.json: layer 'net/conv_0' (Conv2D): weight 'kernel' has shape [3, 3, 16, 3], the layer's config and input need [3, 3, 3, 16]"],
     ['a huge kernel size', (t: Json) => void (t.config.layers[2].config.kernel_size = [1e9, 1e9]), "model.json: layer 'net/conv_0' (Conv2D): a 1000000000-pixel window does not fit the input's 34 pixels of height"],
     ['a negative filter count', (t: Json) => void (t.config.layers[2].config.filters = -1), "model.json: layer 'net/conv_0' (Conv2D): config.filters is -1; the export needs a whole number >= 1"],
@@ -136,17 +136,26 @@ describe('model folders', () => {
     expect(Buffer.from(fromFolder).equals(Buffer.from(convert(base).bytes))).toBe(true);
   });
 
+  // The folder is read by the export's one reader (src/export/model-files.ts), for every format.
   it('a weight path out of the folder is refused, not read', () => {
     const dir = folder(manifest(['../outside.bin']), { 'outside.bin': weights() });
-    expect(messageOf(() => readStoredModel(dir))).toBe(`${dir}/model.json: weightsManifest[0].paths[0]: "../outside.bin" is not a file inside the model folder`);
+    expect(messageOf(() => readStoredModel(dir))).toBe(`${dir}/model.json: weight file "../outside.bin" is not a file name in ${dir} (export a model that pipe run saved, or run its stage again)`);
+  });
+
+  it('a weight named twice', () => {
+    const dir = folder({ modelTopology: base.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: base.weightSpecs }, { paths: ['weights.bin'], weights: base.weightSpecs }] });
+    writeFileSync(join(dir, 'weights.bin'), weights());
+    expect(messageOf(() => readStoredModel(dir))).toBe(`${dir}/model.json: weight 'net/conv_0/kernel' appears twice in the manifest (export a model that pipe run saved, or run its stage again)`);
+    const twice = damaged((_t, specs) => void specs.push(specs[0]));
+    expect(messageOf(() => convert(twice))).toBe(`model.json: weightsManifest weight ${base.weightSpecs.length}: weight 'net/conv_0/kernel' appears twice (export a model that pipe run saved, or run its stage again)`);
   });
 
   it('a missing weight file, a missing model.json, a model.json that is not JSON', () => {
     const dir = folder(manifest(['weights.bin']));
-    expect(messageOf(() => readStoredModel(dir))).toBe(`${dir}/model.json: weightsManifest[0].paths[0]: 'weights.bin' does not exist in ${dir}`);
+    expect(messageOf(() => readStoredModel(dir))).toBe(`${dir}/model.json: weight file 'weights.bin' is missing in ${dir} (export a model that pipe run saved, or run its stage again)`);
     const none = folder(undefined);
     expect(messageOf(() => readStoredModel(none))).toBe(`${none}/model.json: no such file (a stage folder holds model.json and weights.bin once the stage has finished)`);
     const text = folder('{"modelTopology": ');
-    expect(messageOf(() => readStoredModel(text))).toMatch(new RegExp(`^${text}/model\\.json: not JSON: `));
+    expect(messageOf(() => readStoredModel(text))).toMatch(new RegExp(`^${text}/model\\.json: not JSON \\(`));
   });
 });

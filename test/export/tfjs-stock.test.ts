@@ -53,6 +53,21 @@ const CASES: Record<string, Case> = {
   'nearest upsample x2, x4 -> UpSampling2D': { nodes: ['{op: upsample, scale_factor: 2}', '{op: upsample, scale_factor: 4}'], classes: ['UpSampling2D'] },
   'dilated conv, stride 1 -> Conv2D as it is': { nodes: ['{op: conv, filters: 3, kernel: 3, dilation: 2, padding: 2}'], classes: ['ZeroPadding2D', 'Conv2D'] },
   'dilated conv, stride 2 -> Conv2D with the wide kernel': { nodes: ['{op: conv, filters: 3, kernel: [3, 2], dilation: [2, 3], stride: 2, padding: 1}'], classes: ['ZeroPadding2D', 'Conv2D'] },
+  'depthwise conv x2, stride 2 -> DepthwiseConv2D': { nodes: ['{op: conv, filters: 6, kernel: 3, stride: 2, padding: 1, groups: depthwise}'], classes: ['ZeroPadding2D', 'DepthwiseConv2D'] },
+  'depthwise conv, dilation 2 and stride 2, no bias -> DepthwiseConv2D with the wide kernel': { nodes: ['{op: conv, filters: 3, kernel: 3, stride: 2, dilation: 2, padding: 2, groups: depthwise, bias: false}'], classes: ['ZeroPadding2D', 'DepthwiseConv2D'] },
+  'grouped conv (2 and 3 groups) -> Conv2D over the block-diagonal kernel': { nodes: ['{op: conv, filters: 6, kernel: 1}', '{op: conv, filters: 4, kernel: 3, padding: 1, groups: 2, activation: relu}', '{op: conv, filters: 6, kernel: [3, 2], groups: 2, dilation: 2, stride: 2}', '{op: conv, filters: 3, kernel: 1, groups: 3}'], classes: ['Conv2D', 'ZeroPadding2D', 'Conv2D', 'Activation', 'Conv2D'] },
+  'relu6, hardsigmoid, hardswish, silu, gelu -> ReLU, Rescaling, Multiply, Activation': {
+    nodes: ['{op: scale, name: wide, factor: 3}', '{op: relu6, name: a}', '{op: hardsigmoid, name: b, from: wide}', '{op: hardswish, name: c, from: wide}', '{op: silu, name: d, from: wide}', '{op: gelu, name: e, from: wide}', '{op: concat, from: [a, b, c, d, e]}'],
+    classes: ['Rescaling', 'ReLU', 'Multiply', 'Activation'],
+  },
+  'squeeze-and-excitation: adaptive_avgpool 1, multiply -> GlobalAveragePooling2D, Reshape, Multiply': {
+    nodes: ['{op: conv, name: map, filters: 4, kernel: 3}', '{op: adaptive_avgpool, size: 1}', '{op: conv, filters: 4, kernel: 1}', '{op: hardsigmoid, name: gate}', '{op: multiply, from: [map, gate]}'],
+    classes: ['Conv2D', 'GlobalAveragePooling2D', 'Reshape', 'Multiply'],
+  },
+  'stochastic depth, layer scale, batchnorm affine false -> Activation, BatchNormalization': {
+    nodes: ['{op: stochastic_depth, p: 0.5}', '{op: layer_scale, value: 0.3}', '{op: batchnorm, affine: false}', '{op: flatten}', '{op: dense, units: 5}', '{op: layer_scale, value: -2}'],
+    classes: ['Activation', 'BatchNormalization', 'Flatten', 'Dense', 'BatchNormalization'],
+  },
   'stock layers as they are': { nodes: ['{op: leaky_relu}', '{op: tanh, name: t}', '{op: identity, name: i, from: input}', '{op: add, from: [t, i]}', '{op: global_avgpool}', '{op: dense, units: 3, activation: softmax}'], classes: ['LeakyReLU', 'Activation', 'Add', 'GlobalAveragePooling2D', 'Dense'] },
 };
 
@@ -111,6 +126,12 @@ describe('what has no stock form is refused, naming the layer', () => {
       "cannot export model 'm' for stock TensorFlow.js: layer 'm/up' (PipeTorchUpsample2D): its factor 3 is not a power of two: stock UpSampling2D picks rows as floor(o * (in / (in * 3))), which rounding can move off PyTorch's floor(o / 3)"],
     ['a 2x2 max pool padded 1 over values that may be negative', ['{op: batchnorm}', '{op: maxpool, name: pool, kernel: 2, stride: 2, padding: 1}'], 0,
       "cannot export model 'm' for stock TensorFlow.js: layer 'm/pool/pad' (PipeTorchPad2D): it pads [[1,1],[1,1]] with -Infinity for the 2x2 max pool m/pool, whose input may be negative: no stock form (tfjs's 'same' pooling pads [[0,1],[0,1]])"],
+    ['a channel shuffle', ['{op: channel_shuffle, name: shuffle, groups: 3}'], 0,
+      "cannot export model 'm' for stock TensorFlow.js: layer 'm/shuffle' (PipeChannelShuffle): stock layers shuffle channels only through Reshape and Permute to a fixed [h, w, groups, c / groups], and model.json does not record this layer's input size; --format onnx writes it (Reshape, Transpose, Reshape)"],
+    ['an adaptive average pool to 2x2', ['{op: adaptive_avgpool, name: pool, size: 2}'], 0,
+      "cannot export model 'm' for stock TensorFlow.js: layer 'm/pool' (PipeTorchAdaptiveAvgPool2D): it pools to 2x2; PyTorch's bins depend on the input's height and width, which model.json does not record at this layer, and no stock layer computes them (--format onnx writes it exactly)"],
+    ['an average pool with ceil_mode', ['{op: avgpool, name: pool, kernel: 3, stride: 2, ceil_mode: true}'], 0,
+      "cannot export model 'm' for stock TensorFlow.js: layer 'm/pool' (PipeTorchAvgPool2D): it divides each window by PyTorch's count (ceil_mode's partial windows, or count_include_pad false), which varies by position with the input's size; stock AveragePooling2D divides by the kernel's area or, with 'same', centres its windows as TensorFlow does (--format onnx writes it exactly)"],
   ] as const)('%s', async (_name, nodes, offset, message) => {
     const m = await savedModelOf(pipelineOf(nodes), 'm', offset);
     const to = mkdtempSync(join(tmpdir(), 'pipe-stock-refused-'));

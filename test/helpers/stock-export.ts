@@ -27,11 +27,13 @@ export function testInput(size: number, offset = 0): number[] {
   return Array.from({ length: size }, (_, i) => offset + 2 * Math.sin(i * 12.9898 + 1.7));
 }
 
-/** Compiles `model` of pipeline `file` (relative to `cwd`), saves it under a new temp folder and predicts `testInput`. */
-export async function savedModel(file: string, model: string, cwd = REPO, offset = 0): Promise<SavedModel> {
+/** Compiles `model` of pipeline `file` (relative to `cwd`), `prepare`s it (e.g. draws BatchNorm
+ *  statistics), saves it under a new temp folder and predicts `testInput`. */
+export async function savedModel(file: string, model: string, cwd = REPO, offset = 0, prepare?: (m: tf.LayersModel) => void): Promise<SavedModel> {
   const { pipeline, locate } = await resolvePipeline(file, { cwd });
   const plan = analyzeGraphs(pipeline, locate);
   const m = compileGraphs(pipeline, plan).model(model);
+  prepare?.(m);
   const dir = join(mkdtempSync(join(tmpdir(), 'pipe-stock-')), model);
   await saveModel(m, dir, tf);
   const shape = [1, ...plan.models[model].input];

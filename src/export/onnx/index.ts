@@ -5,5 +5,5 @@
 // preprocessing recorded in pipe.json feeds it unchanged.
 export { convertToOnnx, OPSET, type OnnxMetadata, type OnnxModel, type OnnxTensorInfo } from './convert.js';
 export { layerConverters } from './layers/registry.js';
-export { readStoredModel, storedModelFromArtifacts, type StoredModel, type StoredWeight, type WeightSpec } from './stored-model.js';
+export { readStoredModel, storedModel, storedModelFromArtifacts, type StoredModel, type StoredWeight, type WeightSpec } from './stored-model.js';
 export { writeOnnxModel, type OnnxExportRecord } from './write.js';

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { writeAtomic } from '../../cache/files.js';
 import { convertToOnnx, OPSET, type OnnxTensorInfo } from './convert.js';
-import { readStoredModel } from './stored-model.js';
+import type { StoredModel } from './stored-model.js';
 
 /** pipe.json's `onnx` section. */
 export interface OnnxExportRecord {
@@ -18,10 +18,10 @@ export interface OnnxExportRecord {
   readonly outputs: readonly OnnxTensorInfo[];
 }
 
-/** Converts the model stored in `modelDir` and writes it to `outFile`; `props` become its metadata. */
-export async function writeOnnxModel(modelDir: string, outFile: string, props: Readonly<Record<string, string>>): Promise<OnnxExportRecord> {
+/** Converts a stored model (read by model-files.ts) and writes it to `outFile`; `props` become its metadata. */
+export async function writeOnnxModel(stored: StoredModel, outFile: string, props: Readonly<Record<string, string>>): Promise<OnnxExportRecord> {
   const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  const onnx = convertToOnnx(readStoredModel(modelDir), { producerVersion: pkg.version, props });
+  const onnx = convertToOnnx(stored, { producerVersion: pkg.version, props });
   writeAtomic(outFile, onnx.bytes);
   return { file: basename(outFile), opset: OPSET, layout: 'NHWC', inputs: onnx.inputs, outputs: onnx.outputs };
 }

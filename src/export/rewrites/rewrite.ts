@@ -7,6 +7,8 @@ export interface RewriteContext {
   consumers(name: string): readonly LayerJson[];
   /** Whether `ref` is provably >= 0 everywhere (see nonnegative.ts). */
   nonNegative(ref: TensorRef): boolean;
+  /** The channel count of a source tensor, where the layers' configs fix it (see channels.ts). */
+  channels(ref: TensorRef): number | null;
   /** A weight of the source model by its manifest name; a missing one is a damaged model. */
   weight(name: string): NamedWeight;
   /** `base` if no layer has that name yet, else `base_1`, `base_2`...; reserved once returned. */

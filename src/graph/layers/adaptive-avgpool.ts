@@ -4,17 +4,8 @@
 // of its rows' means, so the pool is one [out, size] matrix product per axis (as upsample.ts).
 import * as tf from '@tensorflow/tfjs';
 import { alongHeight } from './upsample.js';
+import { adaptiveMatrix } from './pool-bins.js';
 
-/** The [out, size] averaging matrix of one axis. */
-export function adaptiveMatrix(size: number, out: number): Float32Array {
-  const m = new Float32Array(out * size);
-  for (let i = 0; i < out; i++) {
-    const start = Math.floor((i * size) / out);
-    const end = Math.ceil(((i + 1) * size) / out);
-    for (let j = start; j < end; j++) m[i * size + j] = 1 / (end - start);
-  }
-  return m;
-}
 
 export class TorchAdaptiveAvgPool2D extends tf.layers.Layer {
   static readonly className = 'PipeTorchAdaptiveAvgPool2D';

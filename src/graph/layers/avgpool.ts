@@ -3,6 +3,8 @@
 // pool over the zero-padded input times k_h * k_w (zeros add nothing to a sum); each output is
 // then divided by PyTorch's divisor for its window, a constant map made once per input size.
 import * as tf from '@tensorflow/tfjs';
+import { divisors } from './pool-bins.js';
+
 
 type Pair = [number, number];
 
@@ -13,18 +15,6 @@ export interface AvgPoolGeometry {
   /** Zero rows and columns after the input beyond `padding`: ceil_mode's partial last windows. */
   extra: Pair;
   countIncludePad: boolean;
-}
-
-/**
- * PyTorch's divisor along one axis (avg_pool2d's kernel): window i starts at i*s - p and ends at
- * min(start + k, size + p); counting padding it is end - start, else the part inside [0, size).
- */
-export function divisors(size: number, out: number, k: number, s: number, p: number, countIncludePad: boolean): number[] {
-  return Array.from({ length: out }, (_, i) => {
-    const start = i * s - p;
-    const end = Math.min(start + k, size + p);
-    return countIncludePad ? end - start : Math.min(end, size) - Math.max(start, 0);
-  });
 }
 
 export class TorchAvgPool2D extends tf.layers.Layer {
