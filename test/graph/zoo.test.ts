@@ -45,6 +45,8 @@ const ZOO: [string, string, number, number][] = [
   ['efficientnet', 'efficientnet_b5', 30_389_784, 198_978_624],
   ['efficientnet', 'efficientnet_b6', 43_040_704, 283_285_728],
   ['efficientnet', 'efficientnet_b7', 66_347_960, 435_309_312],
+  ['squeezenet', 'squeezenet1_0', 1_248_424, 53_970_976],
+  ['squeezenet', 'squeezenet1_1', 1_235_496, 21_584_576],
 ];
 
 const plans = new Map<string, ReturnType<typeof analyzeGraphs>>();
@@ -91,7 +93,7 @@ describe('zoo models run in tfjs', () => {
     await initBackend({ backend: 'wasm' });
   });
 
-  it.each([['mobilenet', 'mobilenet_v3_small'], ['resnet', 'resnext50_32x4d'], ['efficientnet', 'efficientnet_b0']])('%s.yaml %s compiles with torchvision\'s parameter count and classifies a batch', async (family, model) => {
+  it.each([['mobilenet', 'mobilenet_v3_small'], ['resnet', 'resnext50_32x4d'], ['efficientnet', 'efficientnet_b0'], ['squeezenet', 'squeezenet1_1']])('%s.yaml %s compiles with torchvision\'s parameter count and classifies a batch', async (family, model) => {
     const { pipeline, locate } = await resolvePipeline(`pipelines/zoo/${family}.yaml`, { cwd: REPO, sets: ['params.num_classes=10'] });
     const p = analyzeGraphs(pipeline, locate);
     const m = compileGraphs(pipeline, p).model(model);
