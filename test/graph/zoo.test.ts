@@ -47,6 +47,7 @@ const ZOO: [string, string, number, number][] = [
   ['efficientnet', 'efficientnet_b7', 66_347_960, 435_309_312],
   ['squeezenet', 'squeezenet1_0', 1_248_424, 53_970_976],
   ['squeezenet', 'squeezenet1_1', 1_235_496, 21_584_576],
+  ['googlenet', 'googlenet', 6_624_904, 123_256_832],
 ];
 
 const plans = new Map<string, ReturnType<typeof analyzeGraphs>>();
