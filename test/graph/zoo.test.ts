@@ -48,6 +48,10 @@ const ZOO: [string, string, number, number][] = [
   ['squeezenet', 'squeezenet1_0', 1_248_424, 53_970_976],
   ['squeezenet', 'squeezenet1_1', 1_235_496, 21_584_576],
   ['googlenet', 'googlenet', 6_624_904, 123_256_832],
+  ['mnasnet', 'mnasnet0_5', 2_218_512, 9_702_528],
+  ['mnasnet', 'mnasnet0_75', 3_170_208, 18_766_784],
+  ['mnasnet', 'mnasnet1_0', 4_383_312, 26_842_112],
+  ['mnasnet', 'mnasnet1_3', 6_282_256, 44_143_872],
 ];
 
 const plans = new Map<string, ReturnType<typeof analyzeGraphs>>();
