@@ -52,6 +52,20 @@ const ZOO: [string, string, number, number][] = [
   ['mnasnet', 'mnasnet0_75', 3_170_208, 18_766_784],
   ['mnasnet', 'mnasnet1_0', 4_383_312, 26_842_112],
   ['mnasnet', 'mnasnet1_3', 6_282_256, 44_143_872],
+  ['regnet', 'regnet_y_400mf', 4_344_144, 33_816_288],
+  ['regnet', 'regnet_y_800mf', 6_432_512, 69_561_856],
+  ['regnet', 'regnet_y_1_6gf', 11_202_430, 133_798_080],
+  ['regnet', 'regnet_y_3_2gf', 19_436_338, 263_074_752],
+  ['regnet', 'regnet_y_8gf', 39_381_472, 698_211_072],
+  ['regnet', 'regnet_y_16gf', 83_590_140, 1_310_958_592],
+  ['regnet', 'regnet_y_32gf', 145_046_770, 2_652_071_232],
+  ['regnet', 'regnet_x_400mf', 5_495_976, 34_147_968],
+  ['regnet', 'regnet_x_800mf', 7_259_656, 65_898_752],
+  ['regnet', 'regnet_x_1_6gf', 9_190_136, 131_682_432],
+  ['regnet', 'regnet_x_3_2gf', 15_296_552, 260_241_792],
+  ['regnet', 'regnet_x_8gf', 39_572_648, 654_427_136],
+  ['regnet', 'regnet_x_16gf', 54_278_536, 1_303_166_976],
+  ['regnet', 'regnet_x_32gf', 107_811_560, 2_593_002_432],
 ];
 
 const plans = new Map<string, ReturnType<typeof analyzeGraphs>>();
