@@ -66,6 +66,9 @@ const ZOO: [string, string, number, number][] = [
   ['regnet', 'regnet_x_8gf', 39_572_648, 654_427_136],
   ['regnet', 'regnet_x_16gf', 54_278_536, 1_303_166_976],
   ['regnet', 'regnet_x_32gf', 107_811_560, 2_593_002_432],
+  ['efficientnet', 'efficientnet_v2_s', 21_458_488, 237_185_792],
+  ['efficientnet', 'efficientnet_v2_m', 54_139_356, 447_937_920],
+  ['efficientnet', 'efficientnet_v2_l', 118_515_272, 1_019_921_664],
 ];
 
 const plans = new Map<string, ReturnType<typeof analyzeGraphs>>();
