@@ -9,6 +9,7 @@ import { denseLayer, flattenLayer } from './dense.js';
 import { dropoutLayer, seededDropoutLayer } from './dropout.js';
 import { addLayer, concatLayer, scaleLayer } from './merge.js';
 import { averagePoolLayer, globalAveragePoolLayer, maxPoolLayer } from './pooling.js';
+import { sliceChannelsLayer } from './slice-channels.js';
 import { torchUpsampleLayer } from './upsample.js';
 
 export const layerConverters: readonly LayerConverter[] = [
@@ -16,4 +17,5 @@ export const layerConverters: readonly LayerConverter[] = [
   activationLayer, reluLayer, leakyReluLayer, eluLayer, pipeEluLayer, softmaxLayer,
   maxPoolLayer, averagePoolLayer, globalAveragePoolLayer, flattenLayer, denseLayer,
   seededDropoutLayer, dropoutLayer, addLayer, concatLayer, scaleLayer, torchUpsampleLayer,
+  sliceChannelsLayer,
 ];
