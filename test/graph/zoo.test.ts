@@ -69,6 +69,10 @@ const ZOO: [string, string, number, number][] = [
   ['efficientnet', 'efficientnet_v2_s', 21_458_488, 237_185_792],
   ['efficientnet', 'efficientnet_v2_m', 54_139_356, 447_937_920],
   ['efficientnet', 'efficientnet_v2_l', 118_515_272, 1_019_921_664],
+  ['shufflenet', 'shufflenet_v2_x0_5', 1_366_792, 4_244_608],
+  ['shufflenet', 'shufflenet_v2_x1_0', 2_278_604, 12_769_632],
+  ['shufflenet', 'shufflenet_v2_x1_5', 3_503_624, 25_084_032],
+  ['shufflenet', 'shufflenet_v2_x2_0', 7_393_996, 49_493_344],
 ];
 
 const plans = new Map<string, ReturnType<typeof analyzeGraphs>>();
