@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes test/fixtures/zoo-ops/goldens.json: PyTorch's outputs and gradients for the ops issue 18
 added (grouped and depthwise conv, pooling with ceil_mode and count_include_pad, adaptive average
-pooling, relu6/hardsigmoid/hardswish/silu/gelu, channel shuffle, a broadcast multiply).
+pooling, relu6/hardsigmoid/hardswish/silu/gelu, channel shuffle, a broadcast multiply, channel
+slices).
 
 Each case: a pipeline node (YAML flow text), the input (NHWC), the weights in the engine's layouts,
 an upstream gradient r; PyTorch's output and the gradients of sum(y * r) for the input and the
@@ -88,6 +89,9 @@ def main():
         fn_case("gelu", (1, 4, 4, 3), "{op: gelu}", F.gelu),
         fn_case("channel_shuffle 3 groups", (2, 2, 3, 6), "{op: channel_shuffle, groups: 3}", shuffle3),
         fn_case("multiply by a pooled gate", (2, 3, 4, 5), "{op: multiply, from: [input, gate]}", lambda x: x * F.adaptive_avg_pool2d(x, 1)),
+        fn_case("slice_channels, the first half (x.chunk(2, dim=1)[0])", (2, 3, 4, 6), "{op: slice_channels, size: 3}", lambda x: x.chunk(2, dim=1)[0]),
+        fn_case("slice_channels, the second half", (2, 3, 4, 6), "{op: slice_channels, start: 3, size: 3}", lambda x: x.chunk(2, dim=1)[1]),
+        fn_case("slice_channels, a middle run", (1, 2, 3, 7), "{op: slice_channels, start: 2, size: 4}", lambda x: x[:, 2:6]),
     ]
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, "w") as f:

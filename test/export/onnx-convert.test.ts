@@ -82,7 +82,9 @@ models:
       - {op: adaptive_avgpool, name: aap_uneven, from: ap_ceil, size: [2, 5]}
       - {op: flatten, name: flat_uneven}
       - {op: flatten, name: flat_big, from: aap_big}
-      - {op: concat, name: cat_pools, from: [flat_uneven, flat_big]}
+      - {op: slice_channels, name: half, from: gelu, start: 3, size: 6}
+      - {op: flatten, name: flat_half}
+      - {op: concat, name: cat_pools, from: [flat_uneven, flat_big, flat_half]}
 stages:
   s: {kind: classify, model: m, train: {split: train}, epochs: 1, optimizer: {type: sgd, lr: 0.1}}
 `;

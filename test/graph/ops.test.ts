@@ -69,6 +69,7 @@ const cases: [string, string, string[]][] = [
   ['stochastic_depth', '[3, 3, 6]', ['{op: stochastic_depth, p: 0.2}']],
   ['stochastic_depth', '[3, 3, 6]', ['{op: stochastic_depth, p: 0.5, mode: batch}']],
   ['layer_scale', '[3, 3, 6]', ['{op: layer_scale, value: 0.5}']],
+  ['slice_channels', '[3, 3, 6]', ['{op: slice_channels, start: 2, size: 3}']],
 ];
 
 describe('op shape rules match the compiled layers', () => {

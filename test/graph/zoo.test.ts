@@ -45,6 +45,34 @@ const ZOO: [string, string, number, number][] = [
   ['efficientnet', 'efficientnet_b5', 30_389_784, 198_978_624],
   ['efficientnet', 'efficientnet_b6', 43_040_704, 283_285_728],
   ['efficientnet', 'efficientnet_b7', 66_347_960, 435_309_312],
+  ['squeezenet', 'squeezenet1_0', 1_248_424, 53_970_976],
+  ['squeezenet', 'squeezenet1_1', 1_235_496, 21_584_576],
+  ['googlenet', 'googlenet', 6_624_904, 123_256_832],
+  ['mnasnet', 'mnasnet0_5', 2_218_512, 9_702_528],
+  ['mnasnet', 'mnasnet0_75', 3_170_208, 18_766_784],
+  ['mnasnet', 'mnasnet1_0', 4_383_312, 26_842_112],
+  ['mnasnet', 'mnasnet1_3', 6_282_256, 44_143_872],
+  ['regnet', 'regnet_y_400mf', 4_344_144, 33_816_288],
+  ['regnet', 'regnet_y_800mf', 6_432_512, 69_561_856],
+  ['regnet', 'regnet_y_1_6gf', 11_202_430, 133_798_080],
+  ['regnet', 'regnet_y_3_2gf', 19_436_338, 263_074_752],
+  ['regnet', 'regnet_y_8gf', 39_381_472, 698_211_072],
+  ['regnet', 'regnet_y_16gf', 83_590_140, 1_310_958_592],
+  ['regnet', 'regnet_y_32gf', 145_046_770, 2_652_071_232],
+  ['regnet', 'regnet_x_400mf', 5_495_976, 34_147_968],
+  ['regnet', 'regnet_x_800mf', 7_259_656, 65_898_752],
+  ['regnet', 'regnet_x_1_6gf', 9_190_136, 131_682_432],
+  ['regnet', 'regnet_x_3_2gf', 15_296_552, 260_241_792],
+  ['regnet', 'regnet_x_8gf', 39_572_648, 654_427_136],
+  ['regnet', 'regnet_x_16gf', 54_278_536, 1_303_166_976],
+  ['regnet', 'regnet_x_32gf', 107_811_560, 2_593_002_432],
+  ['efficientnet', 'efficientnet_v2_s', 21_458_488, 237_185_792],
+  ['efficientnet', 'efficientnet_v2_m', 54_139_356, 447_937_920],
+  ['efficientnet', 'efficientnet_v2_l', 118_515_272, 1_019_921_664],
+  ['shufflenet', 'shufflenet_v2_x0_5', 1_366_792, 4_244_608],
+  ['shufflenet', 'shufflenet_v2_x1_0', 2_278_604, 12_769_632],
+  ['shufflenet', 'shufflenet_v2_x1_5', 3_503_624, 25_084_032],
+  ['shufflenet', 'shufflenet_v2_x2_0', 7_393_996, 49_493_344],
 ];
 
 const plans = new Map<string, ReturnType<typeof analyzeGraphs>>();
@@ -91,7 +119,7 @@ describe('zoo models run in tfjs', () => {
     await initBackend({ backend: 'wasm' });
   });
 
-  it.each([['mobilenet', 'mobilenet_v3_small'], ['resnet', 'resnext50_32x4d'], ['efficientnet', 'efficientnet_b0']])('%s.yaml %s compiles with torchvision\'s parameter count and classifies a batch', async (family, model) => {
+  it.each([['mobilenet', 'mobilenet_v3_small'], ['resnet', 'resnext50_32x4d'], ['efficientnet', 'efficientnet_b0'], ['squeezenet', 'squeezenet1_1']])('%s.yaml %s compiles with torchvision\'s parameter count and classifies a batch', async (family, model) => {
     const { pipeline, locate } = await resolvePipeline(`pipelines/zoo/${family}.yaml`, { cwd: REPO, sets: ['params.num_classes=10'] });
     const p = analyzeGraphs(pipeline, locate);
     const m = compileGraphs(pipeline, p).model(model);

@@ -14,10 +14,14 @@ const suffixed = renamer(INDEX_SUFFIX);
 /**
  * Families whose names cannot be torchvision's by '/' alone, and the rename rules a weights import
  * of theirs needs (the harness reads names with them too). DenseNet: a repeat numbers its copies
- * as a path segment from 1, torchvision names them denselayer1, denselayer2...
+ * as a path segment from 1, torchvision names them denselayer1, denselayer2...; RegNet's are
+ * block1-0, block1-1...
  */
 export const ZOO_RENAMES: readonly { readonly models: RegExp; readonly rename: readonly RenameRule[] }[] = [
   { models: /^densenet/, rename: [{ match: '^features\\.denseblock(\\d+)\\.(\\d+)\\.', to: 'features.denseblock$1.denselayer$2.' }] },
+  // RegNet: AnyStage names its blocks `block<stage>-<i>` (a '-' no node name takes); the repeat
+  // numbers them as a path segment from 0.
+  { models: /^regnet_/, rename: [{ match: '^trunk_output\\.block(\\d+)\\.(\\d+)\\.', to: 'trunk_output.block$1.block$1-$2.' }] },
 ];
 
 /** The rename rules model `model` of the zoo needs (none for most). */

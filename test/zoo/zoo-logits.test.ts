@@ -43,7 +43,7 @@ describe.skipIf(!hasTorchvision)('torchvision weights give torchvision logits', 
   }, 120_000);
 
   describe('pipelines/zoo', () => {
-    const models = ['resnet18', 'mobilenet_v2', 'efficientnet_b0'];
+    const models = ['resnet18', 'mobilenet_v2', 'efficientnet_b0', 'squeezenet1_1', 'googlenet', 'mnasnet0_5', 'regnet_y_400mf', 'shufflenet_v2_x0_5'];
     let runs: Record<string, TorchRun>;
     beforeAll(() => {
       runs = torchRuns(join(dir, 'zoo'), models, { size: 64, classes: 1000 });

@@ -15,11 +15,12 @@ import { TorchAvgPool2D } from './avgpool.js';
 import { ChannelShuffle } from './channel-shuffle.js';
 import { TorchGroupedConv2D } from './grouped-conv.js';
 import { LayerScale } from './layer-scale.js';
+import { SliceChannels } from './slice-channels.js';
 import { StochasticDepth } from './stochastic-depth.js';
 import { gradientsOfVariablesOnly, installConvInputGradientSkip } from './conv-input-gradient.js';
 
 export {
-  BatchNorm, ChannelShuffle, dropoutClock, Elu, gradientsOfVariablesOnly, LayerScale, Scale, SeededDropout, StochasticDepth, TorchActivation,
+  BatchNorm, ChannelShuffle, dropoutClock, Elu, gradientsOfVariablesOnly, LayerScale, Scale, SeededDropout, SliceChannels, StochasticDepth, TorchActivation,
   TorchAdaptiveAvgPool2D, TorchAvgPool2D, TorchConv2DTranspose, TorchGroupedConv2D, TorchPad2D, TorchUpsample2D,
 };
 
@@ -38,11 +39,12 @@ export interface CustomLayers {
   readonly TorchGroupedConv2D: typeof TorchGroupedConv2D;
   readonly LayerScale: typeof LayerScale;
   readonly StochasticDepth: typeof StochasticDepth;
+  readonly SliceChannels: typeof SliceChannels;
 }
 
 export const customLayers: CustomLayers = {
   BatchNorm, Elu, Scale, TorchConv2DTranspose, TorchPad2D, TorchUpsample2D, SeededDropout,
-  TorchActivation, TorchAdaptiveAvgPool2D, TorchAvgPool2D, ChannelShuffle, TorchGroupedConv2D, LayerScale, StochasticDepth,
+  TorchActivation, TorchAdaptiveAvgPool2D, TorchAvgPool2D, ChannelShuffle, TorchGroupedConv2D, LayerScale, StochasticDepth, SliceChannels,
 };
 
 // BatchNorm replaces tf.layers' BatchNormalization under its own name: models saved with either

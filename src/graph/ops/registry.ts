@@ -10,10 +10,12 @@ import { dropout } from './dropout.js';
 import { channelShuffle, layerScale, stochasticDepth } from './channel-ops.js';
 import { add, concat, multiply, scale } from './merge.js';
 import { avgpool, maxpool } from './pooling.js';
+import { sliceChannels } from './slice-channels.js';
 import { upsample } from './upsample.js';
 
 export const graphOps: readonly GraphOp[] = [
   conv, convTranspose, batchnorm, relu, leakyRelu, elu, sigmoid, tanh, softmax,
   maxpool, avgpool, globalAvgpool, flatten, dense, dropout, add, concat, scale, upsample, identity,
   relu6, hardsigmoid, hardswish, silu, gelu, adaptiveAvgpool, multiply, channelShuffle, stochasticDepth, layerScale,
+  sliceChannels,
 ];

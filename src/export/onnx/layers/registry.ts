@@ -10,6 +10,7 @@ import { denseLayer, flattenLayer } from './dense.js';
 import { dropoutLayer, seededDropoutLayer } from './dropout.js';
 import { addLayer, concatLayer, scaleLayer } from './merge.js';
 import { averagePoolLayer, globalAveragePoolLayer, maxPoolLayer } from './pooling.js';
+import { sliceChannelsLayer } from './slice-channels.js';
 import { torchActivationLayer } from './torch-activations.js';
 import { torchAdaptiveAvgPoolLayer, torchAvgPoolLayer } from './torch-pooling.js';
 import { torchGroupedConvLayer } from './grouped-conv.js';
@@ -21,5 +22,5 @@ export const layerConverters: readonly LayerConverter[] = [
   maxPoolLayer, averagePoolLayer, globalAveragePoolLayer, flattenLayer, denseLayer,
   seededDropoutLayer, dropoutLayer, addLayer, concatLayer, scaleLayer, torchUpsampleLayer,
   torchGroupedConvLayer, torchAvgPoolLayer, torchAdaptiveAvgPoolLayer, torchActivationLayer,
-  channelShuffleLayer, stochasticDepthLayer, layerScaleLayer, multiplyLayer,
+  channelShuffleLayer, stochasticDepthLayer, layerScaleLayer, multiplyLayer, sliceChannelsLayer,
 ];
