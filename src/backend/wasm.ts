@@ -4,6 +4,7 @@
 // wasm-onednn).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { withoutAddedProcessListeners } from './emscripten-listeners.js';
 import { loadOnednn } from './onednn.js';
 import { packageDir, wasmBinaryName } from './probe.js';
 import type { TfModule } from './types.js';
@@ -35,7 +36,8 @@ export async function startWasm(tf: TfModule, withOnednn = false): Promise<WasmS
     // instead of running silently on a slower build.
     wasm.setWasmPaths(Object.fromEntries(ALL_BINARIES.map((name) => [name, join(dist, name === binary ? name : `${name}.unexpected`)])));
   }
-  if (!(await tf.setBackend('wasm'))) {
+  // The module's rethrowing process listeners go (emscripten-listeners.ts): a failure is the engine's to report.
+  if (!(await withoutAddedProcessListeners(() => tf.setBackend('wasm')))) {
     throw new Error(`the wasm backend did not start (binary ${join(dist, binary)})`);
   }
   const { registerEngineKernels, registerOnednnKernels } = await import('./kernels/index.js');

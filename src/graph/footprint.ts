@@ -3,6 +3,7 @@
 // train/budget.ts adds the batch, the optimiser and the data set before a run starts.
 import { GraphError } from './graph-error.js';
 import type { NodePlan } from './analyze.js';
+import { inputGradientFloats, keptFloats, type KeepBackend } from './kept.js';
 
 /** Every tensor the engine trains with is float32. */
 export const FLOAT_BYTES = 4;
@@ -13,12 +14,13 @@ export const FLOAT_BYTES = 4;
  */
 export const MAX_MODEL_PARAMETERS = 2 ** 29;
 
-/** Ops whose output shares its input's buffer in tfjs (a reshape): no memory of their own. */
-const VIEW_OPS: ReadonlySet<string> = new Set(['flatten']);
-
-/** Floats each image's forward pass keeps for the backward pass: every node's own output. */
-export function activationFloatsPerImage(nodes: readonly NodePlan[]): number {
-  return nodes.reduce((sum, n) => (VIEW_OPS.has(n.op) ? sum : sum + n.shape.reduce((a, b) => a * b, 1)), 0);
+/**
+ * Floats one image's training step holds at the end of its backward pass on `backend`: what each
+ * node's forward keeps (its output, and the intermediates of ops composed from several tfjs ops:
+ * kept.ts) and the gradient each node hands its inputs.
+ */
+export function activationFloatsPerImage(nodes: readonly NodePlan[], backend: KeepBackend): number {
+  return nodes.reduce((sum, n) => sum + keptFloats(n, backend) + inputGradientFloats(n), 0);
 }
 
 /** `1.5 GiB`, `320 MiB`: the unit a reader compares with their machine's memory. */

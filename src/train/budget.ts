@@ -1,7 +1,7 @@
 // Before anything trains or decodes: what each stage that will train needs in memory at the
 // least, compared with what holds it. Every term is a lower bound (weights, gradients and the
-// optimiser's state; one float per node output per image of a pass, though the backward pass
-// needs more; the decoded splits as uint8), so what is refused cannot run, and what runs today
+// optimiser's state; per image of a pass, what each node's forward keeps and the gradient it
+// hands back, graph/kept.ts, on the run's backend; the decoded splits as uint8), so what is refused cannot run, and what runs today
 // is never refused: an estimate that errs must err towards letting the run try.
 import { totalmem } from 'node:os';
 import type { ResolvedDataSelection, ResolvedPipeline, ResolvedStage, SplitName } from '../config/types.js';
@@ -10,6 +10,7 @@ import type { SplitListing } from '../data/readers/reader.js';
 import { selectionSources } from '../data/spec.js';
 import type { GraphPlan } from '../graph/analyze.js';
 import { activationFloatsPerImage, FLOAT_BYTES, formatBytes } from '../graph/footprint.js';
+import type { KeepBackend } from '../graph/kept.js';
 import { InputError, type Diagnostic } from '../errors.js';
 
 /** wasm32 addresses 4 GiB: each wasm backend (one per training worker) has at most that. */
@@ -58,8 +59,14 @@ function selectedAtLeast(sel: ResolvedDataSelection, listed: BudgetContext['imag
   }, 0);
 }
 
+/** What the backend kind has that changes what a training step keeps (graph/kept.ts). */
+export function keepBackend(backend: string): KeepBackend {
+  // tfjs-backend-wasm registers no DepthwiseConv2dNativeBackpropInput/Filter (nor does pipe-onednn).
+  return { depthwiseGradients: !(WASM_KINDS as readonly string[]).includes(backend) };
+}
+
 /** `listed`: when known, a batch holds no more images than the stage's selection can. */
-export function stageFootprint(p: ResolvedPipeline, plan: GraphPlan, name: string, workers: number, listed?: BudgetContext['images']): StageFootprint {
+export function stageFootprint(p: ResolvedPipeline, plan: GraphPlan, name: string, workers: number, listed?: BudgetContext['images'], backend = 'wasm'): StageFootprint {
   const stage = p.stages[name];
   const model = plan.models[stage.model];
   const parameters = model.trainable;
@@ -73,7 +80,7 @@ export function stageFootprint(p: ResolvedPipeline, plan: GraphPlan, name: strin
     parameters,
     modelBytes: parameters * FLOAT_BYTES * copies,
     imagesPerPass: stage.micro_batch === null ? share : Math.min(stage.micro_batch, share),
-    activationBytesPerImage: activationFloatsPerImage(nodes) * FLOAT_BYTES,
+    activationBytesPerImage: activationFloatsPerImage(nodes, keepBackend(backend)) * FLOAT_BYTES,
   };
 }
 
@@ -105,7 +112,7 @@ export function checkBudget(p: ResolvedPipeline, plan: GraphPlan, stages: readon
   const heap = (WASM_KINDS as readonly string[]).includes(ctx.backend) ? WASM_HEAP_BYTES : Infinity;
   const problems: Diagnostic[] = [];
   for (const name of stages) {
-    const f = stageFootprint(p, plan, name, ctx.workers, ctx.images);
+    const f = stageFootprint(p, plan, name, ctx.workers, ctx.images, ctx.backend);
     const pass = f.activationBytesPerImage * f.imagesPerPass;
     const parts = `weights, gradients and optimiser state of ${f.parameters.toLocaleString('en-US')} parameters ${formatBytes(f.modelBytes)}, activations of ${f.imagesPerPass} image${f.imagesPerPass === 1 ? '' : 's'} per pass ${formatBytes(pass)}`;
     const fewerImages = (room: number) => {

@@ -87,6 +87,8 @@ export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, mod
   };
   const everyMs = stage.checkpoint_every * 60_000;
   let lastSave = performance.now();
+  // Where the stage is, for an error that ends it: epoch and step, 0-based.
+  const at = { epoch: resume?.state.epoch ?? 0, step: 0 };
   try {
     for (let epoch = resume?.state.epoch ?? 0; epoch < epochs && stopped === 'completed'; epoch++) {
       if (progress.stopAfterEpoch !== undefined && epoch >= progress.stopAfterEpoch) {
@@ -98,6 +100,7 @@ export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, mod
       const acc = resume?.state.accumulator && epoch === resume.state.epoch ? MetricAccumulator.from(resume.state.accumulator) : new MetricAccumulator();
       let lr = schedule.lr();
       for await (const batch of train.epoch(epoch, fromStep)) {
+        [at.epoch, at.step] = [epoch, batch.step];
         lr = schedule.lr();
         dropoutClock.step = globalStep;
         const loss = await trainer.step(batch, lr, acc);
@@ -146,7 +149,7 @@ export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, mod
       restoreWeights(model, kept.weights, tf);
     }
   } catch (e) {
-    throw outOfMemory(e, name, stage, workers, files.checkpoint) ?? e;
+    throw outOfMemory(e, name, stage, workers, files.checkpoint, at) ?? e;
   } finally {
     await trainer.close();
   }
@@ -155,16 +158,22 @@ export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, mod
 
 /**
  * The wasm backend's heap is capped at 4 GiB; when a step needs more, its module aborts with a
- * bare "Aborted()" (on this thread or in a worker). Said as what it is, with what lowers it.
+ * bare "Aborted()" or fails to grow its memory, or, where a failed allocation went unnoticed,
+ * traps (a WebAssembly.RuntimeError: "memory access out of bounds", "table index is out of
+ * bounds"), on this thread or in a worker (whose error arrives as its message). Said as what it
+ * is, where, with what lowers it.
  */
-export function outOfMemory(e: unknown, name: string, stage: ResolvedStage, workers: number, checkpoint: string): JobError | null {
+export function outOfMemory(e: unknown, name: string, stage: ResolvedStage, workers: number, checkpoint: string, at?: { readonly epoch: number; readonly step: number }): JobError | null {
   const message = e instanceof Error ? e.message : String(e);
-  if (!/\bAborted\(|Cannot enlarge memory|Out of memory/i.test(message)) return null;
+  // A worker's error arrives as a plain Error whose stack keeps the trap's name.
+  const trap = e instanceof WebAssembly.RuntimeError || (e instanceof Error && /^RuntimeError: /.test(e.stack ?? ''));
+  if (!trap && !/\bAborted\(|Cannot enlarge memory|Out of memory/i.test(message)) return null;
   const part = Math.ceil(stage.batch_size / workers);
   const held = stage.micro_batch === null ? part : Math.min(part, stage.micro_batch);
+  const where = at === undefined ? '' : ` at epoch ${at.epoch + 1}, step ${at.step + 1}`;
   return new JobError(
-    `stage '${name}': the backend ran out of memory (the wasm heap is capped at 4 GiB) with ${held} images per forward and backward pass (batch_size ${stage.batch_size} over ${workers} worker${workers > 1 ? 's' : ''}${stage.micro_batch === null ? '' : `, micro_batch ${stage.micro_batch}`})`,
-    `set stages.${name}.micro_batch below ${held} (the result stays the same up to batchnorm's per-piece statistics), or use more workers; the last good checkpoint is in ${checkpoint}`,
+    `stage '${name}': the wasm heap (4 GiB) ran out${where} with ${held} images per forward and backward pass (batch_size ${stage.batch_size} over ${workers} worker${workers > 1 ? 's' : ''}${stage.micro_batch === null ? '' : `, micro_batch ${stage.micro_batch}`})`,
+    `set stages.${name}.micro_batch below ${held} (the result stays the same up to batchnorm's per-piece statistics) or lower batch_size; each training worker holds its own heap, so fewer workers if the machine's memory is short; the last good checkpoint is in ${checkpoint}`,
   );
 }
 

@@ -1,6 +1,7 @@
 // Point 7 of issue 17, through the real binary: what cannot run stops early, located, exit 2:
 // a billion-fold repeat in `pipe validate` (in milliseconds, not a minute), `.inf` in a field,
-// and a stage whose batch cannot fit the wasm heap in `pipe run`, before any decoding or run folder.
+// and a stage whose batch cannot fit the wasm heap in `pipe run` (a wide conv; a depthwise conv,
+// which wasm trains tap by tap), before any decoding or run folder.
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,9 +55,22 @@ describe('limits through the CLI', () => {
   });
 
   it('pipe run refuses a stage past the wasm heap before decoding or making a run folder', () => {
-    // 65,536 filters at 64x64: 1 GiB of output per image, 8 images per pass; 3 images fit.
+    // 65,536 filters at 64x64: 1 GiB of output per image and as much again for its gradient, 8
+    // images per pass; 1 image fits.
     const r = runPipe(['run', write(pipeline(tree.root, '      - {op: conv, filters: 65536, kernel: 3, padding: 1}')), '--backend', 'wasm', '--workers', '1', '--loader-workers', '0'], { cwd: dir });
-    expect(r.stderr).toMatch(/^error: stages\.train: needs at least 8\.\d+ GiB per wasm backend: weights, gradients and optimiser state of 2,031,619 parameters 15\.5 MiB, activations of 8 images per pass 8\.\d+ GiB; a wasm heap holds at most 4\.00 GiB \(set stages\.train\.micro_batch to 3 or less, or lower batch_size\)\n$/);
+    expect(r.stderr).toBe('error: stages.train: needs at least 16.0 GiB per wasm backend: weights, gradients and optimiser state of 2,031,619 parameters 15.5 MiB, activations of 8 images per pass 16.0 GiB; a wasm heap holds at most 4.00 GiB (set stages.train.micro_batch to 1 or less, or lower batch_size)\n');
+    expect(r.code).toBe(2);
+    expect(existsSync(join(dir, 'outputs', 'runs'))).toBe(false);
+    expect(existsSync(join(dir, 'outputs', 'cache', 'data'))).toBe(false);
+  });
+
+  it('pipe run refuses a depthwise conv that wasm trains tap by tap past its heap, before decoding', () => {
+    // 512 channels at 64x64, 5x5: without depthwise gradient kernels each of its 25 taps keeps a
+    // window, a product, a running sum and their gradients (graph/kept.ts): about 1 GiB per image, where its
+    // output is 8 MiB.
+    const nodes = '      - {op: conv, filters: 512, kernel: 1}\n      - {op: conv, filters: 512, kernel: 5, padding: 2, groups: depthwise}';
+    const r = runPipe(['run', write(pipeline(tree.root, nodes)), '--backend', 'wasm', '--workers', '1', '--loader-workers', '0'], { cwd: dir });
+    expect(r.stderr).toBe('error: stages.train: needs at least 8.28 GiB per wasm backend: weights, gradients and optimiser state of 16,899 parameters 132 KiB, activations of 8 images per pass 8.28 GiB; a wasm heap holds at most 4.00 GiB (set stages.train.micro_batch to 3 or less, or lower batch_size)\n');
     expect(r.code).toBe(2);
     expect(existsSync(join(dir, 'outputs', 'runs'))).toBe(false);
     expect(existsSync(join(dir, 'outputs', 'cache', 'data'))).toBe(false);

@@ -36,11 +36,17 @@ const LISTED: Record<string, BudgetContext['images']> = {
 const SEEDS = readdirSync(`${REPO}/pipelines`).filter((f) => f.endsWith('.yaml')).sort();
 
 describe('the resource estimate before a run', () => {
-  it.each(SEEDS)('%s fits on wasm with 1 to 16 workers and 8 GiB of memory', async (file) => {
+  // DenseNet's batch of 64 on one wasm worker needs ~8 GiB: its heap grew by 129 MB per image
+  // (a step at batch 2, then 6, measured); the estimate says at least 120 MB. It needs 2 workers,
+  // and so 2 heaps of ~4 GiB and 16 GiB of memory.
+  const NEEDS: Record<string, { workers: number; memoryGiB: number }> = { 'densenet.yaml': { workers: 2, memoryGiB: 16 } };
+  it.each(SEEDS)('%s fits on wasm with 1 (or its fewest) to 16 workers and 8 GiB of memory (or what it needs)', async (file) => {
     const { p, plan } = await planned(`pipelines/${file}`);
     const images = file === 'demo.yaml' ? LISTED.demo : LISTED[p.dataset.format];
-    for (const workers of [1, 2, 16]) {
-      expect(() => checkBudget(p, plan, Object.keys(p.stages), { backend: 'wasm', workers, images, memory: 8 * GiB })).not.toThrow();
+    const { workers: fewest, memoryGiB } = NEEDS[file] ?? { workers: 1, memoryGiB: 8 };
+    if (fewest > 1) expect(() => checkBudget(p, plan, Object.keys(p.stages), { backend: 'wasm', workers: fewest - 1, images, memory: memoryGiB * GiB })).toThrow(InputError);
+    for (const workers of [fewest, 2, 16]) {
+      expect(() => checkBudget(p, plan, Object.keys(p.stages), { backend: 'wasm', workers, images, memory: memoryGiB * GiB })).not.toThrow();
     }
   });
 
@@ -64,6 +70,20 @@ describe('the resource estimate before a run', () => {
       expect(found).toHaveLength(1);
       expect(found[0]).toMatch(expected);
     }
+  });
+
+  // tfjs-backend-wasm has no depthwise gradient kernels: EfficientNet-B0's depthwise convs train
+  // tap by tap (graph/kept.ts). Measured on wasm: batch 16 runs, batch 32 aborts at the 4 GiB heap.
+  const B0 = ['stages.train.model=efficientnet_b0', 'params.num_classes=200'];
+  it.each([
+    ['batch 32 on wasm', 32, 'wasm', /^stages\.train: needs at least 4\.\d\d GiB per wasm backend: weights, gradients and optimiser state of 4,263,748 parameters 48\.8 MiB, activations of 32 images per pass 3\.\d\d GiB; a wasm heap holds at most 4\.00 GiB \(set stages\.train\.micro_batch to 3\d or less, or lower batch_size\)$/],
+    ['batch 32 on wasm-onednn', 32, 'wasm-onednn', /micro_batch to 3\d or less/],
+    ['batch 16 on wasm', 16, 'wasm', null],
+    ['batch 32 with depthwise gradients', 32, 'tensorflow', null],
+  ] as const)('efficientnet_b0: %s', async (_what, batch, backend, expected) => {
+    const found = await refusal('pipelines/zoo/efficientnet.yaml', [...B0, `stages.train.batch_size=${batch}`], { backend, workers: 1, images: {}, memory: 64 * GiB });
+    if (expected === null) expect(found).toEqual([]);
+    else expect(found).toEqual([expect.stringMatching(expected)]);
   });
 
   it('the micro_batch it suggests does fit', async () => {
