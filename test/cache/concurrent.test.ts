@@ -54,15 +54,17 @@ function start(args: string[]): { done: Promise<{ code: number | null; stdout: s
 
 describe('two runs at once', () => {
   it('the second stops naming the first, or waits with --wait and reuses its result', async () => {
-    // Long enough that the others reach the stage while the first still trains it.
-    const long = ['--set', 'stages.train.epochs=40'];
+    // Long enough that the others reach the stage while the first still trains it (a run's start,
+    // its provenance included, takes about a second; 40 epochs of this stage took 3-4 s here, too
+    // close); the waiting run starts with the blocked one, not after it.
+    const long = ['--set', 'stages.train.epochs=150'];
     const first = start(['--outputs', 'out', ...long]);
     await first.started;
+    const waiting = start(['--outputs', 'out', '--wait', ...long]);
     const blocked = runPipe(['run', 'p.yaml', '--workers', '1', '--outputs', 'out', ...long], { cwd: dir });
     expect(blocked.code).toBe(1);
     expect(blocked.stderr).toMatch(/shared, stage train: another pipe run holds .*\.lock \(pid \d+ on .*, since .*: shared, stage train\)/);
     expect(blocked.stderr).toMatch(/pass --wait to wait for it/);
-    const waiting = start(['--outputs', 'out', '--wait', ...long]);
     const [a, b] = [await first.done, await waiting.done];
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);

@@ -163,7 +163,7 @@ describe('the stage cache through pipe run', () => {
     // Longer stages than above, and each of the first five attempts killed at a random point
     // within about an epoch of its first epoch line, timed by that epoch: each gets only part of
     // the way, so several are killed, and their checkpoints resumed, before one finishes.
-    const longer = ['--set', 'stages.pretrain.epochs=3', '--set', 'stages.finetune.epochs=8'];
+    const longer = ['--set', 'stages.pretrain.epochs=4', '--set', 'stages.finetune.epochs=12'];
     const whole = run(join(dir, 'out-whole'), longer);
     expect(whole.code, whole.stderr).toBe(0);
     const outputs = join(dir, 'out-killed');
