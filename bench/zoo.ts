@@ -1,11 +1,13 @@
 // One training step of each model of pipelines/zoo/ (docs/zoo.md), beside the same torchvision
 // model's step in PyTorch (bench/reference/zoo_step.py: channels-last, the faster of 1 thread and every core), in the same
 // run: 64x64 inputs, 200 classes (Tiny ImageNet's), batch 32, the zoo files' SGD (momentum 0.9,
-// weight decay 1e-4) on both sides, a random batch. Every measurement runs in a fresh process and
+// weight decay 1e-4) on both sides, a random batch (ours in micro-batches where the whole batch's
+// pass outgrows the 4 GiB wasm heap: the micro_batch column). Every measurement runs in a fresh process and
 // the two sides take turns model by model, so load that comes and goes hits both.
 //
 //   npm run bench:zoo                         # the issue's eleven models
 //   npm run bench:zoo -- --all                # every model the zoo files define
+//   npm run bench:zoo -- --all --from mnasnet0_5   # the same, from that model on
 //   npm run bench:zoo -- --model resnet18 --model vgg11_bn --steps 5 --workers 2
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -61,18 +63,24 @@ function peer(model: string, steps: number): { stepS: number; threads: number; e
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      model: { type: 'string', multiple: true, default: [] }, all: { type: 'boolean' }, steps: { type: 'string' }, warmup: { type: 'string' },
+      model: { type: 'string', multiple: true, default: [] }, all: { type: 'boolean' }, from: { type: 'string' }, steps: { type: 'string' }, warmup: { type: 'string' },
       workers: { type: 'string' }, backend: { type: 'string' }, child: { type: 'string' },
     },
   });
   const zoo = zooModels();
   if (values.child) {
     const [model, workers, warmup, steps, backend] = values.child.split(':');
-    const r = await timeSteps({ file: zoo.get(model)!, stage: 'train', sets: setsFor(model), workers: Number(workers), warmup: Number(warmup), steps: Number(steps), backend, cwd: REPO });
+    const r = await timeSteps({ file: zoo.get(model)!, stage: 'train', sets: setsFor(model), workers: Number(workers), warmup: Number(warmup), steps: Number(steps), backend, cwd: REPO, fitHeap: true });
     console.log(JSON.stringify(r));
     return;
   }
-  const models = values.all ? [...zoo.keys()] : values.model.length ? values.model : DEFAULT_MODELS;
+  let models = values.all ? [...zoo.keys()] : values.model.length ? values.model : DEFAULT_MODELS;
+  // --from: resume a sweep at this model (the ones before it were measured already).
+  if (values.from !== undefined) {
+    const at = models.indexOf(values.from);
+    if (at < 0) throw new Error(`--from ${values.from}: not among the models to time (${models.join(', ')})`);
+    models = models.slice(at);
+  }
   const unknown = models.filter((m) => !zoo.has(m));
   if (unknown.length) throw new Error(`not in pipelines/zoo: ${unknown.join(', ')}; the zoo has ${[...zoo.keys()].join(', ')}`);
   const steps = Number(values.steps ?? 3);
@@ -99,13 +107,14 @@ async function main(): Promise<void> {
     const img = (s: number | null) => (s === null ? '-' : (BATCH / s).toFixed(1));
     const params = typeof r === 'string' ? '-' : r.parameters.toLocaleString('en-US');
     const at = typeof p === 'string' ? '-' : String(p.threads);
-    const row = `| ${model} | ${params} | ${ms(ours)} | ${img(ours)} | ${ms(theirs)} | ${img(theirs)} | ${at} | ${ours && theirs ? (theirs / ours).toFixed(2) : '-'} |`;
+    const micro = typeof r === 'string' || r.microBatch === null ? '-' : String(r.microBatch);
+    const row = `| ${model} | ${params} | ${ms(ours)} | ${img(ours)} | ${micro} | ${ms(theirs)} | ${img(theirs)} | ${at} | ${ours && theirs ? (theirs / ours).toFixed(2) : '-'} |`;
     console.log(typeof r === 'string' ? `  ${model}: ours failed: ${r}` : `  ${row}`);
     rows.push(row);
   }
   console.log();
-  console.log('| model | parameters | ours: one step (ms) | ours (img/s) | PyTorch: one step (ms) | PyTorch (img/s) | PyTorch threads | ours / PyTorch (speed) |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| model | parameters | ours: one step (ms) | ours (img/s) | ours: micro_batch | PyTorch: one step (ms) | PyTorch (img/s) | PyTorch threads | ours / PyTorch (speed) |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) console.log(r);
   console.log(`peer: ${engine}; load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }

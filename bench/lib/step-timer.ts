@@ -3,14 +3,17 @@
 // batch: throughput does not depend on the pixels, and the data path is bench:data's. Each
 // measurement belongs in a fresh process (a grown wasm heap slows what follows): runInChild runs
 // the calling bench file again with `--child` and reads the JSON line it prints.
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { WASM_KINDS } from '../../src/backend/kinds.js';
 import { initBackend } from '../../src/backend/index.js';
 import { resolvePipeline } from '../../src/config/resolve.js';
 import { Rng } from '../../src/data/random.js';
-import { analyzeGraphs } from '../../src/graph/analyze.js';
+import type { ResolvedPipeline } from '../../src/config/types.js';
+import { analyzeGraphs, type GraphPlan } from '../../src/graph/analyze.js';
 import { compileGraphs } from '../../src/graph/compile.js';
 import { dropoutClock } from '../../src/graph/layers/index.js';
 import { MetricAccumulator } from '../../src/train/metrics.js';
+import { stageFootprint, WASM_HEAP_BYTES } from '../../src/train/budget.js';
 import { openTrainer } from '../../src/train/parallel/index.js';
 
 export interface StepTiming {
@@ -20,6 +23,8 @@ export interface StepTiming {
   readonly batch: number;
   /** Trainable parameters of the model. */
   readonly parameters: number;
+  /** The micro_batch the step ran with (null: the whole batch in one pass). */
+  readonly microBatch: number | null;
 }
 
 export interface StepSetting {
@@ -32,6 +37,12 @@ export interface StepSetting {
   readonly steps: number;
   readonly backend: string;
   readonly cwd: string;
+  /**
+   * On a wasm backend, a batch whose pass outgrows the 4 GiB heap (depthwise convs train tap by
+   * tap there, docs/zoo.md) is stepped in micro-batches of the most images that fit, with room to
+   * spare, as `pipe run`'s refusal suggests; the timing is still that of the whole batch.
+   */
+  readonly fitHeap?: boolean;
 }
 
 export function median(xs: readonly number[]): number {
@@ -44,8 +55,10 @@ export function median(xs: readonly number[]): number {
 export async function timeSteps(s: StepSetting): Promise<StepTiming> {
   const { tf } = await initBackend({ backend: s.backend, env: {} });
   const { pipeline, locate } = await resolvePipeline(s.file, { cwd: s.cwd, sets: s.sets });
-  const stage = pipeline.stages[s.stage];
-  const model = compileGraphs(pipeline, analyzeGraphs(pipeline, locate)).model(stage.model);
+  const plan = analyzeGraphs(pipeline, locate);
+  let stage = pipeline.stages[s.stage];
+  if (s.fitHeap) stage = { ...stage, micro_batch: fittingMicroBatch(pipeline, plan, s.stage, s.workers, s.backend) };
+  const model = compileGraphs(pipeline, plan).model(stage.model);
   const [h, w, c] = model.inputs[0].shape.slice(1) as number[];
   const classes = model.outputs[0].shape[1] as number;
   const n = stage.batch_size;
@@ -74,11 +87,27 @@ export async function timeSteps(s: StepSetting): Promise<StepTiming> {
   } finally {
     await trainer.close();
   }
-  return { stepS, cpuS, batch: n, parameters };
+  return { stepS, cpuS, batch: n, parameters, microBatch: stage.micro_batch };
+}
+
+/** The stage's micro_batch, or on a wasm backend the most images per pass whose estimate fills at
+ *  most 3/4 of the heap's room (the estimate is a lower bound: budget.ts), when the batch does not fit. */
+function fittingMicroBatch(p: ResolvedPipeline, plan: GraphPlan, name: string, workers: number, backend: string): number | null {
+  const stage = p.stages[name];
+  if (!(WASM_KINDS as readonly string[]).includes(backend)) return stage.micro_batch;
+  const f = stageFootprint(p, plan, name, workers, undefined, backend);
+  const fit = Math.floor((0.75 * (WASM_HEAP_BYTES - f.modelBytes)) / f.activationBytesPerImage);
+  if (fit < 1) throw new Error(`${stage.model}: not one image fits the wasm heap (${f.activationBytesPerImage} bytes per image)`);
+  return f.imagesPerPass <= fit ? stage.micro_batch : fit;
 }
 
 /** Runs `script` again in a fresh Node (tsx's loader flags come from process.execArgv) with `args`; its last stdout line, parsed. */
 export function runInChild<T>(script: string, args: readonly string[]): T {
-  const out = execFileSync(process.execPath, [...process.execArgv, script, ...args], { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
-  return JSON.parse(out.trim().split('\n').pop() as string) as T;
+  const r = spawnSync(process.execPath, [...process.execArgv, script, ...args], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.status !== 0) {
+    // Its own last words (an error's first line, or a wasm abort), not node's command line.
+    const why = (r.stderr ?? '').split('\n').map((l) => l.trim()).filter((l) => /error|abort|memory/i.test(l)).slice(0, 2).join(' / ') || `exit ${r.status ?? r.signal}`;
+    throw new Error(why);
+  }
+  return JSON.parse(r.stdout.trim().split('\n').pop() as string) as T;
 }

@@ -82,6 +82,7 @@ export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, mod
   let stopped: StageResult['stopped'] = 'completed';
   let globalStep = resume?.state.globalStep ?? 0;
   const save = async (epoch: number, step: number, acc: MetricAccumulator | null, dir = files.checkpoint) => {
+    await trainer.sync();
     await writeCheckpoint(dir, model, optimizer, { epoch, step, globalStep, records, best, accumulator: acc?.state() ?? null, schedule: schedule.state() }, tf);
     progress.onCheckpoint?.(dir);
   };
@@ -127,6 +128,8 @@ export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, mod
       }
       if (stopped === 'interrupted') break;
       const trainMetrics = acc.result();
+      // With workers, the model takes their weights here (and the optimiser its state at a save).
+      await trainer.sync();
       const val = await evaluate(tf, stage, model, data);
       const seconds = (performance.now() - started) / 1000;
       const record: EpochRecord = { stage: name, epoch: epoch + 1, epochs, lr, train: trainMetrics, val, imagesPerSecond: trainMetrics.images / seconds, seconds };
@@ -143,6 +146,7 @@ export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, mod
       if (better) await save(epoch + 1, 0, null, files.best);
       lastSave = performance.now();
     }
+    await trainer.sync();
     if (stopped === 'early_stopping' && watch?.restore_best) {
       const kept = readCheckpoint(files.best);
       if (!kept) throw new JobError(`stage '${name}': the best epoch's checkpoint ${files.best} is missing`);

@@ -17,6 +17,10 @@ import { microPieces, piecesPerStep } from '../../src/train/parallel/shards.js';
 import { chooseTrainWorkers } from '../../src/train/parallel/workers.js';
 import { stageKeys, changedKeyFields } from '../../src/cache/key.js';
 import { ParallelTrainer } from '../../src/train/parallel/trainer.js';
+import { SharedArrays } from '../../src/train/parallel/shared.js';
+import { readCheckpoint } from '../../src/train/checkpoint.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { openStageData } from '../../src/train/stage-data.js';
 import { runFile } from '../helpers/run.js';
 import { GOLDEN_PIPELINE, PLAIN_PIPELINE, TASK2_PIPELINE, trainOneStage, untimed, writePatternSet } from './parallel-data.js';
@@ -70,6 +74,7 @@ describe('N workers', () => {
         for await (const batch of data.train!.epoch(epoch)) {
           dropoutClock.step = epoch * 3 + batch.step;
           expect(await parallel.step(batch, 0.05, accB)).toBe(await inline.step(batch, 0.05, accA));
+          await parallel.sync();
           expect(b.getWeights().map((w) => w.dataSync())).toEqual(a.getWeights().map((w) => w.dataSync()));
         }
       }
@@ -92,6 +97,63 @@ describe('N workers', () => {
     two.weights.forEach((w, i) => w.forEach((v, j) => expect(Math.abs(v - one.weights[i][j])).toBeLessThan(1e-5 * (1 + Math.abs(one.weights[i][j])))));
     expect(two.records.map((r) => r.val!.top1)).toEqual(one.records.map((r) => r.val!.top1));
   }, 120_000);
+
+  // Each worker updates its share of the parameters with its share of the optimiser's state: the
+  // 'net' model's 363 parameters are cut at 192 (two workers) or 128 and 256 (three), inside
+  // weights. The checkpoint's optimiser state is gathered from those shares.
+  it.each([
+    [2, '{type: adam, lr: 0.01, weight_decay: 1.0e-3, amsgrad: true}'],
+    [3, '{type: adamw, lr: 0.01}'],
+    [2, '{type: rmsprop, lr: 0.01, momentum: 0.5, centered: true, weight_decay: 1.0e-3}'],
+  ])('%i workers match one with %s: weights and the checkpoint\'s optimiser state, to float rounding', async (workers, optimizer) => {
+    const sets = [`stages.train.optimizer=${optimizer}`];
+    const dirs = [mkdtempSync(join(tmpdir(), 'pipe-opt-one-')), mkdtempSync(join(tmpdir(), 'pipe-opt-n-'))];
+    const one = await trainOneStage(root, 'plain.yaml', 'train', { workers: 1, sets, dir: dirs[0] });
+    const many = await trainOneStage(root, 'plain.yaml', 'train', { workers, sets, dir: dirs[1] });
+    const near = (a: Float32Array, b: Float32Array) => a.every((v, j) => Math.abs(v - b[j]) < 1e-5 * (1 + Math.abs(b[j])));
+    many.steps.forEach((loss, i) => expect(Math.abs(loss - one.steps[i])).toBeLessThan(1e-6));
+    many.weights.forEach((w, i) => expect(near(w, one.weights[i]), `weight ${i}`).toBe(true));
+    const [a, b] = dirs.map((d) => readCheckpoint(join(d, 'checkpoint'))!.optimizer);
+    expect(b.step).toBe(a.step);
+    expect(Object.keys(b.slots).sort()).toEqual(Object.keys(a.slots).sort());
+    for (const [name, arrays] of Object.entries(a.slots)) {
+      // Against each slot's scale: centered RMSprop's momentum divides by sqrt(v - avg^2), which
+      // lifts the gradient's rounding (summed from two shards or from one batch) well above a
+      // small element's own size (seen: 2.0e-5 on values up to 8.2, 2.4e-6 of the scale).
+      arrays.forEach((want, i) => {
+        let [diff, scale] = [0, 0];
+        want.forEach((v, j) => ((diff = Math.max(diff, Math.abs(b.slots[name][i][j] - v))), (scale = Math.max(scale, Math.abs(v)))));
+        expect(diff, `${name}[${i}]`).toBeLessThanOrEqual(1e-5 * scale);
+      });
+      // Not all zeros: every share was stepped and gathered.
+      expect(b.slots[name].some((arr) => arr.some((v) => v !== 0)), name).toBe(true);
+    }
+  }, 120_000);
+
+  it('the training thread never runs the optimiser: the workers update; sync brings the model and its state up to date', async () => {
+    const { pipeline: p, locate } = await resolvePipeline('plain.yaml', { cwd: root });
+    const stage = p.stages.train;
+    const model = compileGraphs(p, analyzeGraphs(p, locate)).model('net');
+    const trainer = await ParallelTrainer.open(tf, stage, model, 2);
+    const data = await openStageData(p, 'train', stage, { cacheDir: null, workers: 0, splits: new Map() });
+    try {
+      trainer.optimizer.step = () => {
+        throw new Error('the training thread ran the optimiser');
+      };
+      const start = model.getWeights().map((w) => w.dataSync().slice());
+      for await (const batch of data.train!.epoch(0)) await trainer.step(batch, 0.05, new MetricAccumulator());
+      // The model is as it was until sync.
+      expect(model.getWeights().map((w) => w.dataSync())).toEqual(start);
+      await trainer.sync();
+      const after = model.getWeights().map((w) => w.dataSync());
+      after.forEach((w, i) => expect(w, `weight ${i} after sync`).not.toEqual(start[i]));
+      expect(trainer.optimizer.state().step).toBe(3);
+    } finally {
+      await trainer.close();
+      await data.close();
+      model.dispose();
+    }
+  }, 60_000);
 
   // That two runs with two workers repeat exactly is shown by the resume test below.
   it('BatchNorm normalises each shard by its own statistics; the running statistics are worker 0\'s', async () => {
@@ -155,6 +217,22 @@ describe('N workers', () => {
     expect(records.map((r) => [r.stage, Number.isFinite(r.train!.loss)])).toEqual([['pretrain', true], ['finetune', true]]);
     expect(seen.end).toEqual(seen.start);
   }, 120_000);
+
+  it('an update that fails in the workers rejects with its reason and the worker named; the trainer stays failed', async () => {
+    const { pipeline: p, locate } = await resolvePipeline('plain.yaml', { cwd: root });
+    const model = compileGraphs(p, analyzeGraphs(p, locate)).model('net');
+    const trainer = await ParallelTrainer.open(tf, p.stages.train, model, 2);
+    // One row: worker 1 has none and waits at the barrier for worker 0's gradient.
+    const batch = { x: new Float32Array(144), y: Int32Array.from([1]), target: null, shape: [1, 12, 12, 1] as const, epoch: 0, step: 0 };
+    try {
+      await expect(trainer.step(batch, -1, new MetricAccumulator())).rejects.toThrow(/training worker 0.*lr must be a finite number >= 0, got -1/s);
+      await expect(trainer.step(batch, 0.1, new MetricAccumulator())).rejects.toThrow(/lr must be a finite number/);
+      await expect(trainer.sync()).rejects.toThrow(/lr must be a finite number/);
+    } finally {
+      await trainer.close();
+      model.dispose();
+    }
+  }, 60_000);
 
   it('a step that cannot finish rejects with the worker named, and the trainer closes', async () => {
     const { pipeline: p, locate } = await resolvePipeline('plain.yaml', { cwd: root });
@@ -246,6 +324,35 @@ describe('micro_batch (gradient accumulation)', () => {
     expect(piecesPerStep(64, 1, 16)).toBe(4);
     expect(piecesPerStep(64, 2, 16)).toBe(2);
     expect(piecesPerStep(65, 2, 16)).toBe(3); // a shard of 33 is three pieces
+  });
+});
+
+describe('the shares of the parameters', () => {
+  it.each([
+    [[363], 2], [[36, 4, 288, 8, 24, 3], 3], [[5], 4], [[1000, 1, 64, 4096], 7], [[1_000_003, 17], 16],
+  ])('weights %j over %i workers: each value is updated by exactly one worker, cut at multiples of 64', (sizes, workers) => {
+    const shared = SharedArrays.allocate({ workers, paramSizes: sizes, stateSizes: [], maxBatch: 1, inputSize: 1, outputSize: 0 });
+    const total = sizes.reduce((a, b) => a + b, 0);
+    const owner = new Int32Array(total).fill(-1);
+    const problems: string[] = [];
+    for (let k = 0; k < workers; k++) {
+      for (const p of shared.ownedPieces(k)) {
+        if (!(p.from < p.to && p.to <= sizes[p.weight] && p.at === shared.paramOffsets[p.weight] + p.from)) problems.push(`worker ${k}: piece ${JSON.stringify(p)}`);
+        for (let i = p.at; i < p.at + (p.to - p.from); i++) {
+          if (owner[i] !== -1) problems.push(`value ${i}: workers ${owner[i]} and ${k}`);
+          owner[i] = k;
+        }
+      }
+    }
+    for (let i = 0; i < total; i++) {
+      if (owner[i] < 0) problems.push(`value ${i}: no worker`);
+      // Owners ascend, and every cut between two workers is at a multiple of 64.
+      else if (i > 0 && owner[i] !== owner[i - 1] && (owner[i] < owner[i - 1] || i % 64 !== 0)) problems.push(`a cut at ${i}: workers ${owner[i - 1]} then ${owner[i]}`);
+    }
+    expect(problems.slice(0, 5)).toEqual([]);
+    // Equal shares, to a cut's rounding.
+    const counts = Array.from({ length: workers }, (_, k) => owner.filter((o) => o === k).length);
+    if (total >= 64 * workers * 4) expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(64);
   });
 });
 

@@ -46,6 +46,11 @@ export class InlineTrainer implements StageTrainer {
     return Promise.resolve(value);
   }
 
+  /** The model and the optimiser are updated in place at every step. */
+  sync(): Promise<void> {
+    return Promise.resolve();
+  }
+
   close(): Promise<void> {
     this.optimizer.dispose();
     return Promise.resolve();

@@ -20,10 +20,20 @@ export interface WorkerSetup {
   readonly buffers: SharedBuffers;
 }
 
+/** The optimiser's state for a worker's pieces (shared.ts ownedPieces): per slot, one array per piece. */
+export interface PiecesState {
+  readonly step: number;
+  readonly slots: Readonly<Record<string, readonly Float32Array[]>>;
+}
+
 export type ToWorker =
-  /** Take every weight from params and state (before the first step, after a resume). */
-  | { readonly type: 'load' }
-  /** Compute the gradient of the mean loss over rows [offset, offset + n) of the batch. */
+  /** Take every weight from params and state, and the optimiser's state of the pieces this worker updates (before the first step, after a resume). */
+  | { readonly type: 'load'; readonly optimizer: PiecesState }
+  /**
+   * One step: the gradient of the mean loss over rows [offset, offset + n) of the batch (none
+   * when n is 0); then, once every worker has its gradient, the weighted sum of all the workers'
+   * gradients over this worker's pieces and one optimiser update of them at `lr`.
+   */
   | {
       readonly type: 'step';
       readonly offset: number;
@@ -34,12 +44,18 @@ export type ToWorker =
       readonly target: boolean;
       /** Leave this worker's non-trainable weights in state afterwards. */
       readonly keepState: boolean;
-    };
+      /** Each worker's share of the batch (n_k / rows): the weights of the gradients' sum. */
+      readonly shares: readonly number[];
+      readonly lr: number;
+    }
+  /** Send the optimiser's state of this worker's pieces (for a checkpoint). */
+  | { readonly type: 'sync' };
 
 export type FromWorker =
   /** Started, on this backend kind (the one asked for, or the trainer refuses it). */
   | { readonly type: 'ready'; readonly backend: string }
   | { readonly type: 'loaded' }
-  /** The shard's mean loss; its gradient and outputs are in shared memory. */
+  /** The shard's mean loss (0 for no rows); the outputs and this worker's updated pieces are in shared memory. */
   | { readonly type: 'stepped'; readonly loss: number }
-  | { readonly type: 'failed'; readonly error: SerializedError };
+  | { readonly type: 'synced'; readonly optimizer: PiecesState }
+  | { readonly type: 'failed'; readonly error: SerializedError; readonly abandoned?: boolean };

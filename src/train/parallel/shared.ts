@@ -1,12 +1,14 @@
 // The memory a stage's training thread and its workers share (SharedArrayBuffers: written in
-// place, never copied through messages). The training thread owns `params` and `state` between
-// steps; during a step each worker writes only its own slice of `grads` and its own rows of `out`.
+// place, never copied through messages). Between steps nobody writes; during a step each worker
+// writes its own block of `grads` and its own rows of `out`, then (after the barrier) the updated
+// values of the params it owns (ownedPieces), and worker 0 the state.
 //
 //   params  every trainable weight end to end (model.trainableWeights order)
 //   grads   one params-sized block per worker: the gradient of its shard's mean loss
 //   state   every other weight (BatchNorm statistics, frozen layers), as worker 0 leaves them
 //   x, y, target   the batch (float32 NHWC inputs, int32 labels, float32 clean images)
 //   out     the model's output per image (logits), for the step's metrics
+//   barrier  int32 [arrived, generation, aborted]: the workers' meeting point within a step
 
 import type * as tfjs from '@tensorflow/tfjs';
 
@@ -31,7 +33,19 @@ export interface SharedBuffers {
   readonly y: SharedArrayBuffer;
   readonly target: SharedArrayBuffer;
   readonly out: SharedArrayBuffer;
+  readonly barrier: SharedArrayBuffer;
 }
+
+/** Part of trainable weight `weight`: its values [from, to) (flat), at `at` in params. */
+export interface Piece {
+  readonly weight: number;
+  readonly from: number;
+  readonly to: number;
+  readonly at: number;
+}
+
+/** Where the parameters are cut between workers: a multiple of this many values (SIMD-friendly). */
+const CUT_ALIGN = 64;
 
 export class SharedArrays {
   readonly params: Float32Array;
@@ -41,6 +55,7 @@ export class SharedArrays {
   readonly y: Int32Array;
   readonly target: Float32Array;
   readonly out: Float32Array;
+  readonly barrier: Int32Array;
   /** Where each weight starts in params (resp. state). */
   readonly paramOffsets: readonly number[];
   readonly stateOffsets: readonly number[];
@@ -53,6 +68,7 @@ export class SharedArrays {
     this.y = new Int32Array(buffers.y);
     this.target = new Float32Array(buffers.target);
     this.out = new Float32Array(buffers.out);
+    this.barrier = new Int32Array(buffers.barrier);
     this.paramOffsets = offsets(layout.paramSizes);
     this.stateOffsets = offsets(layout.stateSizes);
   }
@@ -69,6 +85,7 @@ export class SharedArrays {
       y: floats(layout.maxBatch),
       target: floats(images),
       out: floats(layout.maxBatch * layout.outputSize),
+      barrier: new SharedArrayBuffer(4 * 3),
     });
   }
 
@@ -90,10 +107,65 @@ export class SharedArrays {
     return this.grads.subarray(start, start + this.layout.paramSizes[i]);
   }
 
+  /**
+   * The parameters worker k reduces and updates: an equal share of params (cut at multiples of
+   * CUT_ALIGN), as the parts of the weights it covers. The shares of all workers tile params.
+   */
+  ownedPieces(k: number): Piece[] {
+    const total = this.params.length;
+    const cut = (j: number) => Math.min(total, Math.round((j * total) / this.layout.workers / CUT_ALIGN) * CUT_ALIGN);
+    const [start, end] = [cut(k), k + 1 === this.layout.workers ? total : cut(k + 1)];
+    const pieces: Piece[] = [];
+    this.layout.paramSizes.forEach((size, weight) => {
+      const offset = this.paramOffsets[weight];
+      const [a, b] = [Math.max(start, offset), Math.min(end, offset + size)];
+      if (a < b) pieces.push({ weight, from: a - offset, to: b - offset, at: a });
+    });
+    return pieces;
+  }
+
   /** Non-trainable weight i (a view). */
   stateOf(i: number): Float32Array {
     return this.state.subarray(this.stateOffsets[i], this.stateOffsets[i] + this.layout.stateSizes[i]);
   }
+}
+
+/** Set when a step is abandoned (a worker failed, the trainer closed): a waiting worker gives up. */
+const ARRIVED = 0;
+const GENERATION = 1;
+const ABORTED = 2;
+
+export class StepAborted extends Error {
+  constructor() {
+    super('the step was abandoned (another training worker failed, or the trainer closed)');
+  }
+}
+
+/**
+ * Blocks until all `workers` have arrived (called once per step by each, from worker threads:
+ * Atomics.wait may not block the main thread). Throws StepAborted if the step is abandoned.
+ */
+export function arriveAndWait(barrier: Int32Array, workers: number): void {
+  if (Atomics.load(barrier, ABORTED) !== 0) throw new StepAborted();
+  const generation = Atomics.load(barrier, GENERATION);
+  if (Atomics.add(barrier, ARRIVED, 1) === workers - 1) {
+    Atomics.store(barrier, ARRIVED, 0);
+    Atomics.add(barrier, GENERATION, 1);
+    Atomics.notify(barrier, GENERATION);
+    return;
+  }
+  for (;;) {
+    if (Atomics.load(barrier, ABORTED) !== 0) throw new StepAborted();
+    if (Atomics.load(barrier, GENERATION) !== generation) return;
+    Atomics.wait(barrier, GENERATION, generation, 1000);
+  }
+}
+
+/** Abandons the step: every worker waiting at the barrier, or arriving later, throws StepAborted. */
+export function abandonStep(barrier: Int32Array): void {
+  Atomics.store(barrier, ABORTED, 1);
+  Atomics.add(barrier, GENERATION, 1);
+  Atomics.notify(barrier, GENERATION);
 }
 
 function offsets(sizes: readonly number[]): number[] {

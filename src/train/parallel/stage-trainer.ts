@@ -1,5 +1,5 @@
 // What the training loop steps with: on its own thread (inline.ts) or across worker threads
-// (trainer.ts). Either way the stage's model holds the current weights after every step.
+// (trainer.ts). Either way the stage's model holds the current weights after sync().
 import type { EpochBatch } from '../../data/loader.js';
 import type { MetricAccumulator } from '../metrics.js';
 import type { EngineOptimizer } from '../optimizers/index.js';
@@ -13,6 +13,12 @@ export interface StageTrainer {
    * returns the batch's mean loss.
    */
   step(batch: EpochBatch, lr: number, acc: MetricAccumulator): Promise<number>;
+  /**
+   * Brings the stage's model (weights and statistics) and the optimiser's state up to the last
+   * step: before anything reads them (an evaluation, a checkpoint, the stage's end). Inline, they
+   * always are; with workers, the workers hold them between syncs.
+   */
+  sync(): Promise<void>;
   /** Frees the optimiser's slots and stops the workers, if any. */
   close(): Promise<void>;
 }

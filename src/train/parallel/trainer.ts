@@ -1,8 +1,10 @@
 // Data-parallel training steps on worker threads (DDP's scheme, on one machine): each worker
 // holds a replica of the model on its own backend instance and computes the gradient of its
-// shard of the batch; this thread averages the gradients, applies one optimiser update to the
-// stage's model (so evaluation, checkpoints and the saved model read it as after a step on this
-// thread) and leaves the updated weights in shared memory for the workers' next step.
+// shard of the batch; then each sums the workers' gradients over its own share of the
+// parameters and updates that share with its part of the optimiser's state, in shared memory
+// (worker.ts), so no part of a step runs on one thread while the others wait. This thread only
+// hands out the work; the stage's model and optimiser take the workers' values when the loop
+// asks (sync: before an evaluation, a checkpoint, the stage's end).
 //
 // The mean loss over a batch of B images split into shards of n_k is sum_k (n_k / B) * L_k, so
 // its gradient is the same weighted sum of the shards' gradients: equal to one worker's up to
@@ -18,13 +20,16 @@ import { JobError } from '../../errors.js';
 import { dropoutClock } from '../../graph/layers/index.js';
 import type { Tf } from '../losses.js';
 import type { MetricAccumulator } from '../metrics.js';
-import { createOptimizer, type EngineOptimizer } from '../optimizers/index.js';
-import type { FromWorker, ToWorker, WorkerSetup } from './messages.js';
-import { copyOut, otherWeights, SharedArrays, tensorFrom, type SharedLayout } from './shared.js';
+import { createOptimizer, type EngineOptimizer, type OptimizerState } from '../optimizers/index.js';
+import type { FromWorker, PiecesState, ToWorker, WorkerSetup } from './messages.js';
+import { abandonStep, copyOut, otherWeights, SharedArrays, tensorFrom, type Piece, type SharedLayout } from './shared.js';
 import { shardRows } from './shards.js';
 import type { StageTrainer } from './stage-trainer.js';
 
 type Reply<T extends FromWorker['type']> = Extract<FromWorker, { type: T }>;
+
+/** Errors of workers that gave up a step because another failed: not the cause. */
+const abandoned = new WeakSet<Error>();
 
 interface Waiting {
   readonly type: FromWorker['type'];
@@ -42,7 +47,11 @@ class WorkerLink {
     worker.on('message', (m: FromWorker) => {
       const w = this.take();
       if (!w) return;
-      if (m.type === 'failed') w.reject(deserializeError(m.error, `training worker ${index}`));
+      if (m.type === 'failed') {
+        const error = deserializeError(m.error, `training worker ${index}`);
+        if (m.abandoned) abandoned.add(error);
+        w.reject(error);
+      }
       else if (m.type !== w.type) w.reject(new Error(`training worker ${index} answered ${m.type}, expected ${w.type}`));
       else w.resolve(m);
     });
@@ -82,23 +91,23 @@ class WorkerLink {
 }
 
 export class ParallelTrainer implements StageTrainer {
-  /** Whether the workers hold the model's current weights (set at the first step). */
+  /** Whether the workers hold the model's current weights and optimiser state (set at the first step). */
   private loaded = false;
-  /** The averaged gradient, and (more than two workers) its running sum in double. */
-  private readonly averaged: Float32Array;
-  private sum: Float64Array | null = null;
+  /** Whether the workers have stepped since the model and the optimiser took their values. */
+  private stale = false;
+  /** A step that failed leaves the workers' values part-updated: every later call says why. */
+  private broken: Error | null = null;
 
   private constructor(
     private readonly tf: Tf,
     private readonly model: tfjs.LayersModel,
     private readonly links: readonly WorkerLink[],
     private readonly shared: SharedArrays,
+    /** The stage's optimiser: it never steps here; it holds the state a checkpoint saves and a resume loads. */
     readonly optimizer: EngineOptimizer,
     /** The backend kind the workers train on: the training thread's. */
     readonly backend: string,
-  ) {
-    this.averaged = new Float32Array(shared.params.length);
-  }
+  ) {}
 
   /** Starts `workers` threads, each with the stage's model on the active backend (wasm or cpu). */
   static async open(tf: Tf, stage: ResolvedStage, model: tfjs.LayersModel, workers: number): Promise<ParallelTrainer> {
@@ -145,82 +154,85 @@ export class ParallelTrainer implements StageTrainer {
 
   async step(batch: EpochBatch, lr: number, acc: MetricAccumulator): Promise<number> {
     const { tf, shared } = this;
+    if (this.broken) throw this.broken;
     if (!this.loaded) {
-      // The model's weights as the stage left them before its first step (initialised, started
-      // from another stage, or restored from a checkpoint): every worker starts from these.
-      this.model.trainableWeights.forEach((w, i) => copyOut(tf, w.read(), shared.param(i)));
-      this.others().forEach((v, i) => copyOut(tf, v, shared.stateOf(i)));
-      await Promise.all(this.links.map((l) => l.request('loaded', { type: 'load' })));
-      this.loaded = true;
+      try {
+        await this.load();
+      } catch (e) {
+        throw (this.broken = e as Error);
+      }
     }
     const rows = batch.shape[0];
     shared.x.set(batch.x);
     if (batch.y) shared.y.set(batch.y);
     if (batch.target) shared.target.set(batch.target);
     const shards = shardRows(rows, this.links.length);
+    const shares = shards.map((s) => s.n / rows);
     // Each worker's dropout masks come from its own stream of steps: step * workers + k.
     const clock = dropoutClock.step * this.links.length;
-    const losses = await Promise.all(shards.map((s, k) =>
-      s.n === 0 ? null : this.links[k].request('stepped', { type: 'step', offset: s.offset, n: s.n, clock: clock + k, labels: batch.y !== null, target: batch.target !== null, keepState: k === 0 }),
+    // Every worker takes part, with rows or without: each updates its share of the parameters.
+    this.stale = true;
+    const settled = await Promise.allSettled(shards.map((s, k) =>
+      this.links[k].request('stepped', { type: 'step', offset: s.offset, n: s.n, clock: clock + k, labels: batch.y !== null, target: batch.target !== null, keepState: k === 0, shares, lr }),
     ));
+    const failed = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+    if (failed.length) throw (this.broken = failed.find((e) => !abandoned.has(e)) ?? failed[0]);
     let loss = 0;
-    shards.forEach((s, k) => (loss += (s.n / rows) * (losses[k]?.loss ?? 0)));
-    this.update(this.average(shards.map((s) => s.n / rows)), lr);
+    settled.forEach((r, k) => (loss += shares[k] * (r as PromiseFulfilledResult<Reply<'stepped'>>).value.loss));
     const logits = this.shared.layout.outputSize > 0 ? tensorFrom(tf, shared.out.subarray(0, rows * shared.layout.outputSize), [rows, shared.layout.outputSize]) : null;
     acc.add(tf, loss, rows, logits, batch.y);
     logits?.dispose();
     return loss;
   }
 
+  /**
+   * The stage's model takes the workers' weights (and worker 0's statistics), and the optimiser
+   * their state, gathered from the pieces each worker updates.
+   */
+  async sync(): Promise<void> {
+    if (!this.stale) return;
+    if (this.broken) throw this.broken;
+    const { tf, shared } = this;
+    const replies = await Promise.all(this.links.map((l) => l.request('synced', { type: 'sync' })));
+    this.model.trainableWeights.forEach((w, i) => tf.tidy(() => (w.read() as tfjs.Variable).assign(tensorFrom(tf, shared.param(i), w.shape as number[]))));
+    this.others().forEach((v, i) => tf.tidy(() => v.assign(tensorFrom(tf, shared.stateOf(i), v.shape))));
+    const steps = new Set(replies.map((r) => r.optimizer.step));
+    if (steps.size !== 1) throw new Error(`the training workers' optimisers disagree on the step count: ${[...steps].join(', ')}`);
+    const names = Object.keys(replies[0].optimizer.slots);
+    const slots = Object.fromEntries(names.map((name) => [name, shared.layout.paramSizes.map((size) => new Float32Array(size))]));
+    replies.forEach((r, k) => shared.ownedPieces(k).forEach((p, j) => {
+      for (const name of names) slots[name][p.weight].set(r.optimizer.slots[name][j], p.from);
+    }));
+    const state: OptimizerState = { type: this.optimizer.type, step: replies[0].optimizer.step, slots };
+    this.optimizer.load(state);
+    this.stale = false;
+  }
+
   async close(): Promise<void> {
     this.optimizer.dispose();
+    // Workers waiting at the step's barrier give up rather than wait for the ones stopped.
+    abandonStep(this.shared.barrier);
     await Promise.all(this.links.map((l) => l.terminate()));
   }
 
-  /** The mean gradient: sum over workers of weight_k * grad_k, summed in double, rounded once. */
-  private average(weights: readonly number[]): Float32Array {
-    const active = weights.flatMap((w, k) => (w > 0 ? [k] : []));
-    const out = this.averaged;
-    const grads = active.map((k) => this.shared.gradsOf(k));
-    const w = active.map((k) => weights[k]);
-    if (active.length === 1) return grads[0];
-    if (active.length === 2) {
-      // Two workers (one per core here): one pass over both gradients.
-      const [g0, g1, w0, w1] = [grads[0], grads[1], w[0], w[1]];
-      for (let i = 0; i < out.length; i++) out[i] = w0 * g0[i] + w1 * g1[i];
-      return out;
-    }
-    const sum = (this.sum ??= new Float64Array(out.length));
-    sum.fill(0);
-    grads.forEach((g, j) => {
-      for (let i = 0; i < g.length; i++) sum[i] += w[j] * g[i];
-    });
-    out.set(sum);
-    return out;
-  }
-
-  /**
-   * One optimiser step of the stage's model with the averaged gradient; then the updated weights
-   * go to shared memory for the workers, and the model takes worker 0's statistics. The update
-   * runs as tfjs kernels on this thread's backend: a fused JavaScript pass over the shared
-   * weights measured 2.2x to 2.8x slower on the seed ResNet (docs/benchmarks.md).
-   */
-  private update(grads: Float32Array, lr: number): void {
+  /** Every worker takes the model's weights and its pieces of the optimiser's state (the first step: as initialised, started from another stage, or resumed). */
+  private async load(): Promise<void> {
     const { tf, shared } = this;
-    const vars = this.model.trainableWeights.map((w) => w.read() as tfjs.Variable);
-    const tensors = vars.map((v, i) => tf.tensor(grads.subarray(shared.paramOffsets[i], shared.paramOffsets[i] + v.size), v.shape, 'float32'));
-    try {
-      this.optimizer.step(tensors, lr);
-    } finally {
-      tf.dispose(tensors);
-    }
-    vars.forEach((v, i) => copyOut(tf, v, shared.param(i)));
-    this.others().forEach((v, i) => tf.tidy(() => v.assign(tensorFrom(tf, shared.stateOf(i), v.shape))));
+    this.model.trainableWeights.forEach((w, i) => copyOut(tf, w.read(), shared.param(i)));
+    this.others().forEach((v, i) => copyOut(tf, v, shared.stateOf(i)));
+    const state = this.optimizer.state();
+    await Promise.all(this.links.map((l, k) => l.request('loaded', { type: 'load', optimizer: piecesOf(state, shared.ownedPieces(k)) })));
+    this.loaded = true;
   }
 
   private others(): tfjs.Variable[] {
     return otherWeights(this.model).map((w) => w.read() as tfjs.Variable);
   }
+}
+
+/** The part of `state` for `pieces`. */
+function piecesOf(state: OptimizerState, pieces: readonly Piece[]): PiecesState {
+  return { step: state.step, slots: Object.fromEntries(Object.entries(state.slots).map(([name, arrays]) => [name, pieces.map((p) => arrays[p.weight].slice(p.from, p.to))])) };
 }
 
 function sizeOf(shape: readonly (number | null)[]): number {
