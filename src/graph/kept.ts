@@ -5,7 +5,7 @@
 // not in KEPT_FLOATS keeps its output. No TensorFlow.js here.
 import type { NodePlan } from './analyze.js';
 import { INPUT } from './expand.js';
-import { padding, pair } from './shape-rules.js';
+import { padding, padsAsSame, pair } from './shape-rules.js';
 
 /** What the chosen backend has that changes what a step keeps. */
 export interface KeepBackend {
@@ -92,11 +92,13 @@ function tapByTap(n: NodePlan, b: KeepBackend): boolean {
   return !b.depthwiseGradients || geometry(n).dilation.some((d) => d > 1);
 }
 
-/** TorchPad2D's output before a padded conv: a new buffer the conv keeps. */
+/** TorchPad2D's output before a padded conv: a new buffer the conv keeps. None where an ungrouped conv pads as TF's 'same' (ops/conv.ts: no padding layer). */
 function paddedInput(n: NodePlan): number {
-  const { pad } = geometry(n);
+  const { kernel, stride, dilation, pad } = geometry(n);
   if ([...pad.before, ...pad.after].every((v) => v === 0)) return 0;
   const [h, w, c] = n.inputShapes[0];
+  const grouped = n.params.groups === 'depthwise' ? c > 1 : Number(n.params.groups ?? 1) > 1;
+  if (!grouped && padsAsSame([h, w], kernel, stride, dilation, pad)) return 0;
   return (h + pad.before[0] + pad.after[0]) * (w + pad.before[1] + pad.after[1]) * c;
 }
 

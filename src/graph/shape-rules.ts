@@ -35,6 +35,21 @@ export function padding(value: unknown, kernel: Pair, dilation: Pair, stride: Pa
   return { before: p, after: p };
 }
 
+/**
+ * Whether TF's 'same' padding of a window over `input` pads exactly as `pad` (and the result has
+ * the same size): then a conv takes its padding itself, without a padding layer copying its
+ * input first. TF's 'same' pads max((ceil(in / s) - 1) * s + d * (k - 1) + 1 - in, 0) in all,
+ * the odd pixel after; PyTorch's padding is symmetric, so they agree at stride 1 with an odd
+ * reach, and at some strides and sizes (3x3, stride 2, padding 1 on an odd size).
+ */
+export function padsAsSame(input: Pair, kernel: Pair, stride: Pair, dilation: Pair, pad: { before: Pair; after: Pair }): boolean {
+  return [0, 1].every((a) => {
+    const reach = dilation[a] * (kernel[a] - 1) + 1;
+    const total = Math.max((Math.ceil(input[a] / stride[a]) - 1) * stride[a] + reach - input[a], 0);
+    return pad.before[a] === Math.floor(total / 2) && pad.after[a] === total - Math.floor(total / 2);
+  });
+}
+
 /** floor((in + pads - dilation * (k - 1) - 1) / stride) + 1, per axis; errors if the window does not fit. */
 export function windowOutput(op: string, input: Pair, kernel: Pair, stride: Pair, pad: { before: Pair; after: Pair }, dilation: Pair = [1, 1]): Pair {
   const out: number[] = [];

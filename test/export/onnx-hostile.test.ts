@@ -84,7 +84,7 @@ describe('hostile names', () => {
 
   it('are JSON-quoted in messages, so they cannot break the line', () => {
     const a = renamed((n) => n + HOSTILE);
-    (a.modelTopology as Json).config.layers[2].class_name = 'Evil"Class\n';
+    (a.modelTopology as Json).config.layers[1].class_name = 'Evil"Class\n';
     const known = layerConverters.map((c) => c.className).sort().join(', ');
     expect(messageOf(() => convert(a))).toBe(`model.json: layer ${JSON.stringify(`net/conv_0${HOSTILE}`)} is a "Evil\\"Class\\n", which the ONNX export cannot express (it converts ${known})`);
   });
@@ -105,11 +105,13 @@ describe('damaged artifacts are refused with where and why', () => {
     ['a huge weight shape', (_t: Json, s: Json[]) => void (s[0].shape = [1e9, 1e9]), "model.json: weight 'net/conv_0/kernel' of shape [1000000000, 1000000000] needs 4000000000000000000 bytes at offset 0, but the weight files hold 314712 bytes (the weight file is truncated or belongs to another model.json)"],
     ['a weight of another dtype', (_t: Json, s: Json[]) => void (s[0].dtype = 'int32'), "model.json: weightsManifest weight 0: weight 'net/conv_0/kernel' is 'int32'; pipe saves float32 weights only (export a model that pipe run saved, or run its stage again)"],
     ['a weight whose shape disagrees with its layer', (_t: Json, s: Json[]) => void (s[0].shape = [3, 3, 16, 3]), "model.json: layer 'net/conv_0' (Conv2D): weight 'kernel' has shape [3, 3, 16, 3], the layer's config and input need [3, 3, 3, 16]"],
-    ['a huge kernel size', (t: Json) => void (t.config.layers[2].config.kernel_size = [1e9, 1e9]), "model.json: layer 'net/conv_0' (Conv2D): a 1000000000-pixel window does not fit the input's 34 pixels of height"],
-    ['a negative filter count', (t: Json) => void (t.config.layers[2].config.filters = -1), "model.json: layer 'net/conv_0' (Conv2D): config.filters is -1; the export needs a whole number >= 1"],
-    ['a pad value that is not a number', (t: Json) => void (t.config.layers[1].config.value = 'abc'), `model.json: layer 'net/conv_0/pad' (PipeTorchPad2D): config.value is "abc"; the export needs a number or "-_infinity"`],
+    ['a huge kernel size', (t: Json) => void (t.config.layers[1].config.kernel_size = [1e9, 1e9]), "model.json: layer 'net/conv_0' (Conv2D): weight 'kernel' has shape [3, 3, 3, 16], the layer's config and input need [1000000000, 1000000000, 3, 16]"],
+    // A 'valid' conv whose window cannot fit its input (the first residual conv pads, then reads 'valid').
+    ['a huge kernel size on a valid conv', (t: Json) => void (t.config.layers[5].config.kernel_size = [1e9, 1e9]), "model.json: layer 'net/res1/conv_0' (Conv2D): a 1000000000-pixel window does not fit the input's 34 pixels of height"],
+    ['a negative filter count', (t: Json) => void (t.config.layers[1].config.filters = -1), "model.json: layer 'net/conv_0' (Conv2D): config.filters is -1; the export needs a whole number >= 1"],
+    ['a pad value that is not a number', (t: Json) => void (t.config.layers[4].config.value = 'abc'), `model.json: layer 'net/res1/conv_0/pad' (PipeTorchPad2D): config.value is "abc"; the export needs a number or "-_infinity"`],
     ['a reference to no layer', (t: Json) => void (t.config.layers[2].inbound_nodes[0][0][0] = '../nowhere'), "model.json: modelTopology.config.layers[2].inbound_nodes[0][0]: names layer '../nowhere', which the file does not define"],
-    ['a cycle', (t: Json) => void (t.config.layers[1].inbound_nodes[0][0][0] = 'net/logits'), "model.json: layers 'net/conv_0/pad', 'net/conv_0', 'net/batchnorm_1' and 33 more read tensors no layer makes (a cycle?)"],
+    ['a cycle', (t: Json) => void (t.config.layers[1].inbound_nodes[0][0][0] = 'net/logits'), "model.json: layers 'net/conv_0', 'net/batchnorm_1', 'net/relu_2' and 29 more read tensors no layer makes (a cycle?)"],
     ['a Sequential model', (t: Json) => void (t.class_name = 'Sequential'), 'model.json: modelTopology.class_name: the ONNX export reads functional models (class Model, as pipe saves them), found "Sequential"'],
     ['a layer without a name', (t: Json) => void (t.config.layers[1].name = 5), 'model.json: modelTopology.config.layers[1].name: expected a name, found 5'],
     ['an input of another rank', (t: Json) => void (t.config.layers[0].config.batch_input_shape = [null, 32, 3]), "model.json: layer 'net/input' (InputLayer): config.batch_input_shape is [null,32,3]; the export needs [null, h, w, c] or [null, n]"],

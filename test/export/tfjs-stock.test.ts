@@ -12,6 +12,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
 /** A pipeline whose model `m` is `nodes` over an input of `input`. */
+const SAME = 'conv padding that TF pads the same -> Conv2D padding same';
+
 function pipelineOf(nodes: readonly string[], input = '[8, 8, 3]'): string {
   return `name: stock
 dataset: {format: image-folder, root: data}
@@ -34,7 +36,10 @@ interface Case {
 }
 
 const CASES: Record<string, Case> = {
-  'conv and avgpool padding -> ZeroPadding2D': { nodes: ['{op: conv, filters: 4, kernel: 3, padding: 1}', '{op: conv, filters: 4, kernel: 2, padding: same}', '{op: avgpool, kernel: 3, stride: 2, padding: 1}'], classes: ['ZeroPadding2D', 'Conv2D', 'AveragePooling2D'] },
+  'conv and avgpool padding -> ZeroPadding2D': { nodes: ['{op: conv, filters: 4, kernel: 3, padding: 2}', '{op: conv, filters: 4, kernel: 3, stride: 2, padding: 1}', '{op: avgpool, kernel: 3, stride: 2, padding: 1}'], classes: ['ZeroPadding2D', 'Conv2D', 'AveragePooling2D'] },
+  // PyTorch's padding as TF's 'same' pads it (stride 1 with an odd reach; 'same' with kernel 2,
+  // the odd pixel after): the conv pads itself, no padding layer in either form (checked below).
+  [SAME]: { nodes: ['{op: conv, filters: 4, kernel: 3, padding: 1}', '{op: conv, filters: 4, kernel: 2, padding: same}', '{op: conv, filters: 4, kernel: 5, dilation: 2, padding: 4}'], classes: ['Conv2D'] },
   'maxpool padding after relu -> ZeroPadding2D': { nodes: ['{op: conv, filters: 4, kernel: 3, bias: false}', '{op: relu}', '{op: maxpool, kernel: 3, stride: 2, padding: 1}'], classes: ['ReLU', 'ZeroPadding2D', 'MaxPooling2D'], offset: -3 },
   'maxpool padding after concat of relus -> ZeroPadding2D': { nodes: ['{op: relu, name: a}', '{op: sigmoid, name: b, from: input}', '{op: concat, from: [a, b]}', '{op: maxpool, kernel: 3, stride: 2, padding: 1}'], classes: ['Concatenate', 'ZeroPadding2D', 'MaxPooling2D'], offset: -3 },
   'maxpool padding on negative values, k3 s2 p1 -> same pool, stride': { nodes: ['{op: batchnorm}', '{op: maxpool, kernel: 3, stride: 2, padding: 1}'], classes: ['BatchNormalization', 'MaxPooling2D'], offset: -3 },
@@ -51,7 +56,7 @@ const CASES: Record<string, Case> = {
   'scale -> Rescaling': { nodes: ['{op: scale, factor: 0.1}', '{op: scale, factor: -2.5}'], classes: ['Rescaling'] },
   'dropout -> Dropout': { nodes: ['{op: flatten}', '{op: dropout, p: 0.5}', '{op: dense, units: 4}'], classes: ['Flatten', 'Dropout', 'Dense'] },
   'nearest upsample x2, x4 -> UpSampling2D': { nodes: ['{op: upsample, scale_factor: 2}', '{op: upsample, scale_factor: 4}'], classes: ['UpSampling2D'] },
-  'dilated conv, stride 1 -> Conv2D as it is': { nodes: ['{op: conv, filters: 3, kernel: 3, dilation: 2, padding: 2}'], classes: ['ZeroPadding2D', 'Conv2D'] },
+  'dilated conv, stride 1 -> Conv2D as it is': { nodes: ['{op: conv, filters: 3, kernel: 3, dilation: 2, padding: 3}'], classes: ['ZeroPadding2D', 'Conv2D'] },
   'dilated conv, stride 2 -> Conv2D with the wide kernel': { nodes: ['{op: conv, filters: 3, kernel: [3, 2], dilation: [2, 3], stride: 2, padding: 1}'], classes: ['ZeroPadding2D', 'Conv2D'] },
   'depthwise conv x2, stride 2 -> DepthwiseConv2D': { nodes: ['{op: conv, filters: 6, kernel: 3, stride: 2, padding: 1, groups: depthwise}'], classes: ['ZeroPadding2D', 'DepthwiseConv2D'] },
   'depthwise conv, dilation 2 and stride 2, no bias -> DepthwiseConv2D with the wide kernel': { nodes: ['{op: conv, filters: 3, kernel: 3, stride: 2, dilation: 2, padding: 2, groups: depthwise, bias: false}'], classes: ['ZeroPadding2D', 'DepthwiseConv2D'] },
@@ -89,6 +94,12 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('the stock rewrite', () => {
+  it('pads inside the conv where TF\'s same pads as PyTorch: no padding layer in the engine\'s form or the export', () => {
+    const engine = readLayersModel(saved.get(SAME)!.dir).topology.config.layers.map((l) => l.class_name);
+    expect(engine).toEqual(['InputLayer', 'Conv2D', 'Conv2D', 'Conv2D']);
+    expect(exported.get(SAME)!.classes).toEqual(['InputLayer', 'Conv2D', 'Conv2D', 'Conv2D']);
+  });
+
   it.each(Object.keys(CASES))('%s', (name) => {
     const { classes } = exported.get(name)!;
     expect(classes.filter((c) => !STOCK_CLASSES.has(c))).toEqual([]);

@@ -49,8 +49,12 @@ describe('what each node keeps', () => {
     ['[8, 8, 4]', '{op: adaptive_avgpool, size: 1}', 4, 256],
     // Enlarging 8x8 to 16x16: the height pass [16, 8, 4] and its transpose, beside the output.
     ['[8, 8, 4]', '{op: adaptive_avgpool, size: 16}', 1024 + 2 * 512, 256],
-    // A padded conv keeps its padded input, 10 * 10 * 4.
-    ['[8, 8, 4]', '{op: conv, filters: 4, kernel: 3, padding: 1}', 256 + 400, 256],
+    // Padding as TF's 'same' (3x3, stride 1): the conv pads as it reads, no padded copy kept.
+    ['[8, 8, 4]', '{op: conv, filters: 4, kernel: 3, padding: 1}', 256, 256],
+    // Padding TF's 'same' would put elsewhere (stride 2 on an even size; 2 pixels on a 3x3): the
+    // padding layer's copy is kept.
+    ['[8, 8, 4]', '{op: conv, filters: 4, kernel: 3, stride: 2, padding: 1}', 64 + 400, 256],
+    ['[8, 8, 4]', '{op: conv, filters: 4, kernel: 3, padding: 2}', 400 + 576, 256],
   ])('%s %s keeps %i floats and hands back %i', async (input, node, kept, gradient) => {
     const { nodes } = await planned(input, node);
     expect(keptFloats(nodes[1], WASM)).toBe(kept);

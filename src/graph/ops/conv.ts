@@ -1,6 +1,6 @@
 import { bool, entry, EXPRESSION_PATTERN, int, intOrPair, oneOfStrings } from '../../config/schema/fragments.js';
 import { chain, OpError, type GraphOp } from '../op.js';
-import { image, padding, pair, positiveInt, windowOutput } from '../shape-rules.js';
+import { image, padding, padsAsSame, pair, positiveInt, windowOutput } from '../shape-rules.js';
 import { nodeFields, weightFields } from './fields.js';
 import type { FlatNode } from '../expand.js';
 import type { BuildContext } from '../op.js';
@@ -48,12 +48,15 @@ export const conv: GraphOp = {
     const groups = groupsOf(node.params.groups, inputs[0][2], p.filters);
     if (groups > 1) return grouped({ tf, custom, name }, node, p, groups);
     const activation = node.params.activation === 'none' || node.params.activation === undefined ? 'linear' : (node.params.activation as 'relu');
+    const pads = p.pad.before.some((v) => v > 0) || p.pad.after.some((v) => v > 0);
+    // Where TF's 'same' pads as PyTorch does (most 3x3 stride-1 convs), the conv pads as it reads;
+    // else a padding layer makes the padded copy first.
+    const same = pads && padsAsSame([inputs[0][0], inputs[0][1]], p.kernel, p.stride, p.dilation, p.pad);
     const conv2d = tf.layers.conv2d({
-      name, filters: p.filters, kernelSize: [...p.kernel], strides: [...p.stride], dilationRate: [...p.dilation], padding: 'valid',
+      name, filters: p.filters, kernelSize: [...p.kernel], strides: [...p.stride], dilationRate: [...p.dilation], padding: same ? 'same' : 'valid',
       useBias: node.params.bias !== false, activation, kernelInitializer: 'zeros', biasInitializer: 'zeros',
     });
-    const pads = p.pad.before.some((v) => v > 0) || p.pad.after.some((v) => v > 0);
-    const layers = pads ? [new custom.TorchPad2D({ name: `${name}/pad`, padding: [[p.pad.before[0], p.pad.after[0]], [p.pad.before[1], p.pad.after[1]]], value: 0 }), conv2d] : [conv2d];
+    const layers = pads && !same ? [new custom.TorchPad2D({ name: `${name}/pad`, padding: [[p.pad.before[0], p.pad.after[0]], [p.pad.before[1], p.pad.after[1]]], value: 0 }), conv2d] : [conv2d];
     return { ...chain(...layers), weighted: conv2d };
   },
 };
