@@ -24,7 +24,7 @@ a stage without val), the item counts the projection needs, and peak RSS in MB: 
 and apart the largest DataLoader worker's (resource.getrusage, after the workers have exited; a
 forked worker shares the parent's pages, so the two are not added).
 """
-import argparse, json, os, random, resource, sys, time
+import argparse, json, math, os, random, resource, sys, time
 
 import torch
 import torch.nn as nn
@@ -283,13 +283,14 @@ def listing(root, split):
 
 
 def stratified(items, fraction, seed=0):
-    """round(fraction * n) of each class, as the engine's takePerClass counts them."""
+    """Math.round(fraction * n) of each class, as the engine's takePerClass counts them (halves up,
+    where Python's round() would go to even)."""
     by = {}
     for it in items:
         by.setdefault(it[1], []).append(it)
     rng, out = random.Random(seed), []
     for c in sorted(by):
-        out += rng.sample(by[c], round(fraction * len(by[c])))
+        out += rng.sample(by[c], math.floor(fraction * len(by[c]) + 0.5))
     return out
 
 
