@@ -112,7 +112,7 @@ function row(label: string, ours: SeedMeasure | string, theirs: SeedMeasure | st
   const cells = [
     label, batch, fixed(o?.decode_s, 1), fixed(o?.cache_mb, 0),
     fixed(o?.data_img_s, 0), fixed(o?.step_img_s, 1), fixed(o?.val_s, 1), fixed(o?.peak_rss_mb, 0), fixed(oE, 0), setup, o ? limit(o) : '-',
-    fixed(t?.data_img_s, 0), fixed(t?.step_img_s, 1), fixed(t?.val_s, 1), t ? `${t.peak_rss_mb.toFixed(0)} (+${fixed((t as { worker_rss_mb?: number }).worker_rss_mb, 0)})` : '-', fixed(tE, 0), tSetup, t ? limit(t) : '-',
+    fixed(t?.data_img_s, 0), fixed(t?.step_img_s, 1), fixed(t?.val_s, 1), t ? `${t.peak_rss_mb.toFixed(0)} (+${fixed(t.worker_rss_mb, 0)})` : '-', fixed(tE, 0), tSetup, t ? limit(t) : '-',
     o && t ? (o.step_img_s / t.step_img_s).toFixed(2) : '-', oE && tE ? (tE / oE).toFixed(2) : '-',
   ];
   return `| ${cells.join(' | ')} |`;

@@ -48,6 +48,8 @@ export interface SeedMeasure {
   readonly train_items: number;
   readonly train_split_images: number;
   readonly peak_rss_mb: number;
+  /** The peer: its largest DataLoader worker's own peak (forked: it shares the parent's pages). */
+  readonly worker_rss_mb?: number;
 }
 
 export interface SeedSetting {
