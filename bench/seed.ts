@@ -41,6 +41,9 @@ const SEED_STAGES: Readonly<Record<string, readonly string[]>> = {
 const FULL_TRAIN = 100_000;
 const FULL_VAL = 10_000;
 
+/** A bad option: said in one line, without a stack. */
+class UsageError extends Error {}
+
 const pipelineFile = (name: string) => join(REPO, 'pipelines', `${name}.yaml`);
 
 /** `alexnet,task2-ae/finetune` -> [pipeline, stage] pairs; a bare name takes all its seed stages. */
@@ -48,15 +51,15 @@ function chosenStages(list: string | undefined): [string, string][] {
   if (list === undefined) return Object.entries(SEED_STAGES).flatMap(([p, stages]) => stages.map((s): [string, string] => [p, s]));
   return list.split(',').filter(Boolean).flatMap((item) => {
     const [p, s] = item.trim().split('/');
-    if (!SEED_STAGES[p]) throw new Error(`--pipelines: '${p}' is not a seed pipeline (${Object.keys(SEED_STAGES).join(', ')})`);
-    if (s !== undefined && !SEED_STAGES[p].includes(s)) throw new Error(`--pipelines: ${p} has no seed stage '${s}' (${SEED_STAGES[p].join(', ')})`);
+    if (!SEED_STAGES[p]) throw new UsageError(`--pipelines: '${p}' is not a seed pipeline (${Object.keys(SEED_STAGES).join(', ')})`);
+    if (s !== undefined && !SEED_STAGES[p].includes(s)) throw new UsageError(`--pipelines: ${p} has no seed stage '${s}' (${SEED_STAGES[p].join(', ')})`);
     return (s === undefined ? SEED_STAGES[p] : [s]).map((st): [string, string] => [p, st]);
   });
 }
 
 function count(v: string | undefined, fallback: number, flag: string, min: number): number {
   const n = v === undefined ? fallback : Number(v);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${flag}: expected a whole number >= ${min}, got ${v}`);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag}: expected a whole number >= ${min}, got ${v}`);
   return n;
 }
 
@@ -140,23 +143,23 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(await ourParameters()));
     return;
   }
-  if ((values.data === undefined) === (values['make-tree'] === undefined)) throw new Error('give one of --data TREE (a Tiny ImageNet tree) or --make-tree DIR (a new one is written there first)');
-  if (values.scale !== undefined && !values['make-tree']) throw new Error('--scale goes with --make-tree');
+  if ((values.data === undefined) === (values['make-tree'] === undefined)) throw new UsageError('give one of --data TREE (a Tiny ImageNet tree) or --make-tree DIR (a new one is written there first)');
+  if (values.scale !== undefined && !values['make-tree']) throw new UsageError('--scale goes with --make-tree');
   const stages = chosenStages(values.pipelines);
   const steps = count(values.steps, 20, '--steps', 1);
   const warmup = count(values.warmup, 2, '--warmup', 0);
   let data: string;
   if (values['make-tree']) {
     data = resolve(values['make-tree']);
-    if (existsSync(data) && readdirSync(data).length > 0) throw new Error(`--make-tree ${data}: not empty; give a new folder, or pass it as --data`);
+    if (existsSync(data) && readdirSync(data).length > 0) throw new UsageError(`--make-tree ${data}: not empty; give a new folder, or pass it as --data`);
     const scale = Number(values.scale ?? 1);
-    if (!(scale > 0 && scale <= 1)) throw new Error(`--scale: expected a share in (0, 1], got ${values.scale}`);
+    if (!(scale > 0 && scale <= 1)) throw new UsageError(`--scale: expected a share in (0, 1], got ${values.scale}`);
     const n = (x: number) => Math.max(1, Math.round(x * scale));
     const tree = await writeTinyImageNetLike({ root: data, seed: 0, trainPerClass: n(500), valImages: n(10_000), testImages: n(10_000) });
     console.log(`tree: ${tree.images} images written to ${data} (scale ${scale})`);
   } else {
     data = resolve(values.data as string);
-    if (!existsSync(join(data, 'wnids.txt'))) throw new Error(`--data ${data}: no wnids.txt there, not a Tiny ImageNet tree (npm run bench:tiny-tree makes one)`);
+    if (!existsSync(join(data, 'wnids.txt'))) throw new UsageError(`--data ${data}: no wnids.txt there, not a Tiny ImageNet tree (npm run bench:tiny-tree makes one)`);
   }
   const backend = await expectedBackend({ backend: values.backend, env: {} });
   console.log(`machine: ${cpus()[0].model}, ${availableParallelism()} cores, Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
@@ -184,4 +187,10 @@ async function main(): Promise<void> {
   console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 
-await main();
+try {
+  await main();
+} catch (e) {
+  if (!(e instanceof UsageError)) throw e;
+  console.error(`bench:seed: ${e.message}`);
+  process.exitCode = 2;
+}
