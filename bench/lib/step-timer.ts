@@ -92,7 +92,7 @@ export async function timeSteps(s: StepSetting): Promise<StepTiming> {
 
 /** The stage's micro_batch, or on a wasm backend the most images per pass whose estimate fills at
  *  most 3/4 of the heap's room (the estimate is a lower bound: budget.ts), when the batch does not fit. */
-function fittingMicroBatch(p: ResolvedPipeline, plan: GraphPlan, name: string, workers: number, backend: string): number | null {
+export function fittingMicroBatch(p: ResolvedPipeline, plan: GraphPlan, name: string, workers: number, backend: string): number | null {
   const stage = p.stages[name];
   if (!(WASM_KINDS as readonly string[]).includes(backend)) return stage.micro_batch;
   const f = stageFootprint(p, plan, name, workers, undefined, backend);
