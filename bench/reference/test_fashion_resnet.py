@@ -159,7 +159,7 @@ class Training(unittest.TestCase):
 
 
 def run_bench(*args):
-    return subprocess.run(["npx", "tsx", "bench/fashion.ts", *args], cwd=REPO, capture_output=True, text=True, timeout=120)
+    return subprocess.run(["node", "--import", "tsx", "bench/fashion.ts", *args], cwd=REPO, capture_output=True, text=True, timeout=120)
 
 
 class Runner(unittest.TestCase):
