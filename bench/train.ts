@@ -28,9 +28,13 @@
 //                                                #   cores) and each side's scaling over 1 is shown
 //   npm run bench:train -- --adam                # each setting also with Adam (lr 1e-3) in place of
 //                                                #   its SGD: Adam's speed over SGD's per worker count
+//   npm run bench:train -- --profile             # only: where one step of each setting's pipeline
+//                                                #   model goes, per kernel (tf.profile, one worker),
+//                                                #   and V8's collections over 10 steps
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { expectedBackend, initBackend } from '../src/backend/index.js';
@@ -41,6 +45,8 @@ import { analyzeGraphs } from '../src/graph/analyze.js';
 import { compileGraphs } from '../src/graph/compile.js';
 import { createOptimizer } from '../src/train/optimizers/index.js';
 import { median, runInChild, timeSteps, type StepTiming } from './lib/step-timer.js';
+import { MetricAccumulator } from '../src/train/metrics.js';
+import { openTrainer } from '../src/train/parallel/index.js';
 
 const SETTINGS = {
   resnet9: { file: 'pipelines/resnet9.yaml', stage: 'train', peer: ['--model', 'resnet9', '--size', '56', '--batch', '64'] },
@@ -183,8 +189,14 @@ async function main(): Promise<void> {
     options: {
       setting: { type: 'string' }, rounds: { type: 'string' }, steps: { type: 'string' }, warmup: { type: 'string' }, optimizer: { type: 'boolean' },
       backend: { type: 'string' }, set: { type: 'string', multiple: true, default: [] }, child: { type: 'string' }, workers: { type: 'string' }, adam: { type: 'boolean' },
+      profile: { type: 'boolean' },
     },
   });
+  if (values.child?.startsWith('profile:')) {
+    const [, name, backend] = values.child.split(':');
+    console.log(JSON.stringify(await profileStep(name as SettingName, backend, values.set)));
+    return;
+  }
   if (values.child?.startsWith('optimizer:')) {
     const [, name, update, steps, backend] = values.child.split(':');
     console.log(JSON.stringify(await measureOptimizer(name as SettingName, update as UpdateName, Number(steps), backend)));
@@ -198,6 +210,11 @@ async function main(): Promise<void> {
   const backend = await expectedBackend({ backend: values.backend, env: {} });
   const names = (values.setting ? [values.setting] : Object.keys(SETTINGS)) as SettingName[];
   for (const n of names) if (!(n in SETTINGS)) throw new Error(`unknown --setting ${n}; known: ${Object.keys(SETTINGS).join(', ')}`);
+  if (values.profile) {
+    console.log(`machine: ${cpus()[0].model}, ${availableParallelism()} cores, Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ours on ${backend}, one worker`);
+    for (const name of names) printProfile(name, runInChild<Profile>(fileURLToPath(import.meta.url), ['--child', `profile:${name}:${backend}`, ...values.set.flatMap((s) => ['--set', s])]));
+    return;
+  }
   const rounds = Number(values.rounds ?? 2);
   const steps = Number(values.steps ?? 5);
   const warmup = Number(values.warmup ?? 2);
@@ -244,6 +261,73 @@ async function main(): Promise<void> {
   if (values.adam) printAdam(rows, workers);
   console.log(`peer: ${engine || 'none'} (its own SGD in every row); load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   if (values.optimizer) await printUpdates(names, steps, backend);
+}
+
+interface Profile {
+  readonly wallMs: number;
+  readonly kernelMs: number;
+  readonly kernels: { name: string; ms: number; calls: number }[];
+  /** Over `steps` plain steps after the profiled one: their median wall ms, and V8's collections on this thread (count, ms). */
+  readonly steps: number;
+  readonly stepMs: number;
+  readonly gc: { count: number; ms: number };
+}
+
+/**
+ * One training step of the setting's stage (the compiled pipeline model, its loss and optimiser,
+ * the inline trainer) under tf.profile, per kernel, after two warm-up steps; then 10 plain steps
+ * with V8's collections counted (a PerformanceObserver of 'gc' entries on this thread).
+ */
+async function profileStep(name: SettingName, backend: string, sets: readonly string[]): Promise<Profile> {
+  const { tf } = await initBackend({ backend, env: {} });
+  const { pipeline, locate } = await resolvePipeline(SETTINGS[name].file, { cwd: REPO, sets });
+  const stage = pipeline.stages[SETTINGS[name].stage];
+  const model = compileGraphs(pipeline, analyzeGraphs(pipeline, locate)).model(stage.model);
+  const [h, w, c] = model.inputs[0].shape.slice(1) as number[];
+  const classes = model.outputs[0].shape[1] as number;
+  const n = stage.batch_size;
+  const batch = {
+    x: Float32Array.from({ length: n * h * w * c }, (_, i) => Math.sin(i)),
+    y: Int32Array.from({ length: n }, (_, i) => i % classes),
+    target: null, shape: [n, h, w, c] as const, epoch: 0, step: 0,
+  };
+  const trainer = await openTrainer(tf, stage, model, 1);
+  const acc = new MetricAccumulator();
+  for (let i = 0; i < 2; i++) await trainer.step(batch, 0.01, acc);
+  const t = performance.now();
+  const info = await tf.profile(async () => void (await trainer.step(batch, 0.01, acc)));
+  const wallMs = performance.now() - t;
+  const byKernel = new Map<string, { ms: number; calls: number }>();
+  // Kernels run inside composite ops ('...__op') are listed under both: keep the kernels only.
+  for (const k of info.kernels.filter((k) => !k.name.endsWith('__op'))) {
+    const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+    e.ms += k.kernelTimeMs as number;
+    e.calls++;
+    byKernel.set(k.name, e);
+  }
+  const gc = { count: 0, ms: 0 };
+  const observer = new PerformanceObserver((list) => list.getEntries().forEach((e) => ((gc.count += 1), (gc.ms += e.duration))));
+  observer.observe({ entryTypes: ['gc'] });
+  const times: number[] = [];
+  const steps = 10;
+  for (let i = 0; i < steps; i++) {
+    const s = performance.now();
+    await trainer.step(batch, 0.01, acc);
+    times.push(performance.now() - s);
+  }
+  // Entries arrive asynchronously: let the last ones in.
+  await new Promise((r) => setTimeout(r, 50));
+  observer.disconnect();
+  await trainer.close();
+  const kernels = [...byKernel.entries()].map(([k, e]) => ({ name: k, ...e })).sort((a, b) => b.ms - a.ms);
+  return { wallMs, kernelMs: kernels.reduce((a, k) => a + k.ms, 0), kernels, steps, stepMs: median(times), gc };
+}
+
+function printProfile(name: SettingName, p: Profile): void {
+  console.log(`\n${name}: one step ${p.wallMs.toFixed(0)} ms under tf.profile, ${p.kernelMs.toFixed(0)} ms in kernels; ${p.steps} plain steps: median ${p.stepMs.toFixed(0)} ms, V8 collected ${p.gc.count} times on this thread, ${p.gc.ms.toFixed(1)} ms in all (${((100 * p.gc.ms) / (p.steps * p.stepMs)).toFixed(1)}% of the steps)`);
+  console.log('| kernel | ms | calls | share |');
+  console.log('|---|---:|---:|---:|');
+  for (const k of p.kernels.slice(0, 14)) console.log(`| ${k.name} | ${k.ms.toFixed(1)} | ${k.calls} | ${((100 * k.ms) / p.kernelMs).toFixed(1)}% |`);
 }
 
 const f1 = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(1));
