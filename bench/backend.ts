@@ -23,6 +23,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { initBackend, probeBackends, type BackendKind } from '../src/backend/index.js';
 import { Rng } from '../src/data/random.js';
 import { densenet, resnet9, type SeedModel } from '../test/backend/seed_models.js';
+import { kernelTimes } from './lib/kernel-times.js';
 
 /**
  * The two settings of issue 3, the seed ResNet at 56x56 and the same net at width 16 on 28x28x1;
@@ -157,21 +158,13 @@ async function profile(name: SettingName, kind: BackendKind): Promise<string[]> 
   const t = performance.now();
   const info = await tf.profile(() => void trainStep(tf, m, opt, x, y));
   const wall = performance.now() - t;
-  const byKernel = new Map<string, { ms: number; calls: number }>();
-  // Kernels run inside composite ops ('...__op') are listed under both: keep the kernels only.
-  for (const k of info.kernels.filter((k) => !k.name.endsWith('__op'))) {
-    const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
-    e.ms += k.kernelTimeMs as number;
-    e.calls++;
-    byKernel.set(k.name, e);
-  }
-  const total = [...byKernel.values()].reduce((a, e) => a + e.ms, 0);
+  const kernels = kernelTimes(info);
+  const total = kernels.reduce((a, e) => a + e.ms, 0);
   tf.dispose([x, y]);
   m.model.dispose();
   return [
     `profile of one ${name} step on ${kind}: ${wall.toFixed(0)} ms wall, ${total.toFixed(0)} ms in kernels`,
-    ...[...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)
-      .map(([k, e]) => `  ${k.padEnd(22)} ${e.ms.toFixed(1).padStart(8)} ms ${String(e.calls).padStart(4)} calls ${(100 * e.ms / total).toFixed(1).padStart(5)}%`),
+    ...kernels.slice(0, 12).map((e) => `  ${e.name.padEnd(22)} ${e.ms.toFixed(1).padStart(8)} ms ${String(e.calls).padStart(4)} calls ${(100 * e.ms / total).toFixed(1).padStart(5)}%`),
   ];
 }
 

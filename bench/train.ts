@@ -44,6 +44,7 @@ import type { OptimizerConfig } from '../src/config/types.js';
 import { analyzeGraphs } from '../src/graph/analyze.js';
 import { compileGraphs } from '../src/graph/compile.js';
 import { createOptimizer } from '../src/train/optimizers/index.js';
+import { kernelTimes, type KernelTime } from './lib/kernel-times.js';
 import { median, runInChild, timeSteps, type StepTiming } from './lib/step-timer.js';
 import { MetricAccumulator } from '../src/train/metrics.js';
 import { openTrainer } from '../src/train/parallel/index.js';
@@ -266,7 +267,7 @@ async function main(): Promise<void> {
 interface Profile {
   readonly wallMs: number;
   readonly kernelMs: number;
-  readonly kernels: { name: string; ms: number; calls: number }[];
+  readonly kernels: KernelTime[];
   /** Over `steps` plain steps after the profiled one: their median wall ms, and V8's collections on this thread (count, ms). */
   readonly steps: number;
   readonly stepMs: number;
@@ -297,14 +298,6 @@ async function profileStep(name: SettingName, backend: string, sets: readonly st
   const t = performance.now();
   const info = await tf.profile(async () => void (await trainer.step(batch, 0.01, acc)));
   const wallMs = performance.now() - t;
-  const byKernel = new Map<string, { ms: number; calls: number }>();
-  // Kernels run inside composite ops ('...__op') are listed under both: keep the kernels only.
-  for (const k of info.kernels.filter((k) => !k.name.endsWith('__op'))) {
-    const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
-    e.ms += k.kernelTimeMs as number;
-    e.calls++;
-    byKernel.set(k.name, e);
-  }
   const gc = { count: 0, ms: 0 };
   const observer = new PerformanceObserver((list) => list.getEntries().forEach((e) => ((gc.count += 1), (gc.ms += e.duration))));
   observer.observe({ entryTypes: ['gc'] });
@@ -319,7 +312,7 @@ async function profileStep(name: SettingName, backend: string, sets: readonly st
   await new Promise((r) => setTimeout(r, 50));
   observer.disconnect();
   await trainer.close();
-  const kernels = [...byKernel.entries()].map(([k, e]) => ({ name: k, ...e })).sort((a, b) => b.ms - a.ms);
+  const kernels = kernelTimes(info);
   return { wallMs, kernelMs: kernels.reduce((a, k) => a + k.ms, 0), kernels, steps, stepMs: median(times), gc };
 }
 
