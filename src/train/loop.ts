@@ -171,7 +171,10 @@ export function outOfMemory(e: unknown, name: string, stage: ResolvedStage, work
   const message = e instanceof Error ? e.message : String(e);
   // A worker's error arrives as a plain Error whose stack keeps the trap's name.
   const trap = e instanceof WebAssembly.RuntimeError || (e instanceof Error && /^RuntimeError: /.test(e.stack ?? ''));
-  if (!trap && !/\bAborted\(|Cannot enlarge memory|Out of memory/i.test(message)) return null;
+  // A view of the heap that cannot be made (tfjs-backend-wasm's typedArrayFromHeap: "Invalid
+  // typed array length") is the same exhaustion seen from JavaScript: zoo models of 130-144 M
+  // parameters end this way or with a trap, model for model (docs/zoo.md).
+  if (!trap && !/\bAborted\(|Cannot enlarge memory|Out of memory|Invalid typed array length/i.test(message)) return null;
   const part = Math.ceil(stage.batch_size / workers);
   const held = stage.micro_batch === null ? part : Math.min(part, stage.micro_batch);
   const where = at === undefined ? '' : ` at epoch ${at.epoch + 1}, step ${at.step + 1}`;
