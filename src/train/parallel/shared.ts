@@ -130,7 +130,8 @@ export class SharedArrays {
   }
 }
 
-/** Set when a step is abandoned (a worker failed, the trainer closed): a waiting worker gives up. */
+/** The barrier's int32s: the workers arrived this step, the step's generation, and whether the
+ *  step was abandoned (a worker failed, the trainer closed), which makes a waiting worker give up. */
 const ARRIVED = 0;
 const GENERATION = 1;
 const ABORTED = 2;
