@@ -7,30 +7,10 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeShapesDataset } from '../../src/data/synthetic.js';
 import { REPO, runPipe } from '../helpers/cli.js';
+import { miniPipeline } from '../helpers/mini-pipeline.js';
 
 let dir: string;
-const PIPELINE = `name: mini
-dataset: {format: tiny-imagenet, root: shapes, image_size: [16, 16]}
-augment:
-  flip: [{op: random_horizontal_flip, p: 1}, {op: random_crop, size: 16, padding: 2}]
-models:
-  net:
-    input: [16, 16, 3]
-    nodes:
-      - {op: conv, filters: 4, kernel: 3, padding: 1}
-      - {op: relu}
-      - {op: global_avgpool}
-      - {op: dense, units: 2}
-stages:
-  train:
-    kind: classify
-    model: net
-    train: {split: train, augment: flip}
-    val: {split: val}
-    epochs: 2
-    batch_size: 8
-    optimizer: {type: sgd, lr: 0.05, momentum: 0.9}
-`;
+const PIPELINE = miniPipeline({ root: 'shapes', epochs: 2, augment: { name: 'flip', ops: '[{op: random_horizontal_flip, p: 1}, {op: random_crop, size: 16, padding: 2}]' } });
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pipe-cli-'));

@@ -8,28 +8,10 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeShapesDataset } from '../../src/data/synthetic.js';
 import { REPO, runPipe } from '../helpers/cli.js';
+import { miniPipeline } from '../helpers/mini-pipeline.js';
 
 let data: string;
-const PIPELINE = (root: string, extra = '') => `name: mini
-dataset: {format: tiny-imagenet, root: ${root}, image_size: [16, 16]}
-models:
-  net:
-    input: [16, 16, 3]
-    nodes:
-      - {op: conv, filters: 4, kernel: 3, padding: 1}
-      - {op: relu}
-      - {op: global_avgpool}
-      - {op: dense, units: 2}
-stages:
-  train:
-    kind: classify
-    model: net
-    train: {split: train}
-    val: {split: val}
-    epochs: 1
-    batch_size: 8
-    optimizer: {type: sgd, lr: 0.05, momentum: 0.9}
-${extra}`;
+const PIPELINE = (root: string, extra = '') => miniPipeline({ root, extra });
 
 beforeAll(async () => {
   data = join(mkdtempSync(join(tmpdir(), 'pipe-prov-data-')), 'shapes');

@@ -9,28 +9,10 @@ import { writeShapesDataset } from '../../src/data/synthetic.js';
 import { startServer } from '../../src/serve/index.js';
 import { CHROMIUM, CHROMIUM_ARGS, hasChromium } from '../helpers/browser.js';
 import { REPO } from '../helpers/cli.js';
+import { miniPipeline } from '../helpers/mini-pipeline.js';
 
 const EPOCHS = 15;
-const pipeline = (root: string) => `name: live
-dataset: {format: tiny-imagenet, root: ${root}, image_size: [32, 32]}
-models:
-  net:
-    input: [32, 32, 3]
-    nodes:
-      - {op: conv, filters: 32, kernel: 3, padding: 1}
-      - {op: relu}
-      - {op: global_avgpool}
-      - {op: dense, units: 2}
-stages:
-  train:
-    kind: classify
-    model: net
-    train: {split: train}
-    val: {split: val}
-    epochs: ${EPOCHS}
-    batch_size: 8
-    optimizer: {type: sgd, lr: 0.05, momentum: 0.9}
-`;
+const pipeline = (root: string) => miniPipeline({ name: 'live', root, size: 32, filters: 32, epochs: EPOCHS });
 
 /** Resolves when `test` holds, polling every 100 ms, or rejects after `ms`. */
 async function until(test: () => boolean, ms: number, what: string): Promise<void> {
