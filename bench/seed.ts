@@ -11,6 +11,7 @@
 //   npm run bench:seed -- --data TREE
 //   npm run bench:seed -- --make-tree /tmp/tiny --scale 0.01 --pipelines resnet9,task2-ae/pretrain --steps 3
 //   npm run bench:seed -- --data TREE --no-peer --steps 50
+//   npm run bench:seed -- --data TREE --pipelines densenet --steps 5 --val-batches 8   # a val sample, projected
 //   npm run bench:seed -- --parameters      # our models' trainable parameters, as JSON
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -75,10 +76,10 @@ async function ourParameters(): Promise<Record<string, Record<string, number>>> 
 }
 
 /** The peer at its best: the faster, end to end, of one torch thread and every core. */
-function peer(pipeline: string, stage: string, data: string, warmup: number, steps: number): SeedMeasure | string {
+function peer(pipeline: string, stage: string, data: string, warmup: number, steps: number, valBatches: number | undefined): SeedMeasure | string {
   const runs: SeedMeasure[] = [];
   for (const threads of new Set([1, availableParallelism()])) {
-    const args = [PEER, '--pipeline', pipeline, '--stage', stage, '--data', data, '--warmup', String(warmup), '--steps', String(steps), '--threads', String(threads), '--workers', String(defaultLoaderWorkers())];
+    const args = [PEER, '--pipeline', pipeline, '--stage', stage, '--data', data, '--warmup', String(warmup), '--steps', String(steps), '--threads', String(threads), '--workers', String(defaultLoaderWorkers()), '--val-batches', String(valBatches ?? 0)];
     try {
       const out = execFileSync(PYTHON, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], cwd: REPO });
       runs.push(JSON.parse(out.trim().split('\n').pop() as string) as SeedMeasure);
@@ -132,7 +133,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       data: { type: 'string' }, 'make-tree': { type: 'string' }, scale: { type: 'string' }, steps: { type: 'string' }, warmup: { type: 'string' },
-      pipelines: { type: 'string' }, 'no-peer': { type: 'boolean' }, backend: { type: 'string' }, child: { type: 'string' }, parameters: { type: 'boolean' },
+      'val-batches': { type: 'string' }, pipelines: { type: 'string' }, 'no-peer': { type: 'boolean' }, backend: { type: 'string' }, child: { type: 'string' }, parameters: { type: 'boolean' },
     },
   });
   if (values.child) {
@@ -148,6 +149,7 @@ async function main(): Promise<void> {
   const stages = chosenStages(values.pipelines);
   const steps = count(values.steps, 20, '--steps', 1);
   const warmup = count(values.warmup, 2, '--warmup', 0);
+  const valBatches = values['val-batches'] === undefined ? undefined : count(values['val-batches'], 0, '--val-batches', 1);
   let data: string;
   if (values['make-tree']) {
     data = resolve(values['make-tree']);
@@ -163,15 +165,15 @@ async function main(): Promise<void> {
   }
   const backend = await expectedBackend({ backend: values.backend, env: {} });
   console.log(`machine: ${cpus()[0].model}, ${availableParallelism()} cores, Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`ours on ${backend}, the pipeline's training workers, ${defaultLoaderWorkers()} loader worker(s); ${steps} steps after ${warmup}, each stage in a fresh process${values['no-peer'] ? '' : ', the peer\'s turn first'}; data ${data}`);
+  console.log(`ours on ${backend}, the pipeline's training workers, ${defaultLoaderWorkers()} loader worker(s); ${steps} steps after ${warmup}; val pass over ${valBatches === undefined ? 'the whole split' : `its first ${valBatches} batch(es)`}; each stage in a fresh process${values['no-peer'] ? '' : ', the peer\'s turn first'}; data ${data}`);
   const rows: string[] = [];
   for (const [p, s] of stages) {
     const label = `${p}/${s}`;
-    const theirs = values['no-peer'] ? null : peer(p, s, data, warmup, steps);
+    const theirs = values['no-peer'] ? null : peer(p, s, data, warmup, steps, valBatches);
     if (typeof theirs === 'string') console.log(`  ${label}: peer ${theirs}`);
     let ours: SeedMeasure | string;
     try {
-      const setting: SeedSetting = { file: pipelineFile(p), stage: s, data, warmup, steps, backend };
+      const setting: SeedSetting = { file: pipelineFile(p), stage: s, data, warmup, steps, valBatches, backend };
       ours = runInChild<SeedMeasure>(fileURLToPath(import.meta.url), ['--child', JSON.stringify(setting)]);
     } catch (e) {
       ours = String((e as Error).message).split('\n')[0];

@@ -41,8 +41,9 @@ export interface SeedMeasure {
   /** Training steps timed end to end, waiting for the loader's batches included. */
   readonly step_img_s: number;
   readonly steps: number;
-  /** One full validation pass; null for a stage without val. */
+  /** One validation pass (the whole split, or its first valBatches batches); null for a stage without val. */
   readonly val_s: number | null;
+  /** The images that pass evaluated. */
   readonly val_images: number | null;
   /** Items per epoch of the stage's train selection, and images in the train split. */
   readonly train_items: number;
@@ -60,6 +61,8 @@ export interface SeedSetting {
   readonly data: string;
   readonly warmup: number;
   readonly steps: number;
+  /** Time the val pass over its first N batches only (the projection scales it to 10,000 images). */
+  readonly valBatches?: number;
   readonly backend?: string;
 }
 
@@ -107,7 +110,7 @@ export async function measureSeedStage(s: SeedSetting): Promise<SeedMeasure> {
       await trainer.sync();
       if (data.val) {
         t = performance.now();
-        await evaluate(tf, stage, model, data);
+        await evaluate(tf, stage, model, data, s.valBatches ?? Infinity);
         valS = (performance.now() - t) / 1000;
       }
     } finally {
@@ -128,7 +131,7 @@ export async function measureSeedStage(s: SeedSetting): Promise<SeedMeasure> {
       step_img_s: stepImgS,
       steps: s.steps,
       val_s: valS,
-      val_images: data.val?.size ?? null,
+      val_images: data.val ? Math.min(data.val.size, (s.valBatches ?? Infinity) * stage.batch_size) : null,
       train_items: train.size,
       train_split_images: splits.get('train')?.count ?? train.size,
       peak_rss_mb: process.resourceUsage().maxRSS / 1024,

@@ -398,7 +398,9 @@ def run(a):
         model.eval()
         t = time.perf_counter()
         with torch.no_grad():
-            for x, y in val:
+            for b, (x, y) in enumerate(val):
+                if b == a.val_batches:
+                    break
                 out = model(x.to(memory_format=cl))
                 loss_fn(out, y).item()
                 if not reconstruct:
@@ -409,7 +411,7 @@ def run(a):
         "pipeline": a.pipeline, "stage": a.stage, "batch": stage["batch_size"], "parameters": trainable(model),
         "threads": torch.get_num_threads(), "loader_workers": a.workers, "engine": f"pytorch-{torch.__version__}",
         "decode_s": None, "cache_mb": None, "data_img_s": data_img_s, "step_img_s": step_img_s, "steps": a.steps,
-        "val_s": val_s, "val_images": len(split_items("val")) if "val" in stage else None,
+        "val_s": val_s, "val_images": min(len(split_items("val")), a.val_batches * stage["batch_size"] if a.val_batches else len(split_items("val"))) if "val" in stage else None,
         "train_items": len(train_set), "train_split_images": len(split_items("train")), "peak_rss_mb": peak_rss_mb(resource.RUSAGE_SELF), "worker_rss_mb": peak_rss_mb(resource.RUSAGE_CHILDREN),
     }
 
@@ -422,6 +424,7 @@ def main():
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--val-batches", type=int, default=0, help="time the val pass over its first N batches only (0: all)")
     p.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 2) - 1), help="DataLoader workers")
     p.add_argument("--parameters", action="store_true", help="print every model's trainable parameters and stop")
     a = p.parse_args()
@@ -432,8 +435,8 @@ def main():
         p.error("--pipeline, --stage and --data are needed (or --parameters)")
     if not os.path.isfile(os.path.join(a.data, "wnids.txt")):
         p.error(f"--data {a.data}: no wnids.txt, not a Tiny ImageNet tree")
-    if a.steps < 1 or a.warmup < 0 or a.threads < 1 or a.workers < 0:
-        p.error("--steps and --threads must be >= 1, --warmup and --workers >= 0")
+    if a.steps < 1 or a.warmup < 0 or a.threads < 1 or a.workers < 0 or a.val_batches < 0:
+        p.error("--steps and --threads must be >= 1, --warmup, --workers and --val-batches >= 0")
     print(json.dumps(run(a)))
 
 

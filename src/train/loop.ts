@@ -192,10 +192,13 @@ function stageMonitor(stage: ResolvedStage, data: StageData): { metric: Metric; 
   return { metric: data.val ? 'val_loss' : 'train_loss', mode: 'min', min_delta: 0 };
 }
 
-export async function evaluate(tf: Tf, stage: ResolvedStage, model: tfjs.LayersModel, data: StageData): Promise<EpochMetrics | null> {
+/** One pass over the val split in eval mode; `maxBatches` stops after that many (a benchmark's sample). */
+export async function evaluate(tf: Tf, stage: ResolvedStage, model: tfjs.LayersModel, data: StageData, maxBatches = Infinity): Promise<EpochMetrics | null> {
   if (!data.val) return null;
   const acc = new MetricAccumulator();
+  let batches = 0;
   for await (const batch of data.val.epoch(0)) {
+    if (batches++ >= maxBatches) break;
     const out = tf.tidy(() => {
       const x = tf.tensor4d(batch.x, [...batch.shape]);
       const y = model.apply(x, { training: false }) as tfjs.Tensor;
