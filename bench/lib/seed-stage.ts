@@ -96,6 +96,7 @@ export async function measureSeedStage(s: SeedSetting): Promise<SeedMeasure> {
     const trainer = await openTrainer(tf, stage, model, workers);
     let stepImgS: number;
     let valS: number | null = null;
+    let valImages: number | null = null;
     try {
       const acc = new MetricAccumulator();
       const lr = stage.optimizer!.lr;
@@ -110,8 +111,9 @@ export async function measureSeedStage(s: SeedSetting): Promise<SeedMeasure> {
       await trainer.sync();
       if (data.val) {
         t = performance.now();
-        await evaluate(tf, stage, model, data, s.valBatches ?? Infinity);
+        const val = await evaluate(tf, stage, model, data, s.valBatches ?? Infinity);
         valS = (performance.now() - t) / 1000;
+        valImages = val?.images ?? null;
       }
     } finally {
       await trainer.close();
@@ -131,7 +133,7 @@ export async function measureSeedStage(s: SeedSetting): Promise<SeedMeasure> {
       step_img_s: stepImgS,
       steps: s.steps,
       val_s: valS,
-      val_images: data.val ? Math.min(data.val.size, (s.valBatches ?? Infinity) * stage.batch_size) : null,
+      val_images: valImages,
       train_items: train.size,
       train_split_images: splits.get('train')?.count ?? train.size,
       peak_rss_mb: process.resourceUsage().maxRSS / 1024,

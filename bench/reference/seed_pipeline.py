@@ -393,14 +393,16 @@ def run(a):
             raise SystemExit(f"the loss became {loss.item()}")
     step_img_s = images / (time.perf_counter() - t)
 
-    val_s = None
+    val_s, val_images = None, None
     if val is not None:
         model.eval()
+        val_images = 0
         t = time.perf_counter()
         with torch.no_grad():
             for b, (x, y) in enumerate(val):
-                if b == a.val_batches:
+                if a.val_batches and b == a.val_batches:
                     break
+                val_images += x.shape[0]
                 out = model(x.to(memory_format=cl))
                 loss_fn(out, y).item()
                 if not reconstruct:
@@ -411,7 +413,7 @@ def run(a):
         "pipeline": a.pipeline, "stage": a.stage, "batch": stage["batch_size"], "parameters": trainable(model),
         "threads": torch.get_num_threads(), "loader_workers": a.workers, "engine": f"pytorch-{torch.__version__}",
         "decode_s": None, "cache_mb": None, "data_img_s": data_img_s, "step_img_s": step_img_s, "steps": a.steps,
-        "val_s": val_s, "val_images": min(len(split_items("val")), a.val_batches * stage["batch_size"] if a.val_batches else len(split_items("val"))) if "val" in stage else None,
+        "val_s": val_s, "val_images": val_images,
         "train_items": len(train_set), "train_split_images": len(split_items("train")), "peak_rss_mb": peak_rss_mb(resource.RUSAGE_SELF), "worker_rss_mb": peak_rss_mb(resource.RUSAGE_CHILDREN),
     }
 
