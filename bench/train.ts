@@ -30,7 +30,8 @@
 //                                                #   its SGD: Adam's speed over SGD's per worker count
 //   npm run bench:train -- --profile             # only: where one step of each setting's pipeline
 //                                                #   model goes, per kernel (tf.profile, one worker),
-//                                                #   and V8's collections over 10 steps
+//                                                #   and V8's collections over 10 steps; with
+//                                                #   --setting alexnet or inception-resnet, theirs
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
@@ -54,6 +55,13 @@ const SETTINGS = {
   fashion: { file: 'pipelines/fashion-resnet.yaml', stage: 'train', peer: ['--model', 'small', '--size', '28', '--batch', '128'] },
 } as const;
 type SettingName = keyof typeof SETTINGS;
+/** More seed pipelines for --profile alone (no peer here: bench:seed times them beside PyTorch). */
+const PROFILED = {
+  ...SETTINGS,
+  alexnet: { file: 'pipelines/alexnet.yaml', stage: 'train' },
+  'inception-resnet': { file: 'pipelines/inception-resnet.yaml', stage: 'train' },
+} as const;
+type ProfiledName = keyof typeof PROFILED;
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const PEER = fileURLToPath(new URL('../../shared/reference/torch_throughput.py', import.meta.url));
@@ -195,7 +203,7 @@ async function main(): Promise<void> {
   });
   if (values.child?.startsWith('profile:')) {
     const [, name, backend] = values.child.split(':');
-    console.log(JSON.stringify(await profileStep(name as SettingName, backend, values.set)));
+    console.log(JSON.stringify(await profileStep(name as ProfiledName, backend, values.set)));
     return;
   }
   if (values.child?.startsWith('optimizer:')) {
@@ -209,13 +217,15 @@ async function main(): Promise<void> {
     return;
   }
   const backend = await expectedBackend({ backend: values.backend, env: {} });
-  const names = (values.setting ? [values.setting] : Object.keys(SETTINGS)) as SettingName[];
-  for (const n of names) if (!(n in SETTINGS)) throw new Error(`unknown --setting ${n}; known: ${Object.keys(SETTINGS).join(', ')}`);
   if (values.profile) {
+    const profiled = (values.setting ? [values.setting] : Object.keys(SETTINGS)) as ProfiledName[];
+    for (const n of profiled) if (!(n in PROFILED)) throw new Error(`unknown --setting ${n} for --profile; known: ${Object.keys(PROFILED).join(', ')}`);
     console.log(`machine: ${cpus()[0].model}, ${availableParallelism()} cores, Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ours on ${backend}, one worker`);
-    for (const name of names) printProfile(name, runInChild<Profile>(fileURLToPath(import.meta.url), ['--child', `profile:${name}:${backend}`, ...values.set.flatMap((s) => ['--set', s])]));
+    for (const name of profiled) printProfile(name, runInChild<Profile>(fileURLToPath(import.meta.url), ['--child', `profile:${name}:${backend}`, ...values.set.flatMap((s) => ['--set', s])]));
     return;
   }
+  const names = (values.setting ? [values.setting] : Object.keys(SETTINGS)) as SettingName[];
+  for (const n of names) if (!(n in SETTINGS)) throw new Error(`unknown --setting ${n}; known: ${Object.keys(SETTINGS).join(', ')}`);
   const rounds = Number(values.rounds ?? 2);
   const steps = Number(values.steps ?? 5);
   const warmup = Number(values.warmup ?? 2);
@@ -279,10 +289,10 @@ interface Profile {
  * the inline trainer) under tf.profile, per kernel, after two warm-up steps; then 10 plain steps
  * with V8's collections counted (a PerformanceObserver of 'gc' entries on this thread).
  */
-async function profileStep(name: SettingName, backend: string, sets: readonly string[]): Promise<Profile> {
+async function profileStep(name: ProfiledName, backend: string, sets: readonly string[]): Promise<Profile> {
   const { tf } = await initBackend({ backend, env: {} });
-  const { pipeline, locate } = await resolvePipeline(SETTINGS[name].file, { cwd: REPO, sets });
-  const stage = pipeline.stages[SETTINGS[name].stage];
+  const { pipeline, locate } = await resolvePipeline(PROFILED[name].file, { cwd: REPO, sets });
+  const stage = pipeline.stages[PROFILED[name].stage];
   const model = compileGraphs(pipeline, analyzeGraphs(pipeline, locate)).model(stage.model);
   const [h, w, c] = model.inputs[0].shape.slice(1) as number[];
   const classes = model.outputs[0].shape[1] as number;
@@ -316,7 +326,7 @@ async function profileStep(name: SettingName, backend: string, sets: readonly st
   return { wallMs, kernelMs: kernels.reduce((a, k) => a + k.ms, 0), kernels, steps, stepMs: median(times), gc };
 }
 
-function printProfile(name: SettingName, p: Profile): void {
+function printProfile(name: ProfiledName, p: Profile): void {
   console.log(`\n${name}: one step ${p.wallMs.toFixed(0)} ms under tf.profile, ${p.kernelMs.toFixed(0)} ms in kernels; ${p.steps} plain steps: median ${p.stepMs.toFixed(0)} ms, V8 collected ${p.gc.count} times on this thread, ${p.gc.ms.toFixed(1)} ms in all (${((100 * p.gc.ms) / (p.steps * p.stepMs)).toFixed(1)}% of the steps)`);
   console.log('| kernel | ms | calls | share |');
   console.log('|---|---:|---:|---:|');

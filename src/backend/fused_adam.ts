@@ -22,6 +22,8 @@ export interface AdamAttrs {
   readonly decoupled: boolean;
   /** Inputs and outputs include max_exp_avg_sq. */
   readonly amsgrad: boolean;
+  /** The outputs may take the buffers of the gradient (the new parameter) and of the slots (onHeap's reuse). */
+  readonly inPlace?: boolean;
 }
 
 /** Whether the fused kernel runs on the active backend. */

@@ -15,6 +15,8 @@ export interface RmspropAttrs {
   readonly momentum: number;
   /** Inputs and outputs include grad_avg. */
   readonly centered: boolean;
+  /** The outputs may take the buffers of the gradient (the new parameter) and of the slots (onHeap's reuse). */
+  readonly inPlace?: boolean;
 }
 
 /** Whether the fused kernel runs on the active backend. */

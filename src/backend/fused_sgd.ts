@@ -14,6 +14,8 @@ export interface SgdMomentumAttrs {
   /** The first step takes the gradient as the buffer. */
   readonly first: boolean;
   readonly nesterov: boolean;
+  /** The outputs may take the buffers of the gradient (the new parameter) and of the slots (onHeap's reuse). */
+  readonly inPlace?: boolean;
 }
 
 /** Whether the fused kernel runs on the active backend. */

@@ -59,14 +59,14 @@ const bitsOf = (arrays: readonly Float32Array[]) => arrays.map((a) => new Uint32
  * Steps `from` to `to` (0-based, exclusive) of `config` from the seeded parameters, or from
  * `resume`'s weights and optimiser state; `fused` picks the path. Returns the weights and state.
  */
-function train(config: OptimizerConfig, fused: OnednnAddon | null, from: number, to: number, resume?: { weights: Float32Array[]; state: OptimizerState }) {
+function train(config: OptimizerConfig, fused: OnednnAddon | null, from: number, to: number, resume?: { weights: Float32Array[]; state: OptimizerState }, consume = false) {
   useOnednn(fused);
   const params = SHAPES.map((s, i) => tf.variable(tf.tensor(resume ? resume.weights[i] : randomValues(s, 20 + i), s)));
   const opt: EngineOptimizer = createOptimizer(config, params);
   if (resume) opt.load(resume.state);
   for (let t = from; t < to; t++) {
     const grads = SHAPES.map((s, i) => gradient(s, 100 * t + i));
-    opt.step(grads, lrAt(config.lr as number, t));
+    opt.step(grads, lrAt(config.lr as number, t), consume);
     tf.dispose(grads);
   }
   const weights = params.map((p) => p.dataSync().slice() as Float32Array);
@@ -145,6 +145,75 @@ describe.runIf(onednn.addon !== null)('fused SGD, Adam, AdamW and RMSprop on was
     };
     // toEqual: NaN equals NaN whatever its sign bit (x86's default NaN is negative, wasm's positive).
     expect(run(counted.addon)).toEqual(run(null));
+  });
+
+  it.each([...sgdGrid, ...adamGrid, ...rmspropGrid].map((c) => [name(c), c] as const))('%s: with the gradients handed over (written in place), the same bits as the composition', (_name, config) => {
+    const inPlace = bits(train(config, counted.addon, 0, STEPS, undefined, true));
+    const composed = bits(train(config, null, 0, STEPS));
+    inPlace.bits.forEach((b, i) => expect(b, `array ${i}`).toEqual(composed.bits[i]));
+  });
+
+  /** Heap offsets of tensors' buffers on the wasm backend. */
+  const offsets = (ts: readonly tf.Tensor[]) => ts.map((t) => (tf.backend() as unknown as { getMemoryOffset(d: object): number }).getMemoryOffset(t.dataId));
+
+  it.each([sgdGrid[5], adamGrid[15], rmspropGrid[15]].map((c) => [name(c), c] as const))('%s: a handed-over step allocates nothing: the parameter takes the gradient\'s buffer, each slot keeps its own', (_name, config) => {
+    useOnednn(counted.addon);
+    const params = SHAPES.map((s, i) => tf.variable(tf.tensor(randomValues(s, i), s)));
+    const opt = createOptimizer(config, params);
+    opt.step(SHAPES.map((s, i) => gradient(s, i)), 1e-3, true); // the slots' first values
+    const slotVars = (opt as unknown as { slotVars: Record<string, tf.Variable[]> }).slotVars;
+    const slots = Object.keys(slotVars).sort().flatMap((k) => slotVars[k]);
+    expect(slots.length).toBeGreaterThan(0);
+    const [slotsBefore, tensorsBefore] = [offsets(slots), tf.memory().numTensors];
+    const grads = SHAPES.map((s, i) => gradient(s, 50 + i));
+    const gradOffsets = offsets(grads);
+    opt.step(grads, 1e-3, true);
+    expect(offsets(params)).toEqual(gradOffsets);
+    expect(offsets(slots)).toEqual(slotsBefore);
+    expect(grads.every((g) => g.isDisposed)).toBe(true);
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    opt.dispose();
+    tf.dispose(params);
+  });
+
+  it.each([sgdGrid[5], adamGrid[15], rmspropGrid[15]].map((c) => [name(c), c] as const))('%s: a parameter that took a reshaped gradient\'s buffer serves as a dense layer\'s bias', (_name, config) => {
+    // wasm's _FusedMatMul reads the bias's rank from the backend's books, where a buffer keeps
+    // the shape it was made with: [1, 1, 1, 8] for this gradient.
+    useOnednn(counted.addon);
+    const bias = tf.variable(tf.tensor1d(randomValues([8], 3)));
+    const opt = createOptimizer(config, [bias]);
+    const made = gradient([1, 1, 1, 8], 9);
+    const grad = tf.reshape(made, [8]);
+    made.dispose();
+    const offset = offsets([grad])[0];
+    opt.step([grad], 1e-3, true);
+    expect(offsets([bias])[0]).toBe(offset);
+    const [x, w] = [tf.tensor(randomValues([2, 5], 4), [2, 5]), tf.tensor(randomValues([5, 8], 5), [5, 8])];
+    const y = tf.fused.matMul({ a: x, b: w, bias });
+    expect(y.shape).toEqual([2, 8]);
+    tf.dispose([x, w, y, bias]);
+    opt.dispose();
+  });
+
+  it.each([sgdGrid[5], adamGrid[15], rmspropGrid[15]].map((c) => [name(c), c] as const))('%s: a gradient another tensor shares, or one passed for two parameters, is read and left as it was', (_name, config) => {
+    const run = (consume: boolean) => {
+      useOnednn(counted.addon);
+      const params = [0, 1].map((i) => tf.variable(tf.tensor(randomValues([37], i), [37])));
+      const opt = createOptimizer(config, params);
+      const shared = gradient([37], 7);
+      const held = tf.clone(shared); // the same buffer, one more reference (Identity on wasm)
+      const twice = gradient([37], 8);
+      const before = [held.dataSync().slice(), twice.dataSync().slice()];
+      opt.step([shared, held], 1e-3, consume); // one buffer for both parameters
+      opt.step([twice, twice], 1e-3, consume); // one tensor for both
+      expect(held.dataSync()).toEqual(before[0]);
+      expect(twice.dataSync()).toEqual(before[1]);
+      const out = params.map((p) => p.dataSync().slice());
+      opt.dispose();
+      tf.dispose([...params, shared, held, twice]);
+      return out;
+    };
+    expect(run(true)).toEqual(run(false));
   });
 
   it.each([adamGrid[15], rmspropGrid[15]].map((c) => [name(c), c] as const))('%s: a fused step leaks no tensor', (_name, config) => {

@@ -9,13 +9,17 @@
 namespace pipe_onednn {
 namespace {
 
-// One loop per combination of options, branch-free and on restrict pointers, so that the
-// compiler vectorises it (-O3): IEEE operations lane by lane, the scalar loop's numbers.
+// One loop per combination of options, branch-free, so that the compiler vectorises it (-O3):
+// IEEE operations lane by lane, the scalar loop's numbers. An output may be the very buffer of an
+// input (onHeap's reuse: the new parameter in the gradient's, each slot in its own), so the
+// pointers are not restrict; every element is read before it is written and no iteration touches
+// another's elements, which `ivdep` tells the compiler (no run-time overlap check, no scalar fallback).
 template <bool kDecoupledDecay, bool kL2, bool kAmsgrad>
-void adam_loop(const Adam& s, std::size_t n, const float* __restrict param, const float* __restrict grad, const float* __restrict exp_avg,
-               const float* __restrict exp_avg_sq, const float* __restrict max_sq, float* __restrict param_out, float* __restrict exp_avg_out,
-               float* __restrict exp_avg_sq_out, float* __restrict max_sq_out) {
+void adam_loop(const Adam& s, std::size_t n, const float* param, const float* grad, const float* exp_avg,
+               const float* exp_avg_sq, const float* max_sq, float* param_out, float* exp_avg_out,
+               float* exp_avg_sq_out, float* max_sq_out) {
   const Adam c = s;  // a local copy: its fields stay in registers
+#pragma GCC ivdep
   for (std::size_t i = 0; i < n; i++) {
     const float p = kDecoupledDecay ? param[i] * c.decay_keep : param[i];
     const float g = kL2 ? grad[i] + p * c.weight_decay : grad[i];

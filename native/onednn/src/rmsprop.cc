@@ -9,13 +9,17 @@
 namespace pipe_onednn {
 namespace {
 
-// One loop per combination of options, branch-free and on restrict pointers, so that the
-// compiler vectorises it (-O3): IEEE operations lane by lane, the scalar loop's numbers.
+// One loop per combination of options, branch-free, so that the compiler vectorises it (-O3):
+// IEEE operations lane by lane, the scalar loop's numbers. An output may be the very buffer of an
+// input (onHeap's reuse: the new parameter in the gradient's, each slot in its own), so the
+// pointers are not restrict; every element is read before it is written and no iteration touches
+// another's elements, which `ivdep` tells the compiler (no run-time overlap check, no scalar fallback).
 template <bool kDecay, bool kCentered, bool kMomentum>
-void rmsprop_loop(const Rmsprop& s, std::size_t n, const float* __restrict param, const float* __restrict grad, const float* __restrict square_avg,
-                  const float* __restrict grad_avg, const float* __restrict buf, float* __restrict param_out, float* __restrict square_avg_out,
-                  float* __restrict grad_avg_out, float* __restrict buf_out) {
+void rmsprop_loop(const Rmsprop& s, std::size_t n, const float* param, const float* grad, const float* square_avg,
+                  const float* grad_avg, const float* buf, float* param_out, float* square_avg_out,
+                  float* grad_avg_out, float* buf_out) {
   const Rmsprop c = s;  // a local copy: its fields stay in registers
+#pragma GCC ivdep
   for (std::size_t i = 0; i < n; i++) {
     const float g = kDecay ? grad[i] + param[i] * c.weight_decay : grad[i];
     // torch's addcmul: value * g * g, left to right.

@@ -10,12 +10,16 @@
 namespace pipe_onednn {
 namespace {
 
-// One loop per combination of options, branch-free and on restrict pointers, so that the
-// compiler vectorises it (-O3): IEEE operations lane by lane, the scalar loop's numbers.
+// One loop per combination of options, branch-free, so that the compiler vectorises it (-O3):
+// IEEE operations lane by lane, the scalar loop's numbers. An output may be the very buffer of an
+// input (onHeap's reuse: the new parameter in the gradient's, each slot in its own), so the
+// pointers are not restrict; every element is read before it is written and no iteration touches
+// another's elements, which `ivdep` tells the compiler (no run-time overlap check, no scalar fallback).
 template <bool kDecay, bool kFirst, bool kDampened, bool kNesterov>
-void sgd_loop(const Sgd& s, std::size_t n, const float* __restrict p, const float* __restrict g, const float* __restrict buf, float* __restrict p_out,
-              float* __restrict buf_out) {
+void sgd_loop(const Sgd& s, std::size_t n, const float* p, const float* g, const float* buf, float* p_out,
+              float* buf_out) {
   const Sgd c = s;  // a local copy: its fields stay in registers
+#pragma GCC ivdep
   for (std::size_t i = 0; i < n; i++) {
     float d = kDecay ? g[i] + p[i] * c.weight_decay : g[i];
     const float next = kFirst ? d : buf[i] * c.momentum + (kDampened ? d * c.keep : d);

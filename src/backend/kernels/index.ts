@@ -1,7 +1,7 @@
 // The engine's kernels for the wasm backend and its gradients: plain lists. Each entry replaces
 // (or adds) one kernel of tfjs-backend-wasm 4.22; the file beside it says why and derives it.
 import { getGradient, getKernel, registerGradient, registerKernel, unregisterKernel, type GradConfig, type KernelFunc } from '@tensorflow/tfjs';
-import { batchMatMulOverride } from './batch_mat_mul.js';
+import { batchMatMulOverride, fusedMatMulOverride } from './batch_mat_mul.js';
 import { batchNormTrainingKernel } from './batch_norm_training.js';
 import { batchNormTrainingGradient, batchNormTrainingGradKernel } from './batch_norm_training_grad.js';
 import { conv2DBackpropFilterOverride } from './conv2d_backprop_filter.js';
@@ -34,6 +34,7 @@ export const wasmKernels: readonly KernelOverride[] = [
   identityOverride,
   castOverride,
   batchMatMulOverride,
+  fusedMatMulOverride,
   tileOverride,
   sliceOverride,
   fusedBatchNormOverride,

@@ -19,7 +19,7 @@ function adam(args: { inputs: AdamInputs; backend: BackendWasm; attrs: AdamAttrs
   const { inputs: { param, grad, expAvg, expAvgSq, maxExpAvgSq }, backend, attrs: a } = args;
   const slots = a.amsgrad ? [expAvg, expAvgSq, maxExpAvgSq as TensorInfo] : [expAvg, expAvgSq];
   return onHeap(backend, [param, grad, ...slots], [param.shape, ...slots.map(() => param.shape)], (addon, views) =>
-    addon.adam(Float64Array.from([a.stepSize, a.correction2Sqrt, a.decayKeep, a.weightDecay, a.beta1, a.beta2, a.eps]), Int32Array.from([a.decoupled ? 1 : 0, a.amsgrad ? 1 : 0]), views));
+    addon.adam(Float64Array.from([a.stepSize, a.correction2Sqrt, a.decayKeep, a.weightDecay, a.beta1, a.beta2, a.eps]), Int32Array.from([a.decoupled ? 1 : 0, a.amsgrad ? 1 : 0]), views), a.inPlace ? [grad, ...slots] : []);
 }
 
 export const onednnAdamKernel = adam as unknown as KernelFunc;

@@ -20,7 +20,7 @@ function rmsprop(args: { inputs: RmspropInputs; backend: BackendWasm; attrs: Rms
   const { inputs: { param, grad, squareAvg, gradAvg, momentumBuffer }, backend, attrs: a } = args;
   const slots = [squareAvg, ...(a.centered ? [gradAvg as TensorInfo] : []), ...(a.momentum > 0 ? [momentumBuffer as TensorInfo] : [])];
   return onHeap(backend, [param, grad, ...slots], [param.shape, ...slots.map(() => param.shape)], (addon, views) =>
-    addon.rmsprop(Float64Array.from([a.lr, a.alpha, a.eps, a.weightDecay, a.momentum]), Int32Array.from([a.centered ? 1 : 0]), views));
+    addon.rmsprop(Float64Array.from([a.lr, a.alpha, a.eps, a.weightDecay, a.momentum]), Int32Array.from([a.centered ? 1 : 0]), views), a.inPlace ? [grad, ...slots] : []);
 }
 
 export const onednnRmspropKernel = rmsprop as unknown as KernelFunc;

@@ -11,7 +11,7 @@ function sgdMomentum(args: { inputs: { param: TensorInfo; grad: TensorInfo; buf:
   const { inputs: { param, grad, buf }, backend, attrs } = args;
   // onHeap refuses to run while oneDNN is off; fusesSgdMomentum keeps the optimiser from asking then.
   return onHeap(backend, [param, grad, buf], [param.shape, param.shape], (addon, views) =>
-    addon.sgd(Float64Array.from([attrs.lr, attrs.momentum, attrs.dampening, attrs.weightDecay]), Int32Array.from([attrs.first ? 1 : 0, attrs.nesterov ? 1 : 0]), views));
+    addon.sgd(Float64Array.from([attrs.lr, attrs.momentum, attrs.dampening, attrs.weightDecay]), Int32Array.from([attrs.first ? 1 : 0, attrs.nesterov ? 1 : 0]), views), attrs.inPlace ? [grad, buf] : []);
 }
 
 export const onednnSgdKernel = sgdMomentum as unknown as KernelFunc;

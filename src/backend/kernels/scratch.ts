@@ -1,11 +1,18 @@
 // Engine kernels on the wasm backend are compositions of the backend's own XNNPACK kernels. A
 // Scratch runs those kernels on the backend's heap and frees every intermediate it made, so an
 // engine kernel leaves exactly one new buffer behind: its output.
-import { getKernel, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs';
+import { getKernel, type DataId, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+/** tfjs-backend-wasm 4.22's own bookkeeping, which an alias registers in and leaves again. */
+interface WasmBookkeeping {
+  readonly dataIdMap: { get(dataId: DataId): { readonly id: number } | undefined; delete(dataId: DataId): void };
+  readonly wasm: { readonly tfjs: { disposeData(id: number): void } };
+}
 
 export class Scratch {
   private readonly temps: TensorInfo[] = [];
+  private readonly aliases: TensorInfo[] = [];
 
   constructor(readonly backend: BackendWasm) {}
 
@@ -28,6 +35,17 @@ export class Scratch {
   alloc(shape: number[]): TensorInfo {
     const out = this.backend.makeOutput(shape, 'float32');
     this.temps.push(out);
+    return out;
+  }
+
+  /**
+   * A second id for t's buffer that does not own it. XNNPACK's matrix product keeps its packed copy
+   * of the right-hand operand per id until that id is disposed: a product run on an alias leaves
+   * no copy behind once the alias goes (at release; the buffer itself stays t's).
+   */
+  alias(t: TensorInfo): TensorInfo {
+    const out = this.backend.makeOutput([...t.shape], t.dtype, this.backend.getMemoryOffset(t.dataId));
+    this.aliases.push(out);
     return out;
   }
 
@@ -60,6 +78,16 @@ export class Scratch {
     const kept = new Set(keep === null ? [] : (Array.isArray(keep) ? keep : [keep]).map((t) => t.dataId));
     for (const t of this.temps) if (!kept.has(t.dataId)) this.backend.disposeData(t.dataId);
     this.temps.length = 0;
+    // An alias leaves the backend's books (and XNNPACK's caches, through the disposal callbacks
+    // dispose_data runs) without the free() that disposeData would do to its buffer.
+    const books = this.backend as unknown as WasmBookkeeping;
+    for (const a of this.aliases) {
+      const entry = books.dataIdMap.get(a.dataId);
+      if (!entry) continue;
+      books.wasm.tfjs.disposeData(entry.id);
+      books.dataIdMap.delete(a.dataId);
+    }
+    this.aliases.length = 0;
     return keep;
   }
 }

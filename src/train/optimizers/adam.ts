@@ -71,12 +71,12 @@ class Adam extends SlotOptimizer {
     return { stepSize: scalar(stepSize), correction2Sqrt: scalar(correction2Sqrt), decayKeep: scalar(decayKeep) };
   }
 
-  protected update({ param, grad, slot }: UpdateInputs, k: Record<string, tfjs.Scalar>): void {
+  protected update({ param, grad, slot, consume }: UpdateInputs, k: Record<string, tfjs.Scalar>): void {
     const tf = this.tf;
     if (fusesAdam(tf)) {
       // The same update as below in one kernel, bit for bit (src/backend/fused_adam.ts).
       const inputs = { param, grad, expAvg: slot.exp_avg, expAvgSq: slot.exp_avg_sq, ...(this.s.amsgrad ? { maxExpAvgSq: slot.max_exp_avg_sq } : {}) };
-      const [p, m, v, vMax] = tf.engine().runKernel(ADAM, inputs, this.attrs as unknown as tfjs.NamedAttrMap) as tfjs.Tensor[];
+      const [p, m, v, vMax] = tf.engine().runKernel(ADAM, inputs, { ...this.attrs, inPlace: consume } as unknown as tfjs.NamedAttrMap) as tfjs.Tensor[];
       slot.exp_avg.assign(m);
       slot.exp_avg_sq.assign(v);
       if (this.s.amsgrad) slot.max_exp_avg_sq.assign(vMax);

@@ -61,12 +61,12 @@ class Rmsprop extends SlotOptimizer {
     return { lr: this.tf.scalar(lr, 'float32') };
   }
 
-  protected update({ param, grad, slot }: UpdateInputs, { lr }: Record<string, tfjs.Scalar>): void {
+  protected update({ param, grad, slot, consume }: UpdateInputs, { lr }: Record<string, tfjs.Scalar>): void {
     const tf = this.tf;
     if (fusesRmsprop(tf)) {
       // The same update as below in one kernel, bit for bit (src/backend/fused_rmsprop.ts).
       const { alpha, eps, weight_decay: weightDecay, momentum, centered } = this.s;
-      const attrs: RmspropAttrs = { lr: this.lr, alpha, eps, weightDecay, momentum, centered };
+      const attrs: RmspropAttrs = { lr: this.lr, alpha, eps, weightDecay, momentum, centered, inPlace: consume };
       const inputs = { param, grad, squareAvg: slot.square_avg, ...(centered ? { gradAvg: slot.grad_avg } : {}), ...(momentum > 0 ? { momentumBuffer: slot.momentum_buffer } : {}) };
       const [p, ...slots] = tf.engine().runKernel(RMSPROP, inputs, attrs as unknown as tfjs.NamedAttrMap) as tfjs.Tensor[];
       // The kernel's outputs after the parameter: square_avg, then grad_avg and momentum_buffer where used.

@@ -57,11 +57,11 @@ class Sgd extends SlotOptimizer {
     return { lr: this.tf.scalar(lr, 'float32') };
   }
 
-  protected update({ param, grad, slot, step }: UpdateInputs, { lr }: Record<string, tfjs.Scalar>): void {
+  protected update({ param, grad, slot, step, consume }: UpdateInputs, { lr }: Record<string, tfjs.Scalar>): void {
     const tf = this.tf;
     if (this.s.momentum !== 0 && fusesSgdMomentum(tf)) {
       // The same update as below in one kernel, bit for bit (src/backend/fused_sgd.ts).
-      const attrs: SgdMomentumAttrs = { lr: this.lr, momentum: this.s.momentum, dampening: this.s.dampening, weightDecay: this.s.weight_decay, first: step === 1, nesterov: this.s.nesterov };
+      const attrs: SgdMomentumAttrs = { lr: this.lr, momentum: this.s.momentum, dampening: this.s.dampening, weightDecay: this.s.weight_decay, first: step === 1, nesterov: this.s.nesterov, inPlace: consume };
       const [p, buf] = tf.engine().runKernel(SGD_MOMENTUM, { param, grad, buf: slot.momentum_buffer }, attrs as unknown as tfjs.NamedAttrMap) as tfjs.Tensor[];
       slot.momentum_buffer.assign(buf);
       param.assign(p);

@@ -33,7 +33,7 @@ export class InlineTrainer implements StageTrainer {
       const pieces = microPieces(batch.shape[0], stage.micro_batch);
       const g = partGradients(tf, stage, model, vars, input, pieces, clock, piecesPerStep(stage.batch_size, 1, stage.micro_batch));
       logits = g.out;
-      this.optimizer.step(g.grads, lr);
+      this.optimizer.step(g.grads, lr, true); // the step's own gradients: the update may reuse them
       return g.loss;
     });
     dropoutClock.step = clock;

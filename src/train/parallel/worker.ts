@@ -107,7 +107,7 @@ function update(r: Replica, shares: readonly number[], lr: number): void {
     return t;
   });
   try {
-    r.optimizer.step(tensors, lr);
+    r.optimizer.step(tensors, lr, true); // made here for this update alone: it may reuse them
   } finally {
     tf.dispose(tensors);
   }
