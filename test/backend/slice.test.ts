@@ -41,3 +41,45 @@ it('the gradient of a padding is dy without its border, as on cpu', async () => 
   const [ours] = await valuesOn('wasm', f);
   expect(Array.from(ours)).toEqual(Array.from((await valuesOn('cpu', f))[0]));
 });
+
+describe('SplitV through the engine\'s Slice', () => {
+  // [name, shape, sizes or count, axis]
+  const splits: [string, number[], number[] | number, number][] = [
+    ['channels of a map (a concatenation\'s gradient)', [2, 3, 4, 9], [2, 4, 3], 3],
+    ['a -1 size, the last axis as -1', [2, 3, 4, 9], [5, -1], -1],
+    ['equal pieces along rows', [2, 6, 4, 3], 3, 1],
+    ['1-D with an empty piece', [7], [3, 0, 4], 0],
+  ];
+  it.each(splits)('%s: every piece as on cpu', async (_name, shape, sizes, axis) => {
+    const values = randomValues(shape, 11);
+    const make = () => tf.split(tf.tensor(values, shape), sizes, axis);
+    const ours = await valuesOn('wasm', make);
+    const reference = await valuesOn('cpu', make);
+    expect(ours.length).toBe(reference.length);
+    ours.forEach((piece, i) => expect(Array.from(piece), `piece ${i}`).toEqual(Array.from(reference[i])));
+  });
+
+  it('runs the registered Slice once per piece (not the stock slice it would import)', async () => {
+    await tf.setBackend('wasm');
+    const slice = tf.getKernel('Slice', 'wasm')!;
+    let calls = 0;
+    tf.unregisterKernel('Slice', 'wasm');
+    tf.registerKernel({ ...slice, kernelFunc: (args) => ((calls += 1), slice.kernelFunc(args)) });
+    try {
+      tf.tidy(() => tf.split(tf.ones([2, 3, 4, 9]), [2, 4, 3], 3));
+    } finally {
+      tf.unregisterKernel('Slice', 'wasm');
+      tf.registerKernel(slice);
+    }
+    expect(calls).toBe(3);
+  });
+
+  it('the gradient of a concatenation, as on cpu', async () => {
+    const [a, b] = [randomValues([2, 3, 3, 4], 12), randomValues([2, 3, 3, 5], 13)];
+    const weights = randomValues([2, 3, 3, 9], 14);
+    const f = () => tf.grads((x: tfjs.Tensor, y: tfjs.Tensor) => tf.sum(tf.mul(tf.concat([x, y], 3), tf.tensor(weights, [2, 3, 3, 9]))))([tf.tensor(a, [2, 3, 3, 4]), tf.tensor(b, [2, 3, 3, 5])]);
+    const ours = await valuesOn('wasm', f);
+    const reference = await valuesOn('cpu', f);
+    ours.forEach((g, i) => expect(Array.from(g)).toEqual(Array.from(reference[i])));
+  });
+});

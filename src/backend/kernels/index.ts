@@ -22,7 +22,7 @@ import { onednnSgdKernel } from './onednn_sgd.js';
 import { ADAM } from '../fused_adam.js';
 import { RMSPROP } from '../fused_rmsprop.js';
 import { SGD_MOMENTUM } from '../fused_sgd.js';
-import { sliceOverride } from './slice.js';
+import { sliceOverride, splitVOverride } from './slice.js';
 import { tileOverride } from './tile.js';
 
 export const wasmKernels: readonly KernelOverride[] = [
@@ -37,6 +37,7 @@ export const wasmKernels: readonly KernelOverride[] = [
   fusedMatMulOverride,
   tileOverride,
   sliceOverride,
+  splitVOverride,
   fusedBatchNormOverride,
   batchNormTrainingKernel,
   batchNormTrainingGradKernel,
