@@ -1,0 +1,29 @@
+// bench:heap on a small pipeline: it must step the stage and report a peak of buffers above what
+// the model holds between steps, and a heap at least that large.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO } from '../helpers/cli.js';
+
+describe('bench:heap', () => {
+  it('reports each step\'s peak of live buffers and the heap after it', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'bench', 'heap.ts'), '--file', 'pipelines/fashion-resnet.yaml', '--steps', '2', '--backend', 'wasm', '--set', 'stages.train.batch_size=8'], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const ready = /ready: ([\d.]+) MB of buffers, heap ([\d.]+) MB/.exec(r.stdout);
+    expect(ready, r.stdout).not.toBeNull();
+    const steps = [...r.stdout.matchAll(/step (\d+): \d+ ms; buffers at the peak ([\d.]+) MB, after ([\d.]+) MB; heap ([\d.]+) MB/g)];
+    expect(steps.map((m) => Number(m[1]))).toEqual([1, 2]);
+    for (const [, , peak, after, heap] of steps.map((m) => m.map(Number))) {
+      // A step's activations and gradients come and go: its peak is above what stays.
+      expect(peak).toBeGreaterThan(after);
+      expect(after).toBeGreaterThanOrEqual(Number(ready![1]));
+      expect(heap).toBeGreaterThanOrEqual(peak);
+    }
+  }, 90_000);
+
+  it('says what is missing', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'bench', 'heap.ts')], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('--file PIPELINE is needed');
+  }, 90_000);
+});
