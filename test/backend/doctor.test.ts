@@ -10,7 +10,7 @@ const nativeInstalled = packageDir('@tensorflow/tfjs-node') !== null || packageD
 // CI installs libdnnl-dev, so the addon is built there (test/backend/onednn.test.ts insists);
 // elsewhere doctor must say why it is not.
 const onednn = loadOnednn();
-const ENGINE_KERNELS = 'Conv2DBackpropFilter, Conv2DBackpropInput, MaxPoolGrad, Sum, Mean, Identity, Cast, BatchMatMul, Tile, Slice, FusedBatchNorm, PipeBatchNormTraining, PipeBatchNormTrainingGrad, FusedBatchNorm gradient, Sum gradient, Mean gradient, Relu gradient, PipeBatchNormTraining gradient';
+const ENGINE_KERNELS = 'Conv2DBackpropFilter, Conv2DBackpropInput, MaxPoolGrad, Sum, Mean, Identity, Cast, BatchMatMul, _FusedMatMul, Tile, Slice, SplitV, FusedBatchNorm, PipeBatchNormTraining, PipeBatchNormTrainingGrad, FusedBatchNorm gradient, Sum gradient, Mean gradient, Relu gradient, PipeBatchNormTraining gradient';
 
 async function pipe(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const { PIPE_BACKEND: _drop, ...rest } = process.env;
