@@ -23,11 +23,6 @@ export function runsNative(t: typeof tfjs, kernelName: string): boolean {
   return t.getBackend() === 'wasm' && addon !== null && t.getKernel(kernelName, 'wasm') !== undefined;
 }
 
-/** tfjs-backend-wasm 4.22's record of each buffer. */
-interface BufferBooks {
-  readonly dataIdMap: { get(dataId: unknown): { shape: number[] } };
-}
-
 /**
  * Makes `outputShapes` on the heap, then calls `compute` with the addon and Float32Array views of
  * `inputs` and those outputs, in that order; returns the outputs. The views are taken after every
@@ -49,7 +44,7 @@ export function onHeap(backend: BackendWasm, inputs: readonly TensorInfo[], outp
       backend.incRef(from.dataId);
       // The backend's books keep the shape the buffer was made with (a reshaped gradient's may be
       // [1, 1, 1, C]), and some kernels read it there (_FusedMatMul's bias): it is the output's now.
-      (backend as unknown as BufferBooks).dataIdMap.get(from.dataId).shape = [...shape];
+      backend.dataIdMap.get(from.dataId)!.shape = [...shape];
       return { dataId: from.dataId, shape: [...shape], dtype: 'float32' } as TensorInfo;
     }
     return backend.makeOutput([...shape], 'float32');

@@ -1,14 +1,8 @@
 // Engine kernels on the wasm backend are compositions of the backend's own XNNPACK kernels. A
 // Scratch runs those kernels on the backend's heap and frees every intermediate it made, so an
 // engine kernel leaves exactly one new buffer behind: its output.
-import { getKernel, type DataId, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs';
+import { getKernel, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-
-/** tfjs-backend-wasm 4.22's own bookkeeping, which an alias registers in and leaves again. */
-interface WasmBookkeeping {
-  readonly dataIdMap: { get(dataId: DataId): { readonly id: number } | undefined; delete(dataId: DataId): void };
-  readonly wasm: { readonly tfjs: { disposeData(id: number): void } };
-}
 
 export class Scratch {
   private readonly temps: TensorInfo[] = [];
@@ -80,12 +74,11 @@ export class Scratch {
     this.temps.length = 0;
     // An alias leaves the backend's books (and XNNPACK's caches, through the disposal callbacks
     // dispose_data runs) without the free() that disposeData would do to its buffer.
-    const books = this.backend as unknown as WasmBookkeeping;
     for (const a of this.aliases) {
-      const entry = books.dataIdMap.get(a.dataId);
+      const entry = this.backend.dataIdMap.get(a.dataId);
       if (!entry) continue;
-      books.wasm.tfjs.disposeData(entry.id);
-      books.dataIdMap.delete(a.dataId);
+      this.backend.wasm.tfjs.disposeData(entry.id);
+      this.backend.dataIdMap.delete(a.dataId);
     }
     this.aliases.length = 0;
     return keep;
