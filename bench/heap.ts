@@ -10,76 +10,76 @@
 //   npm run bench:heap -- --file pipelines/resnet9.yaml --steps 5 --micro-batch 16
 import { parseArgs } from 'node:util';
 import { initBackend } from '../src/backend/index.js';
-import { resolvePipeline } from '../src/config/resolve.js';
-import { analyzeGraphs } from '../src/graph/analyze.js';
-import { compileGraphs } from '../src/graph/compile.js';
-import { Rng } from '../src/random.js';
 import { MetricAccumulator } from '../src/train/metrics.js';
-import { openTrainer } from '../src/train/parallel/index.js';
+import { openStageStep } from './lib/step-timer.js';
 
 /** tfjs-backend-wasm 4.22's methods that make and free buffers, and its heap. */
 interface WasmBackend {
   move(dataId: object, values: unknown, shape: number[], dtype: string, refCount: number): void;
   disposeData(dataId: object, force?: boolean): boolean;
   readonly dataIdMap: { get(dataId: object): { shape: number[]; dtype: string } | undefined };
-  readonly wasm: { readonly HEAPU8: Uint8Array };
+  readonly wasm?: { readonly HEAPU8: Uint8Array };
 }
 
-const { values } = parseArgs({
-  options: {
-    file: { type: 'string' }, stage: { type: 'string', default: 'train' }, set: { type: 'string', multiple: true, default: [] },
-    steps: { type: 'string', default: '3' }, backend: { type: 'string', default: 'wasm-onednn' }, 'micro-batch': { type: 'string' },
-  },
-});
-if (!values.file) throw new Error('--file PIPELINE is needed');
-const { tf } = await initBackend({ backend: values.backend, env: {} });
-const backend = tf.backend() as unknown as WasmBackend;
-if (!backend.wasm) throw new Error(`--backend ${values.backend} is not a wasm backend: there is no heap to watch`);
+/** A bad option or pipeline: said in one line, without a stack. */
+class UsageError extends Error {}
 
-// Every buffer the backend makes (move: write and makeOutput) or frees (disposeData, when its
-// last reference goes), by bytes.
-const bytes = (shape: readonly number[], dtype: string) => shape.reduce((a, b) => a * b, 1) * (dtype === 'bool' ? 1 : 4);
-let live = 0;
-let peak = 0;
-const move = backend.move.bind(backend);
-const dispose = backend.disposeData.bind(backend);
-backend.move = (dataId, v, shape, dtype, refCount) => {
-  live += bytes(shape, dtype);
-  peak = Math.max(peak, live);
-  move(dataId, v, shape, dtype, refCount);
-};
-backend.disposeData = (dataId, force) => {
-  const info = backend.dataIdMap.get(dataId);
-  const freed = dispose(dataId, force);
-  if (info && freed) live -= bytes(info.shape, info.dtype);
-  return freed;
-};
-const mb = (n: number) => (n / 2 ** 20).toFixed(1);
-const heap = () => backend.wasm.HEAPU8.buffer.byteLength;
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      file: { type: 'string' }, stage: { type: 'string', default: 'train' }, set: { type: 'string', multiple: true, default: [] },
+      steps: { type: 'string', default: '3' }, backend: { type: 'string', default: 'wasm-onednn' }, 'micro-batch': { type: 'string' },
+    },
+  });
+  if (!values.file) throw new UsageError('--file PIPELINE is needed');
+  const steps = Number(values.steps);
+  if (!Number.isInteger(steps) || steps < 1) throw new UsageError(`--steps: expected a whole number >= 1, got ${values.steps}`);
+  const micro = values['micro-batch'] === undefined ? undefined : Number(values['micro-batch']);
+  if (micro !== undefined && !(Number.isInteger(micro) && micro >= 1)) throw new UsageError(`--micro-batch: expected a whole number >= 1, got ${values['micro-batch']}`);
+  if (!values.backend.startsWith('wasm')) throw new UsageError(`--backend ${values.backend} is not a wasm backend: there is no heap to watch`);
 
-const { pipeline, locate } = await resolvePipeline(values.file, { cwd: process.cwd(), sets: values.set });
-const plan = analyzeGraphs(pipeline, locate);
-const stage = { ...pipeline.stages[values.stage], ...(values['micro-batch'] ? { micro_batch: Number(values['micro-batch']) } : {}) };
-if (!pipeline.stages[values.stage]) throw new Error(`${values.file} has no stage '${values.stage}'`);
-const model = compileGraphs(pipeline, plan).model(stage.model);
-const [h, w, c] = model.inputs[0].shape.slice(1) as number[];
-const n = stage.batch_size;
-const classes = stage.kind === 'classify' ? (model.outputs[0].shape[1] as number) : 1;
-const rng = Rng.from(0, 'bench/heap');
-const x = Float32Array.from({ length: n * h * w * c }, () => rng.normal());
-const batch = {
-  x, y: Int32Array.from({ length: n }, () => rng.int(classes)), target: stage.kind === 'reconstruct' ? x : null,
-  shape: [n, h, w, c] as const, epoch: 0, step: 0,
-};
-const trainer = await openTrainer(tf, stage, model, 1);
-console.log(`${values.file} ${stage.model}: batch ${n}${stage.micro_batch ? ` in micro-batches of ${stage.micro_batch}` : ''}, on ${values.backend}; ready: ${mb(live)} MB of buffers, heap ${mb(heap())} MB`);
-try {
-  for (let i = 0; i < Number(values.steps); i++) {
-    peak = live;
-    const t = performance.now();
-    await trainer.step(batch, 0.01, new MetricAccumulator());
-    console.log(`step ${i + 1}: ${(performance.now() - t).toFixed(0)} ms; buffers at the peak ${mb(peak)} MB, after ${mb(live)} MB; heap ${mb(heap())} MB`);
+  const { tf } = await initBackend({ backend: values.backend, env: {} }).catch((e: Error) => { throw new UsageError(e.message); });
+  const backend = tf.backend() as unknown as WasmBackend;
+  const heap = () => backend.wasm!.HEAPU8.buffer.byteLength;
+  // Every buffer the backend makes (move: write and makeOutput) or frees (disposeData, when its
+  // last reference goes), by bytes, from before the model is built.
+  const bytes = (shape: readonly number[], dtype: string) => shape.reduce((a, b) => a * b, 1) * (dtype === 'bool' ? 1 : 4);
+  let live = 0;
+  let peak = 0;
+  const move = backend.move.bind(backend);
+  const dispose = backend.disposeData.bind(backend);
+  backend.move = (dataId, v, shape, dtype, refCount) => {
+    live += bytes(shape, dtype);
+    peak = Math.max(peak, live);
+    move(dataId, v, shape, dtype, refCount);
+  };
+  backend.disposeData = (dataId, force) => {
+    const info = backend.dataIdMap.get(dataId);
+    const freed = dispose(dataId, force);
+    if (info && freed) live -= bytes(info.shape, info.dtype);
+    return freed;
+  };
+  // openStageStep starts the same backend again: the instance, and these hooks, stay.
+  const { stage, trainer, batch } = await openStageStep({ file: values.file, stage: values.stage, sets: values.set, workers: 1, backend: values.backend, cwd: process.cwd(), microBatch: micro })
+    .catch((e: Error) => { throw new UsageError(e.message.split('\n')[0]); });
+  const mb = (n: number) => (n / 2 ** 20).toFixed(1);
+  console.log(`${values.file} ${stage.model}: batch ${batch.shape[0]}${stage.micro_batch ? ` in micro-batches of ${stage.micro_batch}` : ''}, on ${values.backend}; ready: ${mb(live)} MB of buffers, heap ${mb(heap())} MB`);
+  try {
+    for (let i = 0; i < steps; i++) {
+      peak = live;
+      const t = performance.now();
+      await trainer.step(batch, 0.01, new MetricAccumulator());
+      console.log(`step ${i + 1}: ${(performance.now() - t).toFixed(0)} ms; buffers at the peak ${mb(peak)} MB, after ${mb(live)} MB; heap ${mb(heap())} MB`);
+    }
+  } finally {
+    await trainer.close();
   }
-} finally {
-  await trainer.close();
+}
+
+try {
+  await main();
+} catch (e) {
+  if (!(e instanceof UsageError)) throw e;
+  console.error(`bench:heap: ${e.message}`);
+  process.exitCode = 2;
 }

@@ -46,9 +46,8 @@ import { analyzeGraphs } from '../src/graph/analyze.js';
 import { compileGraphs } from '../src/graph/compile.js';
 import { createOptimizer } from '../src/train/optimizers/index.js';
 import { kernelTimes, type KernelTime } from './lib/kernel-times.js';
-import { median, runInChild, timeSteps, type StepTiming } from './lib/step-timer.js';
+import { median, openStageStep, runInChild, timeSteps, type StepTiming } from './lib/step-timer.js';
 import { MetricAccumulator } from '../src/train/metrics.js';
-import { openTrainer } from '../src/train/parallel/index.js';
 
 const SETTINGS = {
   resnet9: { file: 'pipelines/resnet9.yaml', stage: 'train', peer: ['--model', 'resnet9', '--size', '56', '--batch', '64'] },
@@ -290,19 +289,7 @@ interface Profile {
  * with V8's collections counted (a PerformanceObserver of 'gc' entries on this thread).
  */
 async function profileStep(name: ProfiledName, backend: string, sets: readonly string[]): Promise<Profile> {
-  const { tf } = await initBackend({ backend, env: {} });
-  const { pipeline, locate } = await resolvePipeline(PROFILED[name].file, { cwd: REPO, sets });
-  const stage = pipeline.stages[PROFILED[name].stage];
-  const model = compileGraphs(pipeline, analyzeGraphs(pipeline, locate)).model(stage.model);
-  const [h, w, c] = model.inputs[0].shape.slice(1) as number[];
-  const classes = model.outputs[0].shape[1] as number;
-  const n = stage.batch_size;
-  const batch = {
-    x: Float32Array.from({ length: n * h * w * c }, (_, i) => Math.sin(i)),
-    y: Int32Array.from({ length: n }, (_, i) => i % classes),
-    target: null, shape: [n, h, w, c] as const, epoch: 0, step: 0,
-  };
-  const trainer = await openTrainer(tf, stage, model, 1);
+  const { tf, trainer, batch } = await openStageStep({ file: PROFILED[name].file, stage: PROFILED[name].stage, sets, workers: 1, backend, cwd: REPO });
   const acc = new MetricAccumulator();
   for (let i = 0; i < 2; i++) await trainer.step(batch, 0.01, acc);
   const t = performance.now();

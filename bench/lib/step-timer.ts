@@ -8,13 +8,16 @@ import { WASM_KINDS } from '../../src/backend/kinds.js';
 import { initBackend } from '../../src/backend/index.js';
 import { resolvePipeline } from '../../src/config/resolve.js';
 import { Rng } from '../../src/data/random.js';
-import type { ResolvedPipeline } from '../../src/config/types.js';
+import type { ResolvedPipeline, ResolvedStage } from '../../src/config/types.js';
+import type { EpochBatch } from '../../src/data/loader.js';
 import { analyzeGraphs, type GraphPlan } from '../../src/graph/analyze.js';
 import { compileGraphs } from '../../src/graph/compile.js';
 import { dropoutClock } from '../../src/graph/layers/index.js';
 import { MetricAccumulator } from '../../src/train/metrics.js';
 import { stageFootprint, WASM_HEAP_BYTES } from '../../src/train/budget.js';
+import type { Tf } from '../../src/train/losses.js';
 import { openTrainer } from '../../src/train/parallel/index.js';
+import type { StageTrainer } from '../../src/train/parallel/stage-trainer.js';
 
 export interface StepTiming {
   /** Wall seconds per timed step, and CPU seconds of the whole process (every thread). */
@@ -51,28 +54,56 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-/** Steps of the setting's stage in this process. */
-export async function timeSteps(s: StepSetting): Promise<StepTiming> {
+/** A stage ready to step: its trainer (N workers) and one random batch of its size. */
+export interface StageStep {
+  readonly tf: Tf;
+  readonly stage: ResolvedStage;
+  readonly trainer: StageTrainer;
+  readonly batch: EpochBatch;
+  /** Trainable parameters of the model. */
+  readonly parameters: number;
+}
+
+export type StageStepSetting = Omit<StepSetting, 'warmup' | 'steps'> & {
+  /** Overrides the stage's micro_batch (after fitHeap). */
+  readonly microBatch?: number;
+};
+
+/**
+ * The setting's stage compiled as `pipe run` compiles it, its trainer opened, and a batch of
+ * normal pixels and uniform labels (a reconstruct stage's target is its input). The caller closes
+ * the trainer.
+ */
+export async function openStageStep(s: StageStepSetting): Promise<StageStep> {
   const { tf } = await initBackend({ backend: s.backend, env: {} });
   const { pipeline, locate } = await resolvePipeline(s.file, { cwd: s.cwd, sets: s.sets });
+  if (!pipeline.stages[s.stage]) throw new Error(`${s.file} has no stage '${s.stage}' (it has ${Object.keys(pipeline.stages).join(', ')})`);
   const plan = analyzeGraphs(pipeline, locate);
   let stage = pipeline.stages[s.stage];
   if (s.fitHeap) stage = { ...stage, micro_batch: fittingMicroBatch(pipeline, plan, s.stage, s.workers, s.backend) };
+  if (s.microBatch !== undefined) stage = { ...stage, micro_batch: s.microBatch };
   const model = compileGraphs(pipeline, plan).model(stage.model);
   const [h, w, c] = model.inputs[0].shape.slice(1) as number[];
-  const classes = model.outputs[0].shape[1] as number;
+  const classes = stage.kind === 'classify' ? (model.outputs[0].shape[1] as number) : 1;
   const n = stage.batch_size;
   const rng = Rng.from(0, `bench/step/${s.file}/${stage.model}`);
-  const batch = {
-    x: Float32Array.from({ length: n * h * w * c }, () => rng.normal()),
+  const x = Float32Array.from({ length: n * h * w * c }, () => rng.normal());
+  const batch: EpochBatch = {
+    x,
     y: Int32Array.from({ length: n }, () => rng.int(classes)),
-    target: null,
+    target: stage.kind === 'reconstruct' ? x : null,
     shape: [n, h, w, c] as const,
     epoch: 0,
     step: 0,
   };
   const parameters = model.trainableWeights.reduce((a, v) => a + v.shape.reduce<number>((x, d) => x * (d ?? 1), 1), 0);
   const trainer = await openTrainer(tf, stage, model, s.workers);
+  return { tf, stage, trainer, batch, parameters };
+}
+
+/** Steps of the setting's stage in this process. */
+export async function timeSteps(s: StepSetting): Promise<StepTiming> {
+  const { stage, trainer, batch, parameters } = await openStageStep(s);
   const acc = new MetricAccumulator();
   const [stepS, cpuS]: number[][] = [[], []];
   try {
@@ -87,7 +118,7 @@ export async function timeSteps(s: StepSetting): Promise<StepTiming> {
   } finally {
     await trainer.close();
   }
-  return { stepS, cpuS, batch: n, parameters, microBatch: stage.micro_batch };
+  return { stepS, cpuS, batch: batch.shape[0], parameters, microBatch: stage.micro_batch };
 }
 
 /** The stage's micro_batch, or on a wasm backend the most images per pass whose estimate fills at

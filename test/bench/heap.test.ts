@@ -21,9 +21,23 @@ describe('bench:heap', () => {
     }
   }, 90_000);
 
-  it('says what is missing', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'bench', 'heap.ts')], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
-    expect(r.status).not.toBe(0);
-    expect(r.stderr).toContain('--file PIPELINE is needed');
+  it.each([
+    [[], '--file PIPELINE is needed'],
+    [['--file', 'pipelines/fashion-resnet.yaml', '--steps', '0'], '--steps: expected a whole number >= 1, got 0'],
+    [['--file', 'pipelines/fashion-resnet.yaml', '--micro-batch', 'x'], '--micro-batch: expected a whole number >= 1, got x'],
+    [['--file', 'pipelines/fashion-resnet.yaml', '--backend', 'cpu'], '--backend cpu is not a wasm backend'],
+    [['--file', 'pipelines/no-such.yaml'], 'no-such.yaml'],
+    [['--file', 'pipelines/fashion-resnet.yaml', '--stage', 'nope'], "has no stage 'nope' (it has train)"],
+  ])('%j: says what is wrong in one line, exit 2', (args, message) => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'bench', 'heap.ts'), ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
   }, 90_000);
+
+  it('steps a reconstruct stage (its target is its input)', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'bench', 'heap.ts'), '--file', 'pipelines/task2-ae.yaml', '--stage', 'pretrain', '--steps', '1', '--backend', 'wasm', '--set', 'stages.pretrain.batch_size=2'], { cwd: REPO, encoding: 'utf8', timeout: 90_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/step 1: \d+ ms; buffers at the peak/);
+  }, 120_000);
 });
