@@ -3,7 +3,8 @@
 // on a random batch, step after step: the peak of live tensor buffers during the step (every
 // buffer the backend makes or frees, counted once however many tensors share it) and the heap's
 // size after it (what the 4 GiB cap is checked against: buffers, XNNPACK's own copies, and the
-// allocator's gaps). docs/zoo.md quotes it for VGG.
+// allocator's gaps), and the process's peak resident set so far (what compares with another
+// framework's process). docs/zoo.md quotes it for VGG.
 //
 //   npm run bench:heap -- --file pipelines/zoo/vgg.yaml --set stages.train.model=vgg16 \
 //     --set stages.train.batch_size=32 --set params.num_classes=200 --set 'models.vgg16.input=[64, 64, 3]'
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
       peak = live;
       const t = performance.now();
       await trainer.step(batch, 0.01, new MetricAccumulator());
-      console.log(`step ${i + 1}: ${(performance.now() - t).toFixed(0)} ms; buffers at the peak ${mb(peak)} MB, after ${mb(live)} MB; heap ${mb(heap())} MB`);
+      console.log(`step ${i + 1}: ${(performance.now() - t).toFixed(0)} ms; buffers at the peak ${mb(peak)} MB, after ${mb(live)} MB; heap ${mb(heap())} MB; the process's peak RSS ${mb(process.resourceUsage().maxRSS * 1024)} MB`);
     }
   } finally {
     await trainer.close();

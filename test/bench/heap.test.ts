@@ -11,9 +11,11 @@ describe('bench:heap', () => {
     expect(r.status, r.stderr).toBe(0);
     const ready = /ready: ([\d.]+) MB of buffers, heap ([\d.]+) MB/.exec(r.stdout);
     expect(ready, r.stdout).not.toBeNull();
-    const steps = [...r.stdout.matchAll(/step (\d+): \d+ ms; buffers at the peak ([\d.]+) MB, after ([\d.]+) MB; heap ([\d.]+) MB/g)];
+    const steps = [...r.stdout.matchAll(/step (\d+): \d+ ms; buffers at the peak ([\d.]+) MB, after ([\d.]+) MB; heap ([\d.]+) MB; the process's peak RSS ([\d.]+) MB/g)];
     expect(steps.map((m) => Number(m[1]))).toEqual([1, 2]);
-    for (const [, , peak, after, heap] of steps.map((m) => m.map(Number))) {
+    for (const [, , peak, after, heap, rss] of steps.map((m) => m.map(Number))) {
+      // Every buffer at the peak was written, so it was resident in this process then.
+      expect(rss).toBeGreaterThanOrEqual(peak);
       // A step's activations and gradients come and go: its peak is above what stays.
       expect(peak).toBeGreaterThan(after);
       expect(after).toBeGreaterThanOrEqual(Number(ready![1]));
