@@ -12,6 +12,67 @@ export const BATCH_NORM_TRAINING = 'PipeBatchNormTraining';
 /** Its gradient kernel: inputs dy, x, scale, mean, variance; outputs dx, dscale, doffset. */
 export const BATCH_NORM_TRAINING_GRAD = 'PipeBatchNormTrainingGrad';
 
+/**
+ * Batch statistics over several threads' rows (SyncBatchNorm): data-parallel training workers
+ * set one for the length of a step (src/train/parallel/worker.ts), so each BatchNorm normalises
+ * by the whole batch's mean and variance, not by its own rows'. Null: the rows here are the batch.
+ */
+export interface BatchStatsSync {
+  /** This thread's weight in the step's loss (its rows / the batch's rows): its gradients are
+   *  those of its own rows' mean loss, so its terms of a gradient sum are scaled by it. */
+  readonly share: number;
+  /** Every thread's `values` summed element by element (the same order, so the same sum, in every
+   *  thread); blocks until every thread of the step has given its own. */
+  allSum(values: Float64Array): Float64Array;
+}
+
+let statsSync: BatchStatsSync | null = null;
+
+/** Sets (or with null clears) the threads' batch-statistics exchange for the steps that follow. */
+export function setBatchStatsSync(sync: BatchStatsSync | null): void {
+  statsSync = sync;
+}
+
+/** The exchange in effect, or null. */
+export function batchStatsSync(): BatchStatsSync | null {
+  return statsSync;
+}
+
+/**
+ * The whole batch's per-channel means, from this thread's means over its `positions`: each
+ * thread's sums (means x positions) and positions, summed over the threads, divided.
+ */
+export function syncedMeans(sync: BatchStatsSync, means: Float32Array, positions: number): Float32Array {
+  const c = means.length;
+  const mine = new Float64Array(c + 1);
+  for (let i = 0; i < c; i++) mine[i] = means[i] * positions;
+  mine[c] = positions;
+  const all = sync.allSum(mine);
+  return Float32Array.from(all.subarray(0, c), (sum) => sum / all[c]);
+}
+
+/**
+ * The whole batch's sums of dy and of dy * xh per channel (db, dg), in this thread's scale, and
+ * the batch's positions, from this thread's own. A thread's dy is the gradient of its rows' mean
+ * loss, `share` times the gradient of the batch's: each thread's sums are scaled by its share to
+ * the batch's loss before they are added, and the total scaled back by this thread's.
+ */
+export function syncedGradSums(sync: BatchStatsSync, db: Float32Array, dg: Float32Array, positions: number): { db: Float32Array; dg: Float32Array; positions: number } {
+  const c = db.length;
+  const mine = new Float64Array(2 * c + 1);
+  for (let i = 0; i < c; i++) {
+    mine[i] = db[i] * sync.share;
+    mine[c + i] = dg[i] * sync.share;
+  }
+  mine[2 * c] = positions;
+  const all = sync.allSum(mine);
+  return {
+    db: Float32Array.from(all.subarray(0, c), (v) => v / sync.share),
+    dg: Float32Array.from(all.subarray(c, 2 * c), (v) => v / sync.share),
+    positions: all[2 * c],
+  };
+}
+
 export interface BatchNormTrainingResult {
   readonly y: tf.Tensor;
   /** The batch's per-channel mean and (population) variance, [C]: what the moving averages track. */
@@ -36,7 +97,39 @@ export function batchNormTraining(x: tf.Tensor, scale: tf.Tensor, offset: tf.Ten
     const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAINING, { x, scale, offset }, { varianceEpsilon: epsilon }) as tf.Tensor[];
     return { y, mean, variance };
   }
+  if (statsSync) return syncedComposition(statsSync, x, scale, offset, epsilon);
   // tfjs-layers' regularNormalizeBatchInTraining, step for step.
   const { mean, variance } = tf.moments(x, Array.from({ length: x.rank - 1 }, (_, i) => i));
   return { y: tf.batchNorm(x, mean, variance, offset, scale, epsilon), mean, variance };
+}
+
+/**
+ * Where the fused kernel does not run (the cpu backend) but the statistics are shared: the same
+ * computation as the kernels', composed of tfjs ops, with its gradient given (the exchanges are
+ * not ops the tape could differentiate). Channels last.
+ */
+function syncedComposition(sync: BatchStatsSync, x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor, epsilon: number): BatchNormTrainingResult {
+  const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
+  const positions = x.size / x.shape[x.rank - 1];
+  const channelMeans = (t: tf.Tensor) => tf.tidy(() => tf.mean(t, axes).dataSync() as Float32Array);
+  const mean = tf.tensor1d(syncedMeans(sync, channelMeans(x), positions));
+  const variance = tf.tensor1d(syncedMeans(sync, tf.tidy(() => channelMeans(tf.square(tf.sub(x, mean)))), positions));
+  const normalise = tf.customGrad((...args: (tf.Tensor | ((saved: tf.Tensor[]) => void))[]) => {
+    const [xs, g, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, (saved: tf.Tensor[]) => void];
+    const r = tf.rsqrt(tf.add(variance, epsilon));
+    const normed = tf.mul(tf.sub(xs, mean), r);
+    save([normed, g, r]);
+    return {
+      value: tf.add(tf.mul(normed, g), b),
+      gradFunc: (dy: tf.Tensor, [xh, gamma, rs]: tf.Tensor[]) => {
+        const own = (t: tf.Tensor) => tf.tidy(() => tf.sum(t, axes).dataSync() as Float32Array);
+        const [db, dg] = [own(dy), own(tf.mul(dy, xh))];
+        const all = syncedGradSums(sync, db, dg, positions);
+        const gr = tf.mul(gamma, rs);
+        const dx = tf.mul(gr, tf.sub(tf.sub(dy, tf.div(tf.tensor1d(all.db), all.positions)), tf.mul(xh, tf.div(tf.tensor1d(all.dg), all.positions))));
+        return [dx, tf.tensor1d(dg), tf.tensor1d(db)];
+      },
+    };
+  });
+  return { y: normalise(x, scale, offset), mean, variance };
 }

@@ -9,7 +9,7 @@ import type { AugmentStep, EarlyStopping, GraphModel, OptimizerConfig, ResolvedD
 import { canonicalJson } from '../data/cache.js';
 import { selectionSources } from '../data/spec.js';
 import type { GraphPlan } from '../graph/analyze.js';
-import { splitDependent, workersInKey } from '../train/parallel/shards.js';
+import { microBatchInKey, workersInKey } from '../train/parallel/shards.js';
 
 /** Bump when the store's layout or a field's meaning changes, so old entries are never misread.
  *  2: `data` fingerprints file contents and paths relative to the data set's root (was: absolute
@@ -65,8 +65,9 @@ export interface StageKeyInput {
   readonly batch_size: number;
   readonly optimizer: OptimizerConfig | null;
   readonly schedule: ScheduleConfig;
-  /** Training workers, where they change the result: with BatchNorm or dropout each worker's
-   *  shard has its own statistics and masks (docs/training.md); null otherwise and for evaluation. */
+  /** Training workers, where they change the result: with dropout each worker's shard draws its
+   *  own masks, with BatchNorm over micro_batch pieces each piece has its own statistics
+   *  (docs/training.md); null otherwise and for evaluation. */
   readonly workers: number | null;
   /** micro_batch where it changes the result (as workers): absent otherwise, so keys of stages
    *  that do not set it are as before it existed. */
@@ -130,8 +131,8 @@ export function stageKeys(p: ResolvedPipeline, plan: GraphPlan, ctx: KeyContext)
       batch_size: s.batch_size,
       optimizer: s.kind === 'evaluate' ? null : (s.optimizer ?? null),
       schedule: s.schedule,
-      workers: s.kind === 'evaluate' ? null : workersInKey(plan, s.model, ctx.workers),
-      ...(s.kind !== 'evaluate' && s.micro_batch !== null && splitDependent(plan, s.model) ? { micro_batch: s.micro_batch } : {}),
+      workers: s.kind === 'evaluate' ? null : workersInKey(plan, s.model, s, ctx.workers),
+      ...(s.kind !== 'evaluate' && s.micro_batch !== null && microBatchInKey(plan, s.model, s, ctx.workers) ? { micro_batch: s.micro_batch } : {}),
       early_stopping: s.early_stopping ?? null,
       data: Object.fromEntries(splits.map((split) => [split, print(split)])),
       ...(ctx.warmStart?.[name] ? { warm_start: ctx.warmStart[name] } : {}),

@@ -123,7 +123,7 @@ stages:
     optimizer: {type: sgd, lr: 0.05, momentum: 0.9}
 `;
 
-/** A net without BatchNorm or dropout (N workers must match one to float tolerance), and one with BatchNorm only. */
+/** A net without BatchNorm or dropout (N workers must match one to float tolerance), and one with two BatchNorms. */
 export const PLAIN_PIPELINE = HEAD + `models:
   net:
     input: [${SIDE}, ${SIDE}, 1]
@@ -139,6 +139,9 @@ export const PLAIN_PIPELINE = HEAD + `models:
     input: [${SIDE}, ${SIDE}, 1]
     nodes:
       - {op: conv, filters: 4, kernel: 3, padding: 1}
+      - {op: batchnorm}
+      - {op: relu}
+      - {op: conv, filters: 6, kernel: 3, stride: 2, padding: 1}
       - {op: batchnorm}
       - {op: relu}
       - {op: global_avgpool}

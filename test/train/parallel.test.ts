@@ -1,6 +1,6 @@
 // Data-parallel training (src/train/parallel): one worker trains exactly as the engine did before
-// workers existed; N workers match one on a model without BatchNorm or dropout; BatchNorm's
-// statistics are per shard; a stopped N-worker stage resumes exactly; worker failures are errors.
+// workers existed; N workers match one on a model without dropout, BatchNorm's statistics shared
+// between them; a stopped N-worker stage resumes exactly; worker failures are errors.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -156,7 +156,7 @@ describe('N workers', () => {
   }, 60_000);
 
   // That two runs with two workers repeat exactly is shown by the resume test below.
-  it('BatchNorm normalises each shard by its own statistics; the running statistics are worker 0\'s', async () => {
+  it('BatchNorm normalises by the whole batch\'s statistics, shared between the workers (SyncBatchNorm), and keeps the batch\'s running statistics', async () => {
     const { pipeline: p, locate } = await resolvePipeline('plain.yaml', { cwd: root });
     const stage = p.stages.bn;
     const model = compileGraphs(p, analyzeGraphs(p, locate)).model('bn');
@@ -164,15 +164,15 @@ describe('N workers', () => {
     const first = (await data.train!.epoch(0).next()).value!;
     await data.close();
     // The first step's loss, from the initial weights: the whole batch at once, and in two halves
-    // of 10 images each normalised by their own statistics.
+    // of 10 images each normalised by their own statistics (DDP without SyncBatchNorm).
     const lossOf = (from: number, n: number) => tf.tidy(() => {
       const x = tf.tensor4d(first.x.slice(from * 144, (from + n) * 144), [n, 12, 12, 1]);
       const logits = model.apply(x, { training: true }) as tf.Tensor2D;
       return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(first.y!.slice(from, from + n), 'int32'), 3), logits).dataSync()[0];
     });
     const [whole, halves] = [lossOf(0, 20), (lossOf(0, 10) + lossOf(10, 10)) / 2];
-    // The running mean after that step: momentum 0.1 from 0 towards the conv output's channel
-    // means, over the whole batch, or (DDP) over worker 0's shard only.
+    // The first BatchNorm's running mean after that step: momentum 0.1 from 0 towards the conv
+    // output's channel means over the whole batch (over worker 0's shard it would differ).
     const normalised = model.layers.find((l) => l.getClassName() === 'BatchNormalization')!.input as tf.SymbolicTensor;
     const conv = tf.model({ inputs: model.inputs, outputs: normalised });
     const runningMean = (n: number) => tf.tidy(() => tf.mul(tf.mean(conv.apply(tf.tensor4d(first.x.slice(0, n * 144), [n, 12, 12, 1])) as tf.Tensor4D, [0, 1, 2]), 0.1).dataSync() as Float32Array);
@@ -181,13 +181,36 @@ describe('N workers', () => {
     const one = await trainOneStage(root, 'plain.yaml', 'bn', { workers: 1, stopAfter: 1 });
     const two = await trainOneStage(root, 'plain.yaml', 'bn', { workers: 2, stopAfter: 1 });
     expect(Math.abs(one.steps[0] - whole)).toBeLessThan(1e-6);
-    expect(Math.abs(two.steps[0] - halves)).toBeLessThan(1e-6);
+    expect(Math.abs(two.steps[0] - whole)).toBeLessThan(1e-6);
     expect(Math.abs(whole - halves)).toBeGreaterThan(1e-4);
-    // model.getWeights(): the trainable weights, then moving_mean and moving_variance.
+    // model.getWeights(): the trainable weights, then each BatchNorm's moving_mean and
+    // moving_variance: the first one's moving_mean is fourth from the end.
     const close = (a: Float32Array, b: Float32Array) => a.every((v, i) => Math.abs(v - b[i]) < 1e-6);
-    expect(close(one.weights.at(-2)!, meanWhole)).toBe(true);
-    expect(close(two.weights.at(-2)!, meanShard0)).toBe(true);
+    expect(close(one.weights.at(-4)!, meanWhole)).toBe(true);
+    expect(close(two.weights.at(-4)!, meanWhole)).toBe(true);
     expect(close(meanWhole, meanShard0)).toBe(false);
+  }, 120_000);
+
+  // Two BatchNorms in a row: the second's gradient through the shared statistics reaches the
+  // first's. 48 images in batches of 20 (shards 10 + 10, 7 + 7 + 6; the last batch 4 + 4,
+  // 3 + 3 + 2); in batches of 23 the last batch of 2 leaves the third of three workers without
+  // rows, and the other two share the statistics alone. Against one worker, to float rounding:
+  // every loss, every weight (the running statistics included) and the accuracy.
+  it.each([
+    [2, 20, 'wasm'], [3, 20, 'wasm'], [3, 23, 'wasm'], [3, 20, 'cpu'],
+  ])('%i workers match one on a model with BatchNorm, batches of %i, %s backend', async (workers, batch, backend) => {
+    await tf.setBackend(backend);
+    try {
+      const sets = [`stages.bn.batch_size=${batch}`, 'stages.bn.epochs=2'];
+      const one = await trainOneStage(root, 'plain.yaml', 'bn', { workers: 1, sets });
+      const many = await trainOneStage(root, 'plain.yaml', 'bn', { workers, sets });
+      expect(many.steps).toHaveLength(2 * Math.ceil(48 / batch));
+      many.steps.forEach((loss, i) => expect(Math.abs(loss - one.steps[i]), `step ${i}`).toBeLessThan(2e-6));
+      many.weights.forEach((w, i) => w.forEach((v, j) => expect(Math.abs(v - one.weights[i][j]), `weight ${i}[${j}]`).toBeLessThan(1e-5 * (1 + Math.abs(one.weights[i][j])))));
+      expect(many.records.map((r) => r.train!.top1)).toEqual(one.records.map((r) => r.train!.top1));
+    } finally {
+      await tf.setBackend('wasm');
+    }
   }, 120_000);
 
   it('a stopped two-worker stage resumes exactly: same losses, metrics and weights as an uninterrupted one', async () => {
@@ -258,15 +281,19 @@ describe('shards', () => {
     expect(shardRows(rows, workers).map((s) => [s.offset, s.n])).toEqual(want);
   });
 
-  it('puts the worker count in a stage\'s key only where BatchNorm or dropout makes it matter', async () => {
-    const keyOf = async (file: string, model: string) => {
+  it('puts the worker count in a stage\'s key only where dropout, or BatchNorm over micro_batch pieces, makes it matter', async () => {
+    const keyOf = async (file: string, model: string, micro: number | null = null) => {
       const { pipeline: p, locate } = await resolvePipeline(file, { cwd: root });
-      return workersInKey(analyzeGraphs(p, locate), model, 2);
+      return workersInKey(analyzeGraphs(p, locate), model, { batch_size: 20, micro_batch: micro }, 2);
     };
-    expect(await keyOf('golden.yaml', 'net')).toBe(2);
+    expect(await keyOf('golden.yaml', 'net')).toBe(2); // dropout
     expect(await keyOf('golden.yaml', 'ae')).toBeNull();
     expect(await keyOf('plain.yaml', 'net')).toBeNull();
-    expect(await keyOf('plain.yaml', 'bn')).toBe(2);
+    expect(await keyOf('plain.yaml', 'net', 5)).toBeNull();
+    // Shared statistics: BatchNorm alone does not make the worker count matter; pieces of 5 do.
+    expect(await keyOf('plain.yaml', 'bn')).toBeNull();
+    expect(await keyOf('plain.yaml', 'bn', 10)).toBeNull();
+    expect(await keyOf('plain.yaml', 'bn', 5)).toBe(2);
   });
 });
 
@@ -286,16 +313,17 @@ describe('micro_batch (gradient accumulation)', () => {
     expect(split.records.map((r) => r.train!.top1)).toEqual(one.records.map((r) => r.train!.top1));
   }, 120_000);
 
-  it('with BatchNorm each piece is normalised on its own: one worker in pieces of 10 steps as two workers of 10', async () => {
-    const halves = await trainOneStage(root, 'plain.yaml', 'bn', { workers: 2, stopAfter: 1 });
-    const pieces = await trainOneStage(root, 'plain.yaml', 'bn', { workers: 1, stopAfter: 1, sets: ['stages.bn.micro_batch=10'] });
+  it('with BatchNorm each piece is normalised on its own: two workers in pieces of 5 step as one worker in pieces of 5', async () => {
+    const sets = ['stages.bn.micro_batch=5'];
+    const twoPieces = await trainOneStage(root, 'plain.yaml', 'bn', { workers: 2, stopAfter: 1, sets });
+    const onePieces = await trainOneStage(root, 'plain.yaml', 'bn', { workers: 1, stopAfter: 1, sets });
     const whole = await trainOneStage(root, 'plain.yaml', 'bn', { workers: 1, stopAfter: 1 });
-    expect(Math.abs(pieces.steps[0] - halves.steps[0])).toBeLessThan(1e-6);
-    expect(Math.abs(pieces.steps[0] - whole.steps[0])).toBeGreaterThan(1e-4);
+    expect(Math.abs(twoPieces.steps[0] - onePieces.steps[0])).toBeLessThan(1e-6);
+    expect(Math.abs(onePieces.steps[0] - whole.steps[0])).toBeGreaterThan(1e-4);
     // The trainable weights after the step (the running statistics are updated once per piece
     // here, as a PyTorch loop accumulating gradients does, and by worker 0 alone there).
-    const trainable = (r: typeof whole) => r.weights.slice(0, -2);
-    trainable(pieces).forEach((w, i) => w.forEach((v, j) => expect(Math.abs(v - trainable(halves)[i][j])).toBeLessThan(1e-5)));
+    const trainable = (r: typeof whole) => r.weights.slice(0, -4);
+    trainable(twoPieces).forEach((w, i) => w.forEach((v, j) => expect(Math.abs(v - trainable(onePieces)[i][j])).toBeLessThan(1e-5)));
   }, 120_000);
 
   it('is in a stage\'s key only where BatchNorm or dropout makes it matter', async () => {
@@ -303,10 +331,14 @@ describe('micro_batch (gradient accumulation)', () => {
       const { pipeline: p, locate } = await resolvePipeline('plain.yaml', { cwd: root, sets });
       return stageKeys(p, analyzeGraphs(p, locate), { backend: 'wasm', workers: 1, fingerprint: () => 'data' });
     };
-    const [plain, split] = [await keys([]), await keys(['stages.train.micro_batch=5', 'stages.bn.micro_batch=5'])];
+    const [plain, split, unsplit] = [await keys([]), await keys(['stages.train.micro_batch=5', 'stages.bn.micro_batch=5']), await keys(['stages.bn.micro_batch=20'])];
     expect(split.train.key).toBe(plain.train.key);
     expect(split.bn.key).not.toBe(plain.bn.key);
-    expect(changedKeyFields(plain.bn.input, split.bn.input)).toEqual(['micro_batch']);
+    // Pieces are cut from each worker's shard: the worker count matters with them, not without.
+    expect(changedKeyFields(plain.bn.input, split.bn.input)).toEqual(['workers', 'micro_batch']);
+    expect([plain.bn.input.workers, split.bn.input.workers]).toEqual([null, 1]);
+    // A micro_batch as large as the batch splits nothing.
+    expect(unsplit.bn.key).toBe(plain.bn.key);
   });
 
   it.each([
@@ -331,7 +363,7 @@ describe('the shares of the parameters', () => {
   it.each([
     [[363], 2], [[36, 4, 288, 8, 24, 3], 3], [[5], 4], [[1000, 1, 64, 4096], 7], [[1_000_003, 17], 16],
   ])('weights %j over %i workers: each value is updated by exactly one worker, cut at multiples of 64', (sizes, workers) => {
-    const shared = SharedArrays.allocate({ workers, paramSizes: sizes, stateSizes: [], maxBatch: 1, inputSize: 1, outputSize: 0 });
+    const shared = SharedArrays.allocate({ workers, paramSizes: sizes, stateSizes: [], maxBatch: 1, inputSize: 1, outputSize: 0, statsWidth: 0 });
     const total = sizes.reduce((a, b) => a + b, 0);
     const owner = new Int32Array(total).fill(-1);
     const problems: string[] = [];

@@ -3,10 +3,12 @@
 // where tfjs's moments + batchNorm take about eight, two of them slow broadcasts.
 //
 // Derivation: per channel, m = mean(x), v = mean((x - m)^2) (two passes: no cancellation when |m|
-// is large against the spread), y = (x - m) * a + b with a = g / sqrt(v + eps).
+// is large against the spread), y = (x - m) * a + b with a = g / sqrt(v + eps). Where training
+// workers share the statistics (BatchStatsSync), each mean is over every worker's rows: the
+// per-channel sums are exchanged after each pass.
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { BATCH_NORM_TRAINING } from '../batch_norm_training.js';
+import { BATCH_NORM_TRAINING, batchStatsSync, syncedMeans } from '../batch_norm_training.js';
 import { channelMeans, positionsAndChannels, scaleShift, valuesOf } from './channel_ops.js';
 import type { KernelOverride } from './overrides.js';
 import { withScratch } from './scratch.js';
@@ -18,15 +20,18 @@ interface Args {
 }
 
 function batchNormTraining({ inputs: { x, scale, offset }, backend, attrs: { varianceEpsilon } }: Args): TensorInfo[] {
-  const [, c] = positionsAndChannels(x);
+  const [p, c] = positionsAndChannels(x);
+  const sync = batchStatsSync();
   return withScratch(backend, (s) => {
     const mean = channelMeans(s, x);
-    const m = valuesOf(s, mean);
+    const m = sync ? syncedMeans(sync, valuesOf(s, mean), p) : valuesOf(s, mean);
+    if (sync) s.view(mean).set(m);
     const centred = scaleShift(s, x, new Float32Array(c).fill(1), m.map((v) => -v));
     const squares = s.run('Square', { x: centred });
     const variance = channelMeans(s, squares);
     s.free(squares);
-    const v = valuesOf(s, variance);
+    const v = sync ? syncedMeans(sync, valuesOf(s, variance), p) : valuesOf(s, variance);
+    if (sync) s.view(variance).set(v);
     const g = valuesOf(s, scale);
     const a = g.map((gi, i) => gi / Math.sqrt(v[i] + varianceEpsilon));
     const y = scaleShift(s, centred, a, valuesOf(s, offset));

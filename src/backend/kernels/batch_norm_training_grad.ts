@@ -6,9 +6,12 @@
 // db = sum(dy), dg = sum(dy xh). Through m and v (dm/dx = 1/P, dv/dx = 2 (x - m) / P):
 // dx = g r (dy - db / P - xh dg / P), the usual closed form; as two scale-and-shifts and an add:
 // dx = [dy * g r] + [xh * (-g r dg / P) + (-g r db / P)].
+// Where training workers share the statistics (BatchStatsSync), db and dg in dx are the whole
+// batch's and P its positions (syncedGradSums); the outputs dscale and doffset stay this
+// worker's own sums, which the workers' gradient sum weights by their shares as any other.
 import { engine, type GradConfig, type KernelFunc, type NamedAttrMap, type Tensor, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from '../batch_norm_training.js';
+import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, batchStatsSync, syncedGradSums } from '../batch_norm_training.js';
 import { channelMeans, positionsAndChannels, scaleShift, valuesOf } from './channel_ops.js';
 import type { KernelOverride } from './overrides.js';
 import { withScratch } from './scratch.js';
@@ -33,8 +36,10 @@ function batchNormTrainingGrad({ inputs: { dy, x, scale, mean, variance }, backe
     const [db, dg] = [valuesOf(s, dOffset).map((d) => d * p), valuesOf(s, dScale).map((d) => d * p)];
     s.view(dOffset).set(db);
     s.view(dScale).set(dg);
+    const sync = batchStatsSync();
+    const all = sync ? syncedGradSums(sync, db, dg, p) : { db, dg, positions: p };
     const gr = g.map((gi, i) => gi * r[i]);
-    const correction = scaleShift(s, normed, gr.map((k, i) => -k * dg[i] / p), gr.map((k, i) => -k * db[i] / p));
+    const correction = scaleShift(s, normed, gr.map((k, i) => -k * all.dg[i] / all.positions), gr.map((k, i) => -k * all.db[i] / all.positions));
     s.free(normed);
     const direct = scaleShift(s, dy, gr, null);
     const dx = s.run('Add', { a: direct, b: correction });

@@ -5,7 +5,7 @@
 // stock tfjs (a browser) loads what this layer saves.
 
 import * as tf from '@tensorflow/tfjs';
-import { batchNormTraining, fusesBatchNormTraining } from '../../backend/batch_norm_training.js';
+import { batchNormTraining, batchStatsSync, fusesBatchNormTraining } from '../../backend/batch_norm_training.js';
 
 type StockBatchNormalization = ReturnType<typeof tf.layers.batchNormalization>;
 type LayerVariable = StockBatchNormalization['weights'][number];
@@ -60,7 +60,13 @@ export class BatchNorm extends Stock {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     const setup = this.setup;
-    if (kwargs.training !== true || setup === null || !setup.channelsLast || !fusesBatchNormTraining(x, setup.gamma.read(), setup.beta.read())) {
+    // Statistics shared with other training workers take this path on any backend: the stock
+    // layer would normalise by this worker's rows alone.
+    const shared = kwargs.training === true && batchStatsSync() !== null;
+    if (shared && (setup === null || !setup.channelsLast)) {
+      throw new Error(`layer '${this.name}': batchnorm without gamma and beta, or over another axis than the last, cannot share its statistics across training workers; train it with one worker`);
+    }
+    if (kwargs.training !== true || setup === null || !setup.channelsLast || !(shared || fusesBatchNormTraining(x, setup.gamma.read(), setup.beta.read()))) {
       return super.call(inputs, kwargs);
     }
     return tf.tidy(() => {

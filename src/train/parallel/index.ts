@@ -9,7 +9,7 @@ import { ParallelTrainer } from './trainer.js';
 import { PARALLEL_BACKENDS } from './workers.js';
 
 export type { StageTrainer } from './stage-trainer.js';
-export { shardRows, SPLIT_DEPENDENT_OPS, workersInKey } from './shards.js';
+export { shardRows, syncsBatchStats, workersInKey } from './shards.js';
 export { defaultTrainWorkers, PARALLEL_BACKENDS } from './workers.js';
 
 /** One worker trains on this thread; more start that many worker threads (closed by close()). */

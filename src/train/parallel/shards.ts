@@ -19,26 +19,49 @@ export function shardRows(rows: number, workers: number): Shard[] {
   });
 }
 
-/**
- * Ops whose training result depends on the split: batchnorm normalises by each shard's own
- * statistics (as PyTorch DDP without SyncBatchNorm), dropout draws each shard's mask on its own
- * stream. Without them, N workers compute the same mean gradient as one, up to float rounding.
- */
-export const SPLIT_DEPENDENT_OPS: readonly string[] = ['batchnorm', 'dropout'];
+/** How a stage splits its batches: its batch size and micro_batch. */
+export interface BatchSplit {
+  readonly batch_size: number;
+  readonly micro_batch: number | null;
+}
 
-/** Whether the model has a split-dependent op (a dropout of p = 0 draws nothing). */
-export function splitDependent(plan: GraphPlan, model: string): boolean {
-  return plan.models[model].parts.some((graph) =>
-    plan.nodes[graph].some((n) => SPLIT_DEPENDENT_OPS.includes(n.op) && !(n.op === 'dropout' && n.params.p === 0)),
-  );
+// Ops whose training result can depend on the split: dropout draws each shard's (and each
+// piece's) masks on its own stream; batchnorm normalises each micro_batch piece by the piece's
+// own statistics. Without micro_batch pieces the workers share batchnorm's statistics
+// (syncsBatchStats), so batchnorm alone does not make the worker count matter.
+
+/** Whether the model has `op` (a dropout of p = 0 draws nothing, so it does not count). */
+function hasOp(plan: GraphPlan, model: string, op: string): boolean {
+  return plan.models[model].parts.some((graph) => plan.nodes[graph].some((n) => n.op === op && !(op === 'dropout' && n.params.p === 0)));
 }
 
 /**
- * What a stage's content key holds about its training workers: their number where the model is
- * split-dependent, else null, so runs that differ only in rounding share a cache entry.
+ * Whether `workers` training workers exchange batchnorm's statistics at every batchnorm
+ * (SyncBatchNorm), so that it normalises by the whole batch's: whenever there are several and
+ * each takes its part of a batch in one piece. Parts split by micro_batch are normalised piece by
+ * piece, as a PyTorch loop that accumulates gradients does.
  */
-export function workersInKey(plan: GraphPlan, model: string, workers: number): number | null {
-  return splitDependent(plan, model) ? workers : null;
+export function syncsBatchStats(split: BatchSplit, workers: number): boolean {
+  return workers > 1 && piecesPerStep(split.batch_size, workers, split.micro_batch) === 1;
+}
+
+/** Whether batchnorm sees pieces smaller than the batch: micro_batch splits a worker's part. */
+function piecesNormalised(plan: GraphPlan, model: string, split: BatchSplit, workers: number): boolean {
+  return hasOp(plan, model, 'batchnorm') && piecesPerStep(split.batch_size, workers, split.micro_batch) > 1;
+}
+
+/**
+ * What a stage's content key holds about its training workers: their number where it changes
+ * the result beyond rounding (dropout; batchnorm over micro_batch pieces), else null, so runs that
+ * differ only in rounding share a cache entry.
+ */
+export function workersInKey(plan: GraphPlan, model: string, split: BatchSplit, workers: number): number | null {
+  return hasOp(plan, model, 'dropout') || piecesNormalised(plan, model, split, workers) ? workers : null;
+}
+
+/** Whether a stage's micro_batch goes in its content key: set, and changing the result beyond rounding. */
+export function microBatchInKey(plan: GraphPlan, model: string, split: BatchSplit, workers: number): boolean {
+  return split.micro_batch !== null && (hasOp(plan, model, 'dropout') || piecesNormalised(plan, model, split, workers));
 }
 
 /**

@@ -9,6 +9,8 @@
 //   x, y, target   the batch (float32 NHWC inputs, int32 labels, float32 clean images)
 //   out     the model's output per image (logits), for the step's metrics
 //   barrier  int32 [arrived, generation, aborted]: the workers' meeting point within a step
+//   stats   float64, two regions of one row per worker: BatchNorm's per-channel sums, which the
+//           workers with rows add up at every BatchNorm of a step (allSum), on their own barrier
 
 import type * as tfjs from '@tensorflow/tfjs';
 
@@ -23,6 +25,8 @@ export interface SharedLayout {
   /** Values per image of the input (and of a reconstruction target) and of the output. */
   readonly inputSize: number;
   readonly outputSize: number;
+  /** Values a worker gives to one exchange of BatchNorm's sums at most (0: none is made). */
+  readonly statsWidth: number;
 }
 
 export interface SharedBuffers {
@@ -34,6 +38,7 @@ export interface SharedBuffers {
   readonly target: SharedArrayBuffer;
   readonly out: SharedArrayBuffer;
   readonly barrier: SharedArrayBuffer;
+  readonly stats: SharedArrayBuffer;
 }
 
 /** Part of trainable weight `weight`: its values [from, to) (flat), at `at` in params. */
@@ -56,6 +61,9 @@ export class SharedArrays {
   readonly target: Float32Array;
   readonly out: Float32Array;
   readonly barrier: Int32Array;
+  /** The barrier of the exchanges of BatchNorm's sums (allSum), and their values. */
+  readonly statsBarrier: Int32Array;
+  readonly stats: Float64Array;
   /** Where each weight starts in params (resp. state). */
   readonly paramOffsets: readonly number[];
   readonly stateOffsets: readonly number[];
@@ -68,7 +76,9 @@ export class SharedArrays {
     this.y = new Int32Array(buffers.y);
     this.target = new Float32Array(buffers.target);
     this.out = new Float32Array(buffers.out);
-    this.barrier = new Int32Array(buffers.barrier);
+    this.barrier = new Int32Array(buffers.barrier, 0, 3);
+    this.statsBarrier = new Int32Array(buffers.barrier, 12, 3);
+    this.stats = new Float64Array(buffers.stats);
     this.paramOffsets = offsets(layout.paramSizes);
     this.stateOffsets = offsets(layout.stateSizes);
   }
@@ -85,7 +95,8 @@ export class SharedArrays {
       y: floats(layout.maxBatch),
       target: floats(images),
       out: floats(layout.maxBatch * layout.outputSize),
-      barrier: new SharedArrayBuffer(4 * 3),
+      barrier: new SharedArrayBuffer(4 * 6),
+      stats: new SharedArrayBuffer(8 * 2 * layout.workers * layout.statsWidth),
     });
   }
 
@@ -124,6 +135,32 @@ export class SharedArrays {
     return pieces;
   }
 
+  /**
+   * Worker k's part in summing `values` over workers 0 .. active - 1 (those with rows in the
+   * step), element by element in worker order, so every worker gets the same sum. Each call is
+   * one meeting of those workers; consecutive calls alternate between the two regions of stats,
+   * so a fast worker's next values never overwrite ones another has still to read.
+   */
+  allSum(k: number, active: number, values: Float64Array): Float64Array {
+    const width = this.layout.statsWidth;
+    if (values.length > width) throw new Error(`batchnorm's statistics exchange got ${values.length} values; room was made for ${width}`);
+    const region = (Atomics.load(this.statsBarrier, GENERATION) & 1) * this.layout.workers * width;
+    this.stats.set(values, region + k * width);
+    arriveAndWait(this.statsBarrier, active);
+    const sum = new Float64Array(values.length);
+    for (let j = 0; j < active; j++) {
+      const row = region + j * width;
+      for (let i = 0; i < sum.length; i++) sum[i] += this.stats[row + i];
+    }
+    return sum;
+  }
+
+  /** Abandons the step: every worker waiting at either barrier, or arriving later, throws StepAborted. */
+  abandon(): void {
+    abandonStep(this.barrier);
+    abandonStep(this.statsBarrier);
+  }
+
   /** Non-trainable weight i (a view). */
   stateOf(i: number): Float32Array {
     return this.state.subarray(this.stateOffsets[i], this.stateOffsets[i] + this.layout.stateSizes[i]);
@@ -143,7 +180,7 @@ export class StepAborted extends Error {
 }
 
 /**
- * Blocks until all `workers` have arrived (called once per step by each, from worker threads:
+ * Blocks until all `workers` have arrived (called once per meeting by each, from worker threads:
  * Atomics.wait may not block the main thread). Throws StepAborted if the step is abandoned.
  */
 export function arriveAndWait(barrier: Int32Array, workers: number): void {

@@ -22,8 +22,8 @@ import type { Tf } from '../losses.js';
 import type { MetricAccumulator } from '../metrics.js';
 import { createOptimizer, type EngineOptimizer, type OptimizerState } from '../optimizers/index.js';
 import type { FromWorker, PiecesState, ToWorker, WorkerSetup } from './messages.js';
-import { abandonStep, copyOut, otherWeights, SharedArrays, tensorFrom, type Piece, type SharedLayout } from './shared.js';
-import { shardRows } from './shards.js';
+import { copyOut, otherWeights, SharedArrays, tensorFrom, type Piece, type SharedLayout } from './shared.js';
+import { shardRows, syncsBatchStats } from './shards.js';
 import type { StageTrainer } from './stage-trainer.js';
 
 type Reply<T extends FromWorker['type']> = Extract<FromWorker, { type: T }>;
@@ -120,6 +120,7 @@ export class ParallelTrainer implements StageTrainer {
       maxBatch: stage.batch_size,
       inputSize: sizeOf(model.inputs[0].shape.slice(1)),
       outputSize: stage.kind === 'classify' ? sizeOf(model.outputs[0].shape.slice(1)) : 0,
+      statsWidth: syncsBatchStats(stage, workers) ? 2 * perChannelMax(model) + 1 : 0,
     };
     const shared = SharedArrays.allocate(layout);
     // Made first: a bad optimiser setting fails before any thread starts.
@@ -211,7 +212,7 @@ export class ParallelTrainer implements StageTrainer {
   async close(): Promise<void> {
     this.optimizer.dispose();
     // Workers waiting at the step's barrier give up rather than wait for the ones stopped.
-    abandonStep(this.shared.barrier);
+    this.shared.abandon();
     await Promise.all(this.links.map((l) => l.terminate()));
   }
 
@@ -233,6 +234,11 @@ export class ParallelTrainer implements StageTrainer {
 /** The part of `state` for `pieces`. */
 function piecesOf(state: OptimizerState, pieces: readonly Piece[]): PiecesState {
   return { step: state.step, slots: Object.fromEntries(Object.entries(state.slots).map(([name, arrays]) => [name, pieces.map((p) => arrays[p.weight].slice(p.from, p.to))])) };
+}
+
+/** The most channels a BatchNorm of the model can have: the longest one-dimensional weight (gamma, moving_mean; 0 if none). */
+function perChannelMax(model: tfjs.LayersModel): number {
+  return model.weights.reduce((most, w) => (w.shape.length === 1 ? Math.max(most, w.shape[0] ?? 0) : most), 0);
 }
 
 function sizeOf(shape: readonly (number | null)[]): number {

@@ -5,16 +5,19 @@
 // barrier in shared memory), it sums all the workers' gradients over its own share of the
 // parameters and updates that share with its own optimiser (whose state covers only that share),
 // writing the new values back. Every worker reduces and updates at once: the training thread
-// only coordinates (DDP's all-reduce, in shared memory).
+// only coordinates (DDP's all-reduce, in shared memory). Unless micro_batch splits its part, each
+// BatchNorm normalises by the whole batch's statistics: the workers with rows add up their
+// per-channel sums at every BatchNorm, forward and backward (SyncBatchNorm, shards.ts).
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import { setBatchStatsSync } from '../../backend/batch_norm_training.js';
 import { initBackend } from '../../backend/index.js';
 import { createOptimizer, type EngineOptimizer } from '../optimizers/index.js';
 import { serializeError } from '../../data/thread-errors.js';
 import { partGradients } from './gradients.js';
 import type { FromWorker, PiecesState, ToWorker, WorkerSetup } from './messages.js';
-import { microPieces, piecesPerStep } from './shards.js';
-import { abandonStep, arriveAndWait, copyOut, otherWeights, SharedArrays, StepAborted, tensorFrom } from './shared.js';
+import { microPieces, piecesPerStep, syncsBatchStats } from './shards.js';
+import { arriveAndWait, copyOut, otherWeights, SharedArrays, StepAborted, tensorFrom } from './shared.js';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort;
@@ -75,7 +78,7 @@ function step(r: Replica, m: Extract<ToWorker, { type: 'step' }>): number {
     return loss;
   } catch (e) {
     // Nobody waits for a worker that will not arrive.
-    abandonStep(shared.barrier);
+    shared.abandon();
     throw e;
   }
 }
@@ -127,7 +130,16 @@ function gradient(r: Replica, m: Extract<ToWorker, { type: 'step' }>): number {
       target: m.target ? tensorFrom(tf, rows(shared.target, inputSize), [m.n, ...r.inputShape]) : null,
     };
     const { micro_batch: micro, batch_size: batch } = setup.stage;
-    const g = partGradients(tf, setup.stage, r.model, r.trainable, input, microPieces(m.n, micro), m.clock, piecesPerStep(batch, setup.layout.workers, micro));
+    // The workers with rows are the first ones (shardRows): they meet at every BatchNorm.
+    const active = m.shares.filter((w) => w > 0).length;
+    const share = m.shares[setup.index];
+    setBatchStatsSync(syncsBatchStats(setup.stage, setup.layout.workers) && active > 1 ? { share, allSum: (values) => shared.allSum(setup.index, active, values) } : null);
+    let g;
+    try {
+      g = partGradients(tf, setup.stage, r.model, r.trainable, input, microPieces(m.n, micro), m.clock, piecesPerStep(batch, setup.layout.workers, micro));
+    } finally {
+      setBatchStatsSync(null);
+    }
     output = g.out;
     r.trainable.forEach((v, i) => copyOut(tf, g.grads[i], shared.gradsOf(setup.index, i)));
     return g.loss;
