@@ -115,18 +115,24 @@ export function checkBudget(p: ResolvedPipeline, plan: GraphPlan, stages: readon
     const f = stageFootprint(p, plan, name, ctx.workers, ctx.images, ctx.backend);
     const pass = f.activationBytesPerImage * f.imagesPerPass;
     const parts = `weights, gradients and optimiser state of ${f.parameters.toLocaleString('en-US')} parameters ${formatBytes(f.modelBytes)}, activations of ${f.imagesPerPass} image${f.imagesPerPass === 1 ? '' : 's'} per pass ${formatBytes(pass)}`;
-    const fewerImages = (room: number) => {
+    const normalises = plan.models[p.stages[name].model].parts.some((part) => (plan.nodes[part] ?? []).some((n) => n.op === 'batchnorm'));
+    const fewerImages = (room: number, perHeap: boolean) => {
       const fit = Math.floor(room / f.activationBytesPerImage);
-      return fit >= 1 ? `set stages.${name}.micro_batch to ${fit} or less, or lower batch_size` : `lower the model's sizes or the input size (${formatBytes(f.activationBytesPerImage)} per image)`;
+      if (fit < 1) return `lower the model's sizes or the input size (${formatBytes(f.activationBytesPerImage)} per image)`;
+      if (!normalises) return `set stages.${name}.micro_batch to ${fit} or less, or lower batch_size`;
+      // More workers split the batch without splitting BatchNorm's statistics (each its own heap).
+      const workers = Math.ceil(p.stages[name].batch_size / fit);
+      const more = perHeap && workers > ctx.workers ? `, or --workers ${workers} (each takes its part of the batch on its own heap, and BatchNorm still normalises by the whole batch)` : '';
+      return `set stages.${name}.micro_batch to ${fit} or less (BatchNorm then normalises each piece on its own)${more}, or lower batch_size`;
     };
-    const room = (limit: number) => (f.modelBytes >= limit ? `lower the model's sizes (filters, units) or pick an optimiser with less state` : fewerImages(limit - f.modelBytes));
+    const room = (limit: number, perHeap: boolean) => (f.modelBytes >= limit ? `lower the model's sizes (filters, units) or pick an optimiser with less state` : fewerImages(limit - f.modelBytes, perHeap));
     if (f.modelBytes + pass > heap) {
-      problems.push({ path: `stages.${name}`, message: `needs at least ${formatBytes(f.modelBytes + pass)} per ${ctx.backend} backend: ${parts}; a wasm heap holds at most ${formatBytes(heap)}`, hint: room(heap) });
+      problems.push({ path: `stages.${name}`, message: `needs at least ${formatBytes(f.modelBytes + pass)} per ${ctx.backend} backend: ${parts}; a wasm heap holds at most ${formatBytes(heap)}`, hint: room(heap, true) });
       continue;
     }
     const need = data + ctx.workers * (f.modelBytes + pass);
     if (need > memory) {
-      const which = data >= memory ? `the decoded data set alone is ${formatBytes(data)}: lower dataset.image_size or use fewer images` : room((memory - data) / ctx.workers);
+      const which = data >= memory ? `the decoded data set alone is ${formatBytes(data)}: lower dataset.image_size or use fewer images` : room((memory - data) / ctx.workers, false);
       problems.push({
         path: `stages.${name}`,
         message: `needs at least ${formatBytes(need)} of memory, this machine has ${formatBytes(memory)}: the decoded data set ${formatBytes(data)}, and per training worker (${ctx.workers}) ${parts}`,

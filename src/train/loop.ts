@@ -180,7 +180,7 @@ export function outOfMemory(e: unknown, name: string, stage: ResolvedStage, work
   const where = at === undefined ? '' : ` at epoch ${at.epoch + 1}, step ${at.step + 1}`;
   return new JobError(
     `stage '${name}': the wasm heap (4 GiB) ran out${where} with ${held} images per forward and backward pass (batch_size ${stage.batch_size} over ${workers} worker${workers > 1 ? 's' : ''}${stage.micro_batch === null ? '' : `, micro_batch ${stage.micro_batch}`})`,
-    `set stages.${name}.micro_batch below ${held} (the result stays the same up to batchnorm's per-piece statistics) or lower batch_size; each training worker holds its own heap, so fewer workers if the machine's memory is short; the last good checkpoint is in ${checkpoint}`,
+    `set stages.${name}.micro_batch below ${held} (the same result, except that BatchNorm normalises each piece on its own), or more workers where the machine's memory allows (each takes its part of the batch on its own heap, and BatchNorm still normalises by the whole batch), or lower batch_size; the last good checkpoint is in ${checkpoint}`,
   );
 }
 

@@ -76,7 +76,7 @@ describe('the resource estimate before a run', () => {
   // tap by tap (graph/kept.ts). Measured on wasm: batch 16 runs, batch 32 aborts at the 4 GiB heap.
   const B0 = ['stages.train.model=efficientnet_b0', 'params.num_classes=200'];
   it.each([
-    ['batch 32 on wasm', 32, 'wasm', /^stages\.train: needs at least 4\.\d\d GiB per wasm backend: weights, gradients and optimiser state of 4,263,748 parameters 48\.8 MiB, activations of 32 images per pass 3\.\d\d GiB; a wasm heap holds at most 4\.00 GiB \(set stages\.train\.micro_batch to 3\d or less, or lower batch_size\)$/],
+    ['batch 32 on wasm', 32, 'wasm', /^stages\.train: needs at least 4\.\d\d GiB per wasm backend: weights, gradients and optimiser state of 4,263,748 parameters 48\.8 MiB, activations of 32 images per pass 3\.\d\d GiB; a wasm heap holds at most 4\.00 GiB \(set stages\.train\.micro_batch to 3\d or less \(BatchNorm then normalises each piece on its own\), or --workers 2 \(each takes its part of the batch on its own heap, and BatchNorm still normalises by the whole batch\), or lower batch_size\)$/],
     ['batch 32 on wasm-onednn', 32, 'wasm-onednn', /micro_batch to 3\d or less/],
     ['batch 16 on wasm', 16, 'wasm', null],
     ['batch 32 with depthwise gradients', 32, 'tensorflow', null],
@@ -91,6 +91,15 @@ describe('the resource estimate before a run', () => {
     const fit = /micro_batch to (\d+)/.exec(line)![1];
     expect(await refusal('pipelines/alexnet.yaml', ['stages.train.batch_size=8192', `stages.train.micro_batch=${fit}`], { backend: 'wasm', workers: 1, images: {}, memory: 64 * GiB })).toEqual([]);
     expect(await refusal('pipelines/alexnet.yaml', ['stages.train.batch_size=8192', `stages.train.micro_batch=${Number(fit) + 1}`], { backend: 'wasm', workers: 1, images: {}, memory: 64 * GiB })).toHaveLength(1);
+  });
+
+  it('the workers it suggests for a BatchNorm model do fit, the batch whole', async () => {
+    const sets = ['stages.cycle1.batch_size=256'];
+    const [line] = await refusal('pipelines/densenet.yaml', sets, { backend: 'wasm', workers: 2, images: {}, memory: 256 * GiB });
+    const workers = Number(/--workers (\d+)/.exec(line)![1]);
+    expect(line).toMatch(/BatchNorm still normalises by the whole batch/);
+    expect(await refusal('pipelines/densenet.yaml', sets, { backend: 'wasm', workers, images: {}, memory: 256 * GiB })).toEqual([]);
+    expect(await refusal('pipelines/densenet.yaml', sets, { backend: 'wasm', workers: workers - 1, images: {}, memory: 256 * GiB })).toHaveLength(1);
   });
 
   it.each([

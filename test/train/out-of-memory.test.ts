@@ -25,7 +25,7 @@ describe('running out of wasm memory', () => {
     const e = outOfMemory(abort, 'cycle1', stage(null), 2, '/out/checkpoint', { epoch: 2, step: 40 })!;
     expect(e).toBeInstanceOf(JobError);
     expect(e.message).toBe("stage 'cycle1': the wasm heap (4 GiB) ran out at epoch 3, step 41 with 32 images per forward and backward pass (batch_size 64 over 2 workers)");
-    expect(e.hint).toBe("set stages.cycle1.micro_batch below 32 (the result stays the same up to batchnorm's per-piece statistics) or lower batch_size; each training worker holds its own heap, so fewer workers if the machine's memory is short; the last good checkpoint is in /out/checkpoint");
+    expect(e.hint).toBe("set stages.cycle1.micro_batch below 32 (the same result, except that BatchNorm normalises each piece on its own), or more workers where the machine's memory allows (each takes its part of the batch on its own heap, and BatchNorm still normalises by the whole batch), or lower batch_size; the last good checkpoint is in /out/checkpoint");
   });
 
   it('counts micro_batch when the stage has one', () => {
