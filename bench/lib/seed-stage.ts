@@ -19,7 +19,7 @@ import { MetricAccumulator } from '../../src/train/metrics.js';
 import { openTrainer } from '../../src/train/parallel/index.js';
 import { chooseTrainWorkers } from '../../src/train/parallel/workers.js';
 import { openStageData } from '../../src/train/stage-data.js';
-import { fittingMicroBatch } from './step-timer.js';
+import { fittingSplit } from './step-timer.js';
 
 /** What either side reports for one stage (bench/reference/seed_pipeline.py prints the same keys). */
 export interface SeedMeasure {
@@ -72,9 +72,11 @@ export async function measureSeedStage(s: SeedSetting): Promise<SeedMeasure> {
   const plan = analyzeGraphs(pipeline, locate);
   if (!pipeline.stages[s.stage]) throw new Error(`${s.file} has no stage '${s.stage}' (it has ${Object.keys(pipeline.stages).join(', ')})`);
   // The pipeline's own workers default (one per core on wasm); a share that outgrows the wasm
-  // heap steps in micro-batches, as the densenet header advises and `pipe run`'s refusal says.
-  const workers = chooseTrainWorkers(undefined, pipeline.workers, kind).workers;
-  const stage = { ...pipeline.stages[s.stage], micro_batch: fittingMicroBatch(pipeline, plan, s.stage, workers, kind) };
+  // heap is split further, as the densenet header advises and `pipe run`'s refusal says: over
+  // more workers where BatchNorm's statistics must stay the batch's, else in micro-batches.
+  const split = fittingSplit(pipeline, plan, s.stage, chooseTrainWorkers(undefined, pipeline.workers, kind).workers, kind);
+  const workers = split.workers;
+  const stage = { ...pipeline.stages[s.stage], micro_batch: split.micro_batch };
   const p = { ...pipeline, stages: { ...pipeline.stages, [s.stage]: stage } };
   const model = compileGraphs(p, plan).model(stage.model);
   for (const frozen of stage.freeze) for (const layer of model.layers) if (plan.models[frozen].parts.some((g) => layer.name.startsWith(`${g}/`))) layer.trainable = false;

@@ -121,15 +121,35 @@ export async function timeSteps(s: StepSetting): Promise<StepTiming> {
   return { stepS, cpuS, batch: batch.shape[0], parameters, microBatch: stage.micro_batch };
 }
 
-/** The stage's micro_batch, or on a wasm backend the most images per pass whose estimate fills at
- *  most 3/4 of the heap's room (the estimate is a lower bound: budget.ts), when the batch does not fit. */
-export function fittingMicroBatch(p: ResolvedPipeline, plan: GraphPlan, name: string, workers: number, backend: string): number | null {
-  const stage = p.stages[name];
-  if (!(WASM_KINDS as readonly string[]).includes(backend)) return stage.micro_batch;
+/** The most images per pass whose estimate fills at most 3/4 of a wasm heap's room (the estimate
+ *  is a lower bound: budget.ts); null off wasm, where no heap bounds a pass. */
+function imagesFittingHeap(p: ResolvedPipeline, plan: GraphPlan, name: string, workers: number, backend: string): { fit: number; perPass: number } | null {
+  if (!(WASM_KINDS as readonly string[]).includes(backend)) return null;
   const f = stageFootprint(p, plan, name, workers, undefined, backend);
   const fit = Math.floor((0.75 * (WASM_HEAP_BYTES - f.modelBytes)) / f.activationBytesPerImage);
-  if (fit < 1) throw new Error(`${stage.model}: not one image fits the wasm heap (${f.activationBytesPerImage} bytes per image)`);
-  return f.imagesPerPass <= fit ? stage.micro_batch : fit;
+  if (fit < 1) throw new Error(`${p.stages[name].model}: not one image fits the wasm heap (${f.activationBytesPerImage} bytes per image)`);
+  return { fit, perPass: f.imagesPerPass };
+}
+
+/** The stage's micro_batch, or on a wasm backend the most images per pass that fit (above) when the batch does not. */
+export function fittingMicroBatch(p: ResolvedPipeline, plan: GraphPlan, name: string, workers: number, backend: string): number | null {
+  const room = imagesFittingHeap(p, plan, name, workers, backend);
+  return room === null || room.perPass <= room.fit ? p.stages[name].micro_batch : room.fit;
+}
+
+/**
+ * How a stage's batch is split on `workers` (at least) so that each pass fits a wasm heap: a model
+ * with BatchNorm gets more workers, each taking its part whole, so the statistics stay the whole
+ * batch's (shared between them), as PyTorch computes them; any other the workers as they are and
+ * micro_batch pieces, which give the same result with no more heaps.
+ */
+export function fittingSplit(p: ResolvedPipeline, plan: GraphPlan, name: string, workers: number, backend: string): { workers: number; micro_batch: number | null } {
+  const room = imagesFittingHeap(p, plan, name, workers, backend);
+  const stage = p.stages[name];
+  if (room === null || room.perPass <= room.fit) return { workers, micro_batch: stage.micro_batch };
+  const normalises = plan.models[stage.model].parts.some((part) => (plan.nodes[part] ?? []).some((n) => n.op === 'batchnorm'));
+  if (!normalises || stage.micro_batch !== null) return { workers, micro_batch: room.fit };
+  return { workers: Math.ceil(stage.batch_size / room.fit), micro_batch: null };
 }
 
 /** Runs `script` again in a fresh Node (tsx's loader flags come from process.execArgv) with `args`; its last stdout line, parsed. */

@@ -1,11 +1,15 @@
 // bench:seed's child (bench/lib/seed-stage.ts) on a tiny generated tree: one stage, one step, the
-// real data path and trainer; every figure it reports must be a sane number.
+// real data path and trainer; every figure it reports must be a sane number. And how it splits a
+// batch that does not fit one wasm heap.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fittingMicroBatch, fittingSplit } from '../../bench/lib/step-timer.js';
+import { resolvePipeline } from '../../src/config/resolve.js';
 import { writeTinyImageNetLike } from '../../src/data/tiny-imagenet-like.js';
+import { analyzeGraphs } from '../../src/graph/analyze.js';
 import { REPO } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pipe-seed-test-'));
@@ -50,4 +54,33 @@ describe('bench:seed child', () => {
     expect(run(['--val-batches', '1']).val_images).toBe(64);
     expect(run([]).val_images).toBe(70);
   }, 90_000);
+});
+
+describe('how bench:seed splits a batch that outgrows the wasm heap (fittingSplit)', () => {
+  const planned = async (file: string, sets: string[] = []) => {
+    const { pipeline, locate } = await resolvePipeline(join(REPO, 'pipelines', file), { cwd: REPO, sets });
+    return { p: pipeline, plan: analyzeGraphs(pipeline, locate) };
+  };
+
+  it('gives the DenseNet (BatchNorm) more workers, each part whole, so the statistics stay the batch\'s', async () => {
+    const { p, plan } = await planned('densenet.yaml');
+    const split = fittingSplit(p, plan, 'cycle1', 2, 'wasm-onednn');
+    expect(split.micro_batch).toBeNull();
+    expect(split.workers).toBeGreaterThan(2);
+    // The parts fit as micro_batch would have: each no larger than the pieces it would cut.
+    expect(Math.ceil(64 / split.workers)).toBeLessThanOrEqual(fittingMicroBatch(p, plan, 'cycle1', 2, 'wasm-onednn')!);
+    // Where the batch fits, nothing changes; off wasm no heap bounds it.
+    expect(fittingSplit(p, plan, 'cycle1', 64, 'wasm-onednn')).toEqual({ workers: 64, micro_batch: null });
+    expect(fittingSplit(p, plan, 'cycle1', 1, 'tensorflow')).toEqual({ workers: 1, micro_batch: null });
+  });
+
+  it('splits a model without BatchNorm in micro-batches on the workers it has; a micro_batch already set stays the way', async () => {
+    const { p, plan } = await planned('alexnet.yaml', ['stages.train.batch_size=8192']);
+    const split = fittingSplit(p, plan, 'train', 2, 'wasm');
+    expect(split.workers).toBe(2);
+    expect(split.micro_batch).toBe(fittingMicroBatch(p, plan, 'train', 2, 'wasm'));
+    expect(split.micro_batch).toBeLessThan(4096);
+    const set = await planned('densenet.yaml', ['stages.cycle1.micro_batch=16']);
+    expect(fittingSplit(set.p, set.plan, 'cycle1', 1, 'wasm').workers).toBe(1);
+  });
 });
