@@ -1,5 +1,5 @@
 // Training on wasm-onednn: workers start the same backend as the training thread (and say so),
-// two workers match one to float rounding as on wasm, and a stage trains as it does on plain
+// two workers match one to float rounding as on wasm (BatchNorm's statistics shared), and a stage trains as it does on plain
 // wasm up to the convolutions' rounding. Skipped where the addon is not built; CI builds it
 // (test/backend/onednn.test.ts fails there without it).
 import { writeFileSync } from 'node:fs';
@@ -55,6 +55,17 @@ describe.runIf(loadOnednn().addon !== null)('training on wasm-onednn', () => {
     two.steps.forEach((loss, i) => expect(Math.abs(loss - one.steps[i])).toBeLessThan(1e-6));
     two.weights.forEach((w, i) => w.forEach((v, j) => expect(Math.abs(v - one.weights[i][j])).toBeLessThan(1e-5 * (1 + Math.abs(one.weights[i][j])))));
     expect(two.records.map((r) => r.val!.top1)).toEqual(one.records.map((r) => r.val!.top1));
+  }, 120_000);
+
+  // oneDNN's BatchNorm primitives take their statistics from the rows they are given: with shared
+  // statistics the kernels that exchange them run instead (parallel.test.ts has the wasm cases).
+  it('three workers match one on a model with two BatchNorms, the statistics shared, to float rounding', async () => {
+    const sets = ['stages.bn.epochs=2'];
+    const one = await trainOneStage(root, 'plain.yaml', 'bn', { workers: 1, sets });
+    const three = await trainOneStage(root, 'plain.yaml', 'bn', { workers: 3, sets });
+    expect(three.steps).toHaveLength(6);
+    three.steps.forEach((loss, i) => expect(Math.abs(loss - one.steps[i]), `step ${i}`).toBeLessThan(2e-6));
+    three.weights.forEach((w, i) => w.forEach((v, j) => expect(Math.abs(v - one.weights[i][j]), `weight ${i}[${j}]`).toBeLessThan(1e-5 * (1 + Math.abs(one.weights[i][j])))));
   }, 120_000);
 
   it('trains a stage as plain wasm does, up to the convolutions\' rounding', async () => {
