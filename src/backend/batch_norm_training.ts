@@ -21,9 +21,9 @@ export interface BatchStatsSync {
   /** This thread's weight in the step's loss (its rows / the batch's rows): its gradients are
    *  those of its own rows' mean loss, so its terms of a gradient sum are scaled by it. */
   readonly share: number;
-  /** Every thread's `values` summed element by element (the same order, so the same sum, in every
-   *  thread); blocks until every thread of the step has given its own. */
-  allSum(values: Float64Array): Float64Array;
+  /** Every thread's `values` (this one's included), in thread order, the same in every thread;
+   *  blocks until every thread of the step has given its own. */
+  allGather(values: Float64Array): Float64Array[];
 }
 
 let statsSync: BatchStatsSync | null = null;
@@ -39,23 +39,43 @@ export function batchStatsSync(): BatchStatsSync | null {
 }
 
 /**
- * The whole batch's per-channel means, from this thread's means over its `positions`: each
- * thread's sums (means x positions) and positions, summed over the threads, divided.
+ * The whole batch's per-channel mean and (population) variance, from this thread's mean and sum
+ * of squared deviations from it (m2) over its `positions`, in one exchange: each thread's are
+ * combined as Chan et al. do (m2 = sum of the threads' m2 + n_k (mean_k - mean)^2), in double,
+ * in thread order, so every thread gets the same statistics and no variance is a difference of
+ * two large sums.
  */
-export function syncedMeans(sync: BatchStatsSync, means: Float32Array, positions: number): Float32Array {
-  const c = means.length;
-  const mine = new Float64Array(c + 1);
-  for (let i = 0; i < c; i++) mine[i] = means[i] * positions;
-  mine[c] = positions;
-  const all = sync.allSum(mine);
-  return Float32Array.from(all.subarray(0, c), (sum) => sum / all[c]);
+export function syncedMoments(sync: BatchStatsSync, mean: Float32Array, m2: Float32Array, positions: number): { mean: Float32Array; variance: Float32Array } {
+  const c = mean.length;
+  const mine = new Float64Array(2 * c + 1);
+  mine[0] = positions;
+  mine.set(mean, 1);
+  mine.set(m2, 1 + c);
+  const rows = sync.allGather(mine);
+  const total = rows.reduce((n, r) => n + r[0], 0);
+  const outMean = new Float32Array(c);
+  const outVariance = new Float32Array(c);
+  for (let i = 0; i < c; i++) {
+    let sum = 0;
+    for (const r of rows) sum += r[0] * r[1 + i];
+    const m = sum / total;
+    let squares = 0;
+    for (const r of rows) {
+      const d = r[1 + i] - m;
+      squares += r[1 + c + i] + r[0] * d * d;
+    }
+    outMean[i] = m;
+    outVariance[i] = squares / total;
+  }
+  return { mean: outMean, variance: outVariance };
 }
 
 /**
  * The whole batch's sums of dy and of dy * xh per channel (db, dg), in this thread's scale, and
  * the batch's positions, from this thread's own. A thread's dy is the gradient of its rows' mean
  * loss, `share` times the gradient of the batch's: each thread's sums are scaled by its share to
- * the batch's loss before they are added, and the total scaled back by this thread's.
+ * the batch's loss before they are added (in double, in thread order), and the total scaled back
+ * by this thread's.
  */
 export function syncedGradSums(sync: BatchStatsSync, db: Float32Array, dg: Float32Array, positions: number): { db: Float32Array; dg: Float32Array; positions: number } {
   const c = db.length;
@@ -65,7 +85,8 @@ export function syncedGradSums(sync: BatchStatsSync, db: Float32Array, dg: Float
     mine[c + i] = dg[i] * sync.share;
   }
   mine[2 * c] = positions;
-  const all = sync.allSum(mine);
+  const all = new Float64Array(2 * c + 1);
+  for (const r of sync.allGather(mine)) for (let i = 0; i <= 2 * c; i++) all[i] += r[i];
   return {
     db: Float32Array.from(all.subarray(0, c), (v) => v / sync.share),
     dg: Float32Array.from(all.subarray(c, 2 * c), (v) => v / sync.share),
@@ -111,9 +132,14 @@ export function batchNormTraining(x: tf.Tensor, scale: tf.Tensor, offset: tf.Ten
 function syncedComposition(sync: BatchStatsSync, x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor, epsilon: number): BatchNormTrainingResult {
   const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
   const positions = x.size / x.shape[x.rank - 1];
-  const channelMeans = (t: tf.Tensor) => tf.tidy(() => tf.mean(t, axes).dataSync() as Float32Array);
-  const mean = tf.tensor1d(syncedMeans(sync, channelMeans(x), positions));
-  const variance = tf.tensor1d(syncedMeans(sync, tf.tidy(() => channelMeans(tf.square(tf.sub(x, mean)))), positions));
+  // This thread's mean and squared deviations from it, then the batch's (one exchange).
+  const [ownMean, ownM2] = tf.tidy(() => {
+    const m = tf.mean(x, axes);
+    return [m.dataSync() as Float32Array, tf.sum(tf.square(tf.sub(x, m)), axes).dataSync() as Float32Array];
+  });
+  const moments = syncedMoments(sync, ownMean, ownM2, positions);
+  const mean = tf.tensor1d(moments.mean);
+  const variance = tf.tensor1d(moments.variance);
   const normalise = tf.customGrad((...args: (tf.Tensor | ((saved: tf.Tensor[]) => void))[]) => {
     const [xs, g, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, (saved: tf.Tensor[]) => void];
     const r = tf.rsqrt(tf.add(variance, epsilon));

@@ -246,7 +246,47 @@ describe.runIf(available)('the addon checks its arguments', () => {
     expect(() => addon.bnorm(params, 1e-5, [data, stat, stat, data, stat, new Float32Array(4)])).toThrow('bnorm: operand sizes do not match positions x channels');
     expect(() => addon.bnorm(params, 0, [data, stat, stat, data, stat, stat])).toThrow('bnorm: epsilon must be a positive number');
     expect(() => addon.bnorm(params, 1e-5, [data, stat, stat, data, stat, new Float64Array(3) as unknown as Float32Array])).toThrow('bnorm: operands must be an array of Float32Arrays');
-    expect(() => addon.bnorm(Int32Array.from([2, 4, 3, 1]), 1e-5, [])).toThrow('bnorm: bad params');
+    expect(() => addon.bnorm(Int32Array.from([6, 4, 3, 1]), 1e-5, [])).toThrow('bnorm: bad params');
+    // The passes of shared statistics (ops 2-5): their own counts and sizes.
+    expect(() => addon.bnorm(Int32Array.from([2, 4, 3, 1]), 1e-5, [data, stat])).toThrow('bnorm: wrong number of arrays for this op');
+    expect(() => addon.bnorm(Int32Array.from([3, 4, 3, 1]), 1e-5, [data, stat, stat, stat, stat])).toThrow('bnorm: operand sizes do not match positions x channels');
+    expect(() => addon.bnorm(Int32Array.from([5, 4, 3, 1]), 1e-5, [data, data, stat, stat, stat, stat, new Float32Array(11)])).toThrow('bnorm: operand sizes do not match positions x channels');
+  });
+
+  it('bnorm\'s passes for shared statistics compute what they say, against double precision', () => {
+    const [P, C] = [37, 5];
+    const x = Float32Array.from({ length: P * C }, (_, i) => 100 + Math.sin(i * 1.3) * 3 + (i % C));
+    const dy = Float32Array.from({ length: P * C }, (_, i) => Math.cos(i * 0.7));
+    const per = (f: (c: number) => number) => Float32Array.from({ length: C }, (_, c) => f(c));
+    const op = (code: number, arrays: Float32Array[]) => addon.bnorm(Int32Array.from([code, P, C, 1]), 1e-5, arrays);
+    const column = (a: Float32Array, c: number) => Array.from({ length: P }, (_, i) => a[i * C + c]);
+    const near = (got: number, want: number, tol: number) => expect(Math.abs(got - want)).toBeLessThanOrEqual(tol * (1 + Math.abs(want)));
+    // Moments: the mean and the sum of squared deviations from it.
+    const [mean, m2] = [new Float32Array(C), new Float32Array(C)];
+    op(2, [x, mean, m2]);
+    for (let c = 0; c < C; c++) {
+      const xs = column(x, c);
+      const m = xs.reduce((a, b) => a + b, 0) / P;
+      near(mean[c], m, 1e-7);
+      near(m2[c], xs.reduce((a, v) => a + (v - mean[c]) ** 2, 0), 1e-6);
+    }
+    // The affine pass: y = (x - mean) * a + b.
+    const [a, b, k] = [per((c) => 0.5 + c), per((c) => c - 2), per((c) => 0.25 * c)];
+    const y = new Float32Array(P * C);
+    op(3, [x, mean, a, b, y]);
+    y.forEach((v, i) => near(v, (x[i] - mean[i % C]) * a[i % C] + b[i % C], 1e-6));
+    // The gradient's sums: db = sum dy, dg = sum dy * (x - mean) * rstd.
+    const rstd = per((c) => 1 / Math.sqrt(m2[c] / P + 1e-5));
+    const [db, dg] = [new Float32Array(C), new Float32Array(C)];
+    op(4, [dy, x, mean, rstd, db, dg]);
+    for (let c = 0; c < C; c++) {
+      near(db[c], column(dy, c).reduce((s, v) => s + v, 0), 1e-6);
+      near(dg[c], column(dy, c).reduce((s, v, i) => s + v * (x[i * C + c] - mean[c]) * rstd[c], 0), 1e-5);
+    }
+    // The input's gradient: dx = dy * a + (x - mean) * b + k.
+    const dx = new Float32Array(P * C);
+    op(5, [dy, x, mean, a, b, k, dx]);
+    dx.forEach((v, i) => near(v, dy[i] * a[i % C] + (x[i] - mean[i % C]) * b[i % C] + k[i % C], 1e-6));
   });
 
   it('refuses operands whose sizes do not match the shape, a wrong params array and a bias missing its values', () => {

@@ -1,7 +1,7 @@
 // The barrier the training workers meet at within a step (src/train/parallel/shared.ts): nobody
 // passes before everyone has arrived, it serves step after step, and an abandoned step releases
 // every waiting worker at once (a worker that failed never arrives; nobody may wait for it).
-// The sums BatchNorm's shared statistics are made of (SharedArrays.allSum) meet on a barrier of
+// The exchanges of BatchNorm's shared statistics (SharedArrays.allGather) meet on a barrier of
 // their own, round after round.
 import type { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
@@ -57,22 +57,22 @@ describe('the step barrier', () => {
   }, 30_000);
 });
 
-describe('the sums of BatchNorm\'s statistics (allSum)', () => {
-  const ALLSUM = new URL('./allsum-worker.ts', import.meta.url);
+describe('the exchanges of BatchNorm\'s statistics (allGather)', () => {
+  const ALLGATHER = new URL('./allgather-worker.ts', import.meta.url);
   const run = (workers: number, rounds: number, abandonAfter?: number) => {
     const shared = SharedArrays.allocate({ workers, paramSizes: [1], stateSizes: [], maxBatch: 1, inputSize: 1, outputSize: 0, statsWidth: 5 });
     // One worker too few arrives when the step is to be abandoned: the others wait for it.
     const started = abandonAfter === undefined ? workers : workers - 1;
     const said: string[] = [];
     const threads = Array.from({ length: started }, (_, k) => {
-      const w = startModuleWorker(ALLSUM, { layout: shared.layout, buffers: shared.buffers, k, rounds });
+      const w = startModuleWorker(ALLGATHER, { layout: shared.layout, buffers: shared.buffers, k, rounds });
       w.on('message', (m: string) => said.push(m));
       return w;
     });
     return { shared, threads, said };
   };
 
-  it('gives every one of three workers the same, exact sum in each of 300 rounds at uneven speeds', async () => {
+  it('gives every one of three workers every worker\'s values, exactly, in each of 300 rounds at uneven speeds', async () => {
     const { threads, said } = run(3, 300);
     try {
       await until(() => said.length === 3, 20_000);
@@ -84,8 +84,8 @@ describe('the sums of BatchNorm\'s statistics (allSum)', () => {
 
   it('refuses more values than the room made for them', () => {
     const shared = SharedArrays.allocate({ workers: 1, paramSizes: [1], stateSizes: [], maxBatch: 1, inputSize: 1, outputSize: 0, statsWidth: 3 });
-    expect(shared.allSum(0, 1, new Float64Array([1, 2, 3]))).toEqual(new Float64Array([1, 2, 3]));
-    expect(() => shared.allSum(0, 1, new Float64Array(4))).toThrow(/got 4 values; room was made for 3/);
+    expect(shared.allGather(0, 1, new Float64Array([1, 2, 3]))).toEqual([new Float64Array([1, 2, 3])]);
+    expect(() => shared.allGather(0, 1, new Float64Array(4))).toThrow(/got 4 values; room was made for 3/);
   });
 
   it('releases the workers waiting for one that never comes when the step is abandoned', async () => {

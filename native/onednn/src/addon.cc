@@ -107,7 +107,8 @@ napi_value Conv2d(napi_env env, napi_callback_info info) {
   return guarded(env, [&] { run_conv(p, a, b, bias, out); });
 }
 
-// bnorm(params: Int32Array [op, positions, channels, threads], epsilon, arrays: Float32Array[]): see run_norm.
+// bnorm(params: Int32Array [op, positions, channels, threads], epsilon, arrays: Float32Array[]): see
+// run_norm (op 0, 1) and run_norm_piece (op 2-5).
 napi_value BatchNorm(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
@@ -118,11 +119,19 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
   double epsilon;
   if (napi_get_value_double(env, argv[1], &epsilon) != napi_ok || !(epsilon > 0)) return throw_error(env, "bnorm: epsilon must be a positive number");
   Norm p{ints[0], ints[1], ints[2], ints[3], static_cast<float>(epsilon)};
-  if ((p.op != 0 && p.op != 1) || p.positions < 1 || p.channels < 1 || p.threads < 1) return throw_error(env, "bnorm: bad params");
+  const bool piece = norm_piece_operands(p.op) > 0;
+  if ((p.op != 0 && p.op != 1 && !piece) || p.positions < 1 || p.channels < 1 || p.threads < 1) return throw_error(env, "bnorm: bad params");
   float* f[8];
   size_t lengths[8];
   const int n = float_arrays(env, argv[2], 8, f, lengths);
   if (n < 0) return throw_error(env, "bnorm: operands must be an array of Float32Arrays");
+  if (piece) {
+    if (n != norm_piece_operands(p.op)) return throw_error(env, "bnorm: wrong number of arrays for this op");
+    for (int i = 0; i < n; i++) {
+      if (lengths[i] != (norm_piece_is_data(p.op, i) ? size_t(p.positions) * p.channels : size_t(p.channels))) return throw_error(env, "bnorm: operand sizes do not match positions x channels");
+    }
+    return guarded(env, [&] { run_norm_piece(p, f); });
+  }
   if (n != (p.op == 0 ? 6 : 8)) return throw_error(env, p.op == 0 ? "bnorm: forward takes 6 arrays" : "bnorm: backward takes 8 arrays");
   // Which operands are [P, C] (the rest are [C]).
   const bool forward_data[6] = {true, false, false, true, false, false};

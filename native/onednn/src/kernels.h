@@ -59,6 +59,18 @@ struct Norm {
 // dscale, dshift}. Throws dnnl::error.
 void run_norm(const Norm& p, float* const* f);
 
+// The pieces of batch normalisation whose statistics several training workers share (norm.cc):
+// each worker's passes over its own rows, the statistics exchanged between them in JavaScript.
+enum NormPiece { kMoments = 2, kAffine = 3, kGradSums = 4, kGradInput = 5 };
+// kMoments    {x, mean, m2}: per channel the mean and the sum of squared deviations from it
+// kAffine     {x, mean, a, b, y}: y = (x - mean) * a + b per channel
+// kGradSums   {dy, x, mean, rstd, db, dg}: db = sum dy, dg = sum dy * (x - mean) * rstd
+// kGradInput  {dy, x, mean, a, b, c, dx}: dx = dy * a + (x - mean) * b + c per channel
+// Sums are taken in double per channel, in position order.
+void run_norm_piece(const Norm& p, float* const* f);
+int norm_piece_operands(int op);
+bool norm_piece_is_data(int op, int operand);
+
 // One step of torch.optim.SGD with momentum for one parameter (sgd.cc).
 struct Sgd {
   float lr, momentum, keep, weight_decay;  // keep = 1 - dampening

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "kernels.h"
 
@@ -54,6 +55,88 @@ void run_norm(const Norm& p, float* const* f) {
                                   {DNNL_ARG_DIFF_SCALE, stat(f[6])}, {DNNL_ARG_DIFF_SHIFT, stat(f[7])}});
   }
   ts.stream.wait();
+}
+
+int norm_piece_operands(int op) {
+  switch (op) {
+    case kMoments: return 3;
+    case kAffine: return 5;
+    case kGradSums: return 6;
+    case kGradInput: return 7;
+    default: return -1;
+  }
+}
+
+bool norm_piece_is_data(int op, int operand) {
+  switch (op) {
+    case kMoments: return operand == 0;
+    case kAffine: return operand == 0 || operand == 4;
+    case kGradSums: return operand <= 1;
+    case kGradInput: return operand <= 1 || operand == 6;
+    default: return false;
+  }
+}
+
+// Plain loops, on the calling thread (a training worker is one thread): rows of C channels, the
+// inner loop over channels, so each vectorises; per-channel accumulators in double.
+void run_norm_piece(const Norm& p, float* const* f) {
+  const std::size_t P = p.positions, C = p.channels;
+  std::vector<double> acc(C), acc2(C);
+  switch (p.op) {
+    case kMoments: {
+      const float* x = f[0];
+      for (std::size_t i = 0; i < P; i++) {
+        const float* row = x + i * C;
+        for (std::size_t c = 0; c < C; c++) acc[c] += row[c];
+      }
+      for (std::size_t c = 0; c < C; c++) f[1][c] = static_cast<float>(acc[c] / double(P));
+      const float* mean = f[1];
+      for (std::size_t i = 0; i < P; i++) {
+        const float* row = x + i * C;
+        for (std::size_t c = 0; c < C; c++) {
+          const double d = double(row[c]) - double(mean[c]);
+          acc2[c] += d * d;
+        }
+      }
+      for (std::size_t c = 0; c < C; c++) f[2][c] = static_cast<float>(acc2[c]);
+      break;
+    }
+    case kAffine: {
+      const float *x = f[0], *mean = f[1], *a = f[2], *b = f[3];
+      float* y = f[4];
+      for (std::size_t i = 0; i < P; i++) {
+        const float* row = x + i * C;
+        float* out = y + i * C;
+        for (std::size_t c = 0; c < C; c++) out[c] = (row[c] - mean[c]) * a[c] + b[c];
+      }
+      break;
+    }
+    case kGradSums: {
+      const float *dy = f[0], *x = f[1], *mean = f[2], *rstd = f[3];
+      for (std::size_t i = 0; i < P; i++) {
+        const float *g = dy + i * C, *row = x + i * C;
+        for (std::size_t c = 0; c < C; c++) {
+          acc[c] += g[c];
+          acc2[c] += double(g[c]) * ((double(row[c]) - double(mean[c])) * double(rstd[c]));
+        }
+      }
+      for (std::size_t c = 0; c < C; c++) {
+        f[4][c] = static_cast<float>(acc[c]);
+        f[5][c] = static_cast<float>(acc2[c]);
+      }
+      break;
+    }
+    case kGradInput: {
+      const float *dy = f[0], *x = f[1], *mean = f[2], *a = f[3], *b = f[4], *k = f[5];
+      float* dx = f[6];
+      for (std::size_t i = 0; i < P; i++) {
+        const float *g = dy + i * C, *row = x + i * C;
+        float* out = dx + i * C;
+        for (std::size_t c = 0; c < C; c++) out[c] = g[c] * a[c] + (row[c] - mean[c]) * b[c] + k[c];
+      }
+      break;
+    }
+  }
 }
 
 }  // namespace pipe_onednn

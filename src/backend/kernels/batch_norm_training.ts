@@ -4,11 +4,12 @@
 //
 // Derivation: per channel, m = mean(x), v = mean((x - m)^2) (two passes: no cancellation when |m|
 // is large against the spread), y = (x - m) * a + b with a = g / sqrt(v + eps). Where training
-// workers share the statistics (BatchStatsSync), each mean is over every worker's rows: the
-// per-channel sums are exchanged after each pass.
+// workers share the statistics (BatchStatsSync), this worker's mean and variance are combined
+// with the others' into the batch's M and V (syncedMoments) and y = (x - m) * a + (b + (m - M) a),
+// a = g / sqrt(V + eps): the same passes.
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { BATCH_NORM_TRAINING, batchStatsSync, syncedMeans } from '../batch_norm_training.js';
+import { BATCH_NORM_TRAINING, batchStatsSync, syncedMoments } from '../batch_norm_training.js';
 import { channelMeans, positionsAndChannels, scaleShift, valuesOf } from './channel_ops.js';
 import type { KernelOverride } from './overrides.js';
 import { withScratch } from './scratch.js';
@@ -24,17 +25,23 @@ function batchNormTraining({ inputs: { x, scale, offset }, backend, attrs: { var
   const sync = batchStatsSync();
   return withScratch(backend, (s) => {
     const mean = channelMeans(s, x);
-    const m = sync ? syncedMeans(sync, valuesOf(s, mean), p) : valuesOf(s, mean);
-    if (sync) s.view(mean).set(m);
+    const m = valuesOf(s, mean);
     const centred = scaleShift(s, x, new Float32Array(c).fill(1), m.map((v) => -v));
     const squares = s.run('Square', { x: centred });
     const variance = channelMeans(s, squares);
     s.free(squares);
-    const v = sync ? syncedMeans(sync, valuesOf(s, variance), p) : valuesOf(s, variance);
-    if (sync) s.view(variance).set(v);
+    const own = valuesOf(s, variance);
+    // The batch's statistics where they are shared; x is centred on this worker's mean.
+    const batch = sync ? syncedMoments(sync, m, own.map((vi) => vi * p), p) : null;
+    if (batch) {
+      s.view(mean).set(batch.mean);
+      s.view(variance).set(batch.variance);
+    }
+    const v = batch?.variance ?? own;
     const g = valuesOf(s, scale);
     const a = g.map((gi, i) => gi / Math.sqrt(v[i] + varianceEpsilon));
-    const y = scaleShift(s, centred, a, valuesOf(s, offset));
+    const b = valuesOf(s, offset);
+    const y = scaleShift(s, centred, a, batch ? b.map((bi, i) => bi + (m[i] - batch.mean[i]) * a[i]) : b);
     return [y, mean, variance];
   });
 }

@@ -9,8 +9,9 @@
 //   x, y, target   the batch (float32 NHWC inputs, int32 labels, float32 clean images)
 //   out     the model's output per image (logits), for the step's metrics
 //   barrier  int32 [arrived, generation, aborted]: the workers' meeting point within a step
-//   stats   float64, two regions of one row per worker: BatchNorm's per-channel sums, which the
-//           workers with rows add up at every BatchNorm of a step (allSum), on their own barrier
+//   stats   float64, two regions of one row per worker: BatchNorm's per-channel statistics and
+//           sums, which the workers with rows exchange at every BatchNorm of a step (allGather),
+//           on their own barrier
 
 import type * as tfjs from '@tensorflow/tfjs';
 
@@ -61,7 +62,7 @@ export class SharedArrays {
   readonly target: Float32Array;
   readonly out: Float32Array;
   readonly barrier: Int32Array;
-  /** The barrier of the exchanges of BatchNorm's sums (allSum), and their values. */
+  /** The barrier of the exchanges of BatchNorm's statistics (allGather), and their values. */
   readonly statsBarrier: Int32Array;
   readonly stats: Float64Array;
   /** Where each weight starts in params (resp. state). */
@@ -136,23 +137,18 @@ export class SharedArrays {
   }
 
   /**
-   * Worker k's part in summing `values` over workers 0 .. active - 1 (those with rows in the
-   * step), element by element in worker order, so every worker gets the same sum. Each call is
-   * one meeting of those workers; consecutive calls alternate between the two regions of stats,
-   * so a fast worker's next values never overwrite ones another has still to read.
+   * Worker k's part in gathering `values` from workers 0 .. active - 1 (those with rows in the
+   * step): every one gets every worker's, in worker order (copies). Each call is one meeting of
+   * those workers, all giving as many values; consecutive calls alternate between the two regions
+   * of stats, so a fast worker's next values never overwrite ones another has still to read.
    */
-  allSum(k: number, active: number, values: Float64Array): Float64Array {
+  allGather(k: number, active: number, values: Float64Array): Float64Array[] {
     const width = this.layout.statsWidth;
     if (values.length > width) throw new Error(`batchnorm's statistics exchange got ${values.length} values; room was made for ${width}`);
     const region = (Atomics.load(this.statsBarrier, GENERATION) & 1) * this.layout.workers * width;
     this.stats.set(values, region + k * width);
     arriveAndWait(this.statsBarrier, active);
-    const sum = new Float64Array(values.length);
-    for (let j = 0; j < active; j++) {
-      const row = region + j * width;
-      for (let i = 0; i < sum.length; i++) sum[i] += this.stats[row + i];
-    }
-    return sum;
+    return Array.from({ length: active }, (_, j) => this.stats.slice(region + j * width, region + j * width + values.length));
   }
 
   /** Abandons the step: every worker waiting at either barrier, or arriving later, throws StepAborted. */

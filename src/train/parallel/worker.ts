@@ -6,8 +6,8 @@
 // parameters and updates that share with its own optimiser (whose state covers only that share),
 // writing the new values back. Every worker reduces and updates at once: the training thread
 // only coordinates (DDP's all-reduce, in shared memory). Unless micro_batch splits its part, each
-// BatchNorm normalises by the whole batch's statistics: the workers with rows add up their
-// per-channel sums at every BatchNorm, forward and backward (SyncBatchNorm, shards.ts).
+// BatchNorm normalises by the whole batch's statistics: the workers with rows exchange their
+// per-channel statistics at every BatchNorm, once forward and once backward (SyncBatchNorm).
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { setBatchStatsSync } from '../../backend/batch_norm_training.js';
@@ -133,7 +133,7 @@ function gradient(r: Replica, m: Extract<ToWorker, { type: 'step' }>): number {
     // The workers with rows are the first ones (shardRows): they meet at every BatchNorm.
     const active = m.shares.filter((w) => w > 0).length;
     const share = m.shares[setup.index];
-    setBatchStatsSync(syncsBatchStats(setup.stage, setup.layout.workers) && active > 1 ? { share, allSum: (values) => shared.allSum(setup.index, active, values) } : null);
+    setBatchStatsSync(syncsBatchStats(setup.stage, setup.layout.workers) && active > 1 ? { share, allGather: (values) => shared.allGather(setup.index, active, values) } : null);
     let g;
     try {
       g = partGradients(tf, setup.stage, r.model, r.trainable, input, microPieces(m.n, micro), m.clock, piecesPerStep(batch, setup.layout.workers, micro));

@@ -1,5 +1,5 @@
-// A worker thread for barrier.test.ts: worker k of `workers` sums vectors with the others through
-// SharedArrays.allSum, `rounds` times, at uneven speeds, and says how many sums were wrong.
+// A worker thread for barrier.test.ts: worker k of `workers` gathers vectors from all through
+// SharedArrays.allGather, `rounds` times, at uneven speeds, and says how many gathers were wrong.
 import { parentPort, workerData } from 'node:worker_threads';
 import { SharedArrays, StepAborted, type SharedBuffers, type SharedLayout } from '../../src/train/parallel/shared.js';
 
@@ -13,9 +13,9 @@ try {
     // Uneven speeds: a worker that gets ahead must not overwrite values another has still to read.
     const until = performance.now() + ((r * 7 + k * 3) % 5) * 0.05;
     while (performance.now() < until);
-    const sum = shared.allSum(k, layout.workers, given(k, r));
-    const want = Array.from({ length: layout.workers }, (_, j) => given(j, r)).reduce((a, b) => a.map((v, i) => v + b[i]));
-    if (sum.length !== want.length || sum.some((v, i) => v !== want[i])) wrong++;
+    const rows = shared.allGather(k, layout.workers, given(k, r));
+    const want = Array.from({ length: layout.workers }, (_, j) => given(j, r));
+    if (rows.length !== want.length || rows.some((row, j) => row.length !== want[j].length || row.some((v, i) => v !== want[j][i]))) wrong++;
   }
   parentPort!.postMessage(`wrong ${wrong}`);
 } catch (e) {
