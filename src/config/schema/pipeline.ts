@@ -46,7 +46,7 @@ export function pipelineSchema(r: Registries): JsonSchema {
         type: 'integer',
         minimum: 1,
         description:
-          'Training workers on the wasm-onednn, wasm and cpu backends: each batch is split across this many threads, each with its own backend instance, and their gradients are averaged into one update. batchnorm statistics are per worker (as PyTorch DDP without SyncBatchNorm; docs/training.md). `pipe run --workers N` overrides it. Default: one per core. The tensorflow backends use every core themselves and train on one.',
+          'Training workers on the wasm-onednn, wasm and cpu backends: each batch is split across this many threads, each with its own backend instance, and their gradients are averaged into one update. batchnorm normalises by the whole batch\'s statistics, which the workers share at every batchnorm (as PyTorch\'s SyncBatchNorm; docs/training.md), so the result is one worker\'s up to float rounding, unless dropout draws masks or micro_batch splits a worker\'s part. `pipe run --workers N` overrides it. Default: one per core. The tensorflow backends use every core themselves and train on one.',
       },
       dataset: { $ref: '#/$defs/dataset' },
       augment: {

@@ -231,7 +231,7 @@ export const stage: JsonSchema = {
     batch_size: plainInt('Images per step.', { minimum: 1, default: 64 }),
     micro_batch: {
       description:
-        'Most images one forward and backward pass holds (gradient accumulation): each training worker splits its part of a batch into even pieces of at most this many and adds up their gradients before the one update. It lowers the memory a step needs, not the result, except that batchnorm and dropout see each piece on its own (as they see each worker\'s part), so with those ops it is part of the stage\'s cache key. Evaluation is not split. Default: the whole part at once.',
+        'Most images one forward and backward pass holds (gradient accumulation): each training worker splits its part of a batch into even pieces of at most this many and adds up their gradients before the one update. It lowers the memory a step needs, not the result, except that batchnorm and dropout see each piece on its own (the pieces run one after another, so they cannot share batchnorm\'s statistics as the workers do), so with those ops it is part of the stage\'s cache key. More workers lower a step\'s memory per heap with batchnorm\'s statistics still the whole batch\'s. Evaluation is not split. Default: the whole part at once.',
       anyOf: [{ type: 'integer', minimum: 1 }, { type: 'null' }],
       default: null,
     },
