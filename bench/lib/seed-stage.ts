@@ -14,7 +14,7 @@ import { analyzeGraphs } from '../../src/graph/analyze.js';
 import { compileGraphs } from '../../src/graph/compile.js';
 import { dropoutClock } from '../../src/graph/layers/index.js';
 import { checkBudget } from '../../src/train/budget.js';
-import { evaluate } from '../../src/train/loop.js';
+import { evaluate } from '../../src/train/evaluate.js';
 import { MetricAccumulator } from '../../src/train/metrics.js';
 import { openTrainer } from '../../src/train/parallel/index.js';
 import { chooseTrainWorkers } from '../../src/train/parallel/workers.js';
@@ -113,7 +113,7 @@ export async function measureSeedStage(s: SeedSetting): Promise<SeedMeasure> {
       await trainer.sync();
       if (data.val) {
         t = performance.now();
-        const val = await evaluate(tf, stage, model, data, s.valBatches ?? Infinity);
+        const val = await evaluate(tf, stage, model, data, s.valBatches ?? Infinity, trainer);
         valS = (performance.now() - t) / 1000;
         valImages = val?.images ?? null;
       }

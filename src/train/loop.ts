@@ -6,7 +6,8 @@ import type { Metric, ResolvedStage } from '../config/types.js';
 import { JobError } from '../errors.js';
 import { dropoutClock } from '../graph/layers/index.js';
 import { readCheckpoint, restoreWeights, writeCheckpoint, type Checkpoint } from './checkpoint.js';
-import { stageLoss, type Tf } from './losses.js';
+import { evaluate } from './evaluate.js';
+import type { Tf } from './losses.js';
 import { MetricAccumulator, type EpochMetrics } from './metrics.js';
 import { openTrainer } from './parallel/index.js';
 import { createSchedule } from './schedules/index.js';
@@ -130,7 +131,7 @@ export async function trainStage(tf: Tf, name: string, stage: ResolvedStage, mod
       const trainMetrics = acc.result();
       // With workers, the model takes their weights here (and the optimiser its state at a save).
       await trainer.sync();
-      const val = await evaluate(tf, stage, model, data);
+      const val = await evaluate(tf, stage, model, data, Infinity, trainer);
       const seconds = (performance.now() - started) / 1000;
       const record: EpochRecord = { stage: name, epoch: epoch + 1, epochs, lr, train: trainMetrics, val, imagesPerSecond: trainMetrics.images / seconds, seconds };
       records.push(record);
@@ -190,25 +191,6 @@ function stageMonitor(stage: ResolvedStage, data: StageData): { metric: Metric; 
   if (w) return { metric: w.monitor, mode: w.mode, min_delta: w.min_delta };
   if (data.val && stage.kind === 'classify') return { metric: 'val_top1', mode: 'max', min_delta: 0 };
   return { metric: data.val ? 'val_loss' : 'train_loss', mode: 'min', min_delta: 0 };
-}
-
-/** One pass over the val split in eval mode; `maxBatches` stops after that many (a benchmark's sample). */
-export async function evaluate(tf: Tf, stage: ResolvedStage, model: tfjs.LayersModel, data: StageData, maxBatches = Infinity): Promise<EpochMetrics | null> {
-  if (!data.val) return null;
-  const acc = new MetricAccumulator();
-  let batches = 0;
-  for await (const batch of data.val.epoch(0)) {
-    if (batches++ >= maxBatches) break;
-    const out = tf.tidy(() => {
-      const x = tf.tensor4d(batch.x, [...batch.shape]);
-      const y = model.apply(x, { training: false }) as tfjs.Tensor;
-      const loss = stageLoss(tf, stage, y, batch.y ? tf.tensor1d(batch.y, 'int32') : null, batch.target ? tf.tensor4d(batch.target, [...batch.shape]) : null);
-      return { y, loss };
-    });
-    acc.add(tf, out.loss.dataSync()[0], batch.shape[0], stage.kind === 'reconstruct' ? null : out.y, batch.y);
-    tf.dispose([out.y, out.loss]);
-  }
-  return acc.result();
 }
 
 export function metricValues(r: EpochRecord): Partial<Record<Metric, number>> {

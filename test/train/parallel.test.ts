@@ -19,6 +19,7 @@ import { stageKeys, changedKeyFields } from '../../src/cache/key.js';
 import { ParallelTrainer } from '../../src/train/parallel/trainer.js';
 import { SharedArrays } from '../../src/train/parallel/shared.js';
 import { readCheckpoint } from '../../src/train/checkpoint.js';
+import { evaluate } from '../../src/train/evaluate.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { openStageData } from '../../src/train/stage-data.js';
@@ -210,6 +211,42 @@ describe('N workers', () => {
       expect(many.records.map((r) => r.train!.top1)).toEqual(one.records.map((r) => r.train!.top1));
     } finally {
       await tf.setBackend('wasm');
+    }
+  }, 120_000);
+
+  // The workers evaluate their rows of each val batch with the last step's weights and worker 0's
+  // BatchNorm statistics: against the training thread's evaluation of the model synced from them.
+  // With micro_batch pieces each worker's own running statistics differ from worker 0's.
+  it.each([
+    ['plain.yaml', 'bn', ['stages.bn.val={split: test}', 'stages.bn.batch_size=10', 'stages.bn.micro_batch=3'], 2],
+    ['plain.yaml', 'bn', ['stages.bn.val={split: test}', 'stages.bn.batch_size=23'], 3],
+    ['golden.yaml', 'recon', ['stages.recon.val={split: test, unlabelled: true}'], 2],
+  ])('%s %s %j: %i workers evaluate as the training thread does with the same weights', async (file, name, sets, workers) => {
+    const { pipeline: p, locate } = await resolvePipeline(file, { cwd: root, sets });
+    const stage = p.stages[name];
+    const model = compileGraphs(p, analyzeGraphs(p, locate)).model(stage.model);
+    const data = await openStageData(p, name, stage, { cacheDir: null, workers: 0, splits: new Map() });
+    const trainer = await ParallelTrainer.open(tf, stage, model, workers);
+    try {
+      const acc = new MetricAccumulator();
+      for (const epoch of [0, 1]) {
+        for await (const batch of data.train!.epoch(epoch)) {
+          dropoutClock.step = epoch * 10 + batch.step;
+          await trainer.step(batch, 0.05, acc);
+        }
+        await trainer.sync();
+        const here = (await evaluate(tf, stage, model, data))!;
+        const before = tf.memory().numTensors;
+        const there = (await evaluate(tf, stage, model, data, Infinity, trainer))!;
+        expect(tf.memory().numTensors).toBe(before);
+        expect([here.images, there.images]).toEqual([12, 12]);
+        expect(Math.abs(there.loss - here.loss), `epoch ${epoch}`).toBeLessThan(1e-6 * (1 + here.loss));
+        expect({ ...there, loss: 0 }).toEqual({ ...here, loss: 0 });
+      }
+    } finally {
+      await trainer.close();
+      await data.close();
+      model.dispose();
     }
   }, 120_000);
 

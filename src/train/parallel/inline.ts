@@ -3,6 +3,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { ResolvedStage } from '../../config/types.js';
 import type { EpochBatch } from '../../data/loader.js';
 import { dropoutClock } from '../../graph/layers/index.js';
+import { evaluateBatch } from '../evaluate.js';
 import type { Tf } from '../losses.js';
 import type { MetricAccumulator } from '../metrics.js';
 import { createOptimizer, type EngineOptimizer } from '../optimizers/index.js';
@@ -44,6 +45,11 @@ export class InlineTrainer implements StageTrainer {
     acc.add(tf, value, batch.shape[0], kept, batch.y);
     kept?.dispose();
     return Promise.resolve(value);
+  }
+
+  evaluate(batch: EpochBatch, acc: MetricAccumulator): Promise<void> {
+    evaluateBatch(this.tf, this.stage, this.model, batch, acc);
+    return Promise.resolve();
   }
 
   /** The model and the optimiser are updated in place at every step. */

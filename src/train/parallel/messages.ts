@@ -49,7 +49,13 @@ export type ToWorker =
       readonly lr: number;
     }
   /** Send the optimiser's state of this worker's pieces (for a checkpoint). */
-  | { readonly type: 'sync' };
+  | { readonly type: 'sync' }
+  /**
+   * Evaluate rows [offset, offset + n) of the batch in eval mode: their mean loss, and their
+   * outputs into out. With `load`, first take every weight from params and the statistics from
+   * state (the last step's, as worker 0 left them).
+   */
+  | { readonly type: 'evaluate'; readonly offset: number; readonly n: number; readonly labels: boolean; readonly target: boolean; readonly load: boolean };
 
 export type FromWorker =
   /** Started, on this backend kind (the one asked for, or the trainer refuses it). */
@@ -58,4 +64,6 @@ export type FromWorker =
   /** The shard's mean loss (0 for no rows); the outputs and this worker's updated pieces are in shared memory. */
   | { readonly type: 'stepped'; readonly loss: number }
   | { readonly type: 'synced'; readonly optimizer: PiecesState }
+  /** The rows' mean loss in eval mode; their outputs are in shared memory. */
+  | { readonly type: 'evaluated'; readonly loss: number }
   | { readonly type: 'failed'; readonly error: SerializedError; readonly abandoned?: boolean };

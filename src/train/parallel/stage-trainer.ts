@@ -19,6 +19,12 @@ export interface StageTrainer {
    * always are; with workers, the workers hold them between syncs.
    */
   sync(): Promise<void>;
+  /**
+   * One batch in eval mode with the weights (and BatchNorm statistics) of the last step: its mean
+   * loss and (classify) its outputs added to `acc`. Inline, on the stage's model; with workers,
+   * each evaluates its rows of the batch, as in a step.
+   */
+  evaluate(batch: EpochBatch, acc: MetricAccumulator): Promise<void>;
   /** Frees the optimiser's slots and stops the workers, if any. */
   close(): Promise<void>;
 }

@@ -4,7 +4,8 @@
 // parameters and updates that share with its part of the optimiser's state, in shared memory
 // (worker.ts), so no part of a step runs on one thread while the others wait. This thread only
 // hands out the work; the stage's model and optimiser take the workers' values when the loop
-// asks (sync: before an evaluation, a checkpoint, the stage's end).
+// asks (sync: before an evaluation, a checkpoint, the stage's end). Evaluation runs on the
+// workers too, each its rows of a val batch.
 //
 // The mean loss over a batch of B images split into shards of n_k is sum_k (n_k / B) * L_k, so
 // its gradient is the same weighted sum of the shards' gradients: equal to one worker's up to
@@ -97,6 +98,9 @@ export class ParallelTrainer implements StageTrainer {
   private stale = false;
   /** A step that failed leaves the workers' values part-updated: every later call says why. */
   private broken: Error | null = null;
+  /** Steps taken, and the count at the last evaluation (the workers then hold those weights). */
+  private steps = 0;
+  private evaluatedSince = -1;
 
   private constructor(
     private readonly tf: Tf,
@@ -173,6 +177,7 @@ export class ParallelTrainer implements StageTrainer {
     const clock = dropoutClock.step * this.links.length;
     // Every worker takes part, with rows or without: each updates its share of the parameters.
     this.stale = true;
+    this.steps++;
     const settled = await Promise.allSettled(shards.map((s, k) =>
       this.links[k].request('stepped', { type: 'step', offset: s.offset, n: s.n, clock: clock + k, labels: batch.y !== null, target: batch.target !== null, keepState: k === 0, shares, lr }),
     ));
@@ -184,6 +189,39 @@ export class ParallelTrainer implements StageTrainer {
     acc.add(tf, loss, rows, logits, batch.y);
     logits?.dispose();
     return loss;
+  }
+
+  /**
+   * The batch in eval mode on the workers, each its rows (shardRows), with the last step's weights
+   * and worker 0's statistics: the batch's mean loss is the shares' weighted sum of theirs.
+   */
+  async evaluate(batch: EpochBatch, acc: MetricAccumulator): Promise<void> {
+    const { tf, shared } = this;
+    if (this.broken) throw this.broken;
+    if (!this.loaded) {
+      try {
+        await this.load();
+      } catch (e) {
+        throw (this.broken = e as Error);
+      }
+    }
+    const rows = batch.shape[0];
+    shared.x.set(batch.x);
+    if (batch.y) shared.y.set(batch.y);
+    if (batch.target) shared.target.set(batch.target);
+    const shards = shardRows(rows, this.links.length);
+    // The workers' weights are the last step's until the next: taken once per evaluation.
+    const load = this.evaluatedSince !== this.steps;
+    const settled = await Promise.allSettled(shards.map((s, k) => (s.n === 0 ? Promise.resolve({ type: 'evaluated', loss: 0 } as const) :
+      this.links[k].request('evaluated', { type: 'evaluate', offset: s.offset, n: s.n, labels: batch.y !== null, target: batch.target !== null, load }))));
+    const failed = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+    if (failed.length) throw (this.broken = failed[0]);
+    this.evaluatedSince = this.steps;
+    let loss = 0;
+    settled.forEach((r, k) => (loss += (shards[k].n / rows) * (r as PromiseFulfilledResult<Reply<'evaluated'>>).value.loss));
+    const logits = shared.layout.outputSize > 0 ? tensorFrom(tf, shared.out.subarray(0, rows * shared.layout.outputSize), [rows, shared.layout.outputSize]) : null;
+    acc.add(tf, loss, rows, logits, batch.y);
+    logits?.dispose();
   }
 
   /**

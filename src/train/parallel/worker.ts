@@ -8,12 +8,14 @@
 // only coordinates (DDP's all-reduce, in shared memory). Unless micro_batch splits its part, each
 // BatchNorm normalises by the whole batch's statistics: the workers with rows exchange their
 // per-channel statistics at every BatchNorm, once forward and once backward (SyncBatchNorm).
+// Between epochs it evaluates its rows of each val batch, with the last step's weights.
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { setBatchStatsSync } from '../../backend/batch_norm_training.js';
 import { initBackend } from '../../backend/index.js';
 import { createOptimizer, type EngineOptimizer } from '../optimizers/index.js';
 import { serializeError } from '../../data/thread-errors.js';
+import { stageLoss } from '../losses.js';
 import { partGradients } from './gradients.js';
 import type { FromWorker, PiecesState, ToWorker, WorkerSetup } from './messages.js';
 import { microPieces, piecesPerStep, syncsBatchStats } from './shards.js';
@@ -155,6 +157,27 @@ function gradient(r: Replica, m: Extract<ToWorker, { type: 'step' }>): number {
   return value;
 }
 
+/** Rows of the batch in eval mode with the last step's weights: their mean loss, their outputs into out. */
+function evaluateRows(r: Replica, m: Extract<ToWorker, { type: 'evaluate' }>): number {
+  if (m.load) {
+    r.trainable.forEach((v, i) => set(v, shared.param(i)));
+    r.others.forEach((v, i) => set(v, shared.stateOf(i)));
+  }
+  const { inputSize, outputSize } = setup.layout;
+  const rows = (a: Float32Array, size: number) => a.subarray(m.offset * size, (m.offset + m.n) * size);
+  const loss = tf.tidy(() => {
+    const x = tensorFrom(tf, rows(shared.x, inputSize), [m.n, ...r.inputShape]);
+    const y = r.model.apply(x, { training: false }) as tf.Tensor;
+    const labels = m.labels ? tf.tensor1d(shared.y.slice(m.offset, m.offset + m.n), 'int32') : null;
+    const target = m.target ? tensorFrom(tf, rows(shared.target, inputSize), [m.n, ...r.inputShape]) : null;
+    if (outputSize > 0) copyOut(tf, y, rows(shared.out, outputSize));
+    return stageLoss(tf, setup.stage, y, labels, target);
+  });
+  const value = loss.dataSync()[0];
+  loss.dispose();
+  return value;
+}
+
 const reply = (message: FromWorker) => port.postMessage(message);
 const replica = build();
 replica.then(
@@ -171,6 +194,8 @@ port.on('message', (m: ToWorker) => {
           return reply({ type: 'loaded' });
         case 'step':
           return reply({ type: 'stepped', loss: step(r, m) });
+        case 'evaluate':
+          return reply({ type: 'evaluated', loss: evaluateRows(r, m) });
         case 'sync': {
           const { step: at, slots } = r.optimizer.state();
           return reply({ type: 'synced', optimizer: { step: at, slots } });
