@@ -24,7 +24,7 @@ import type { MetricAccumulator } from '../metrics.js';
 import { createOptimizer, type EngineOptimizer, type OptimizerState } from '../optimizers/index.js';
 import type { FromWorker, PiecesState, ToWorker, WorkerSetup } from './messages.js';
 import { copyOut, otherWeights, SharedArrays, tensorFrom, type Piece, type SharedLayout } from './shared.js';
-import { shardRows, syncsBatchStats } from './shards.js';
+import { shardRows, syncsBatchStats, type Shard } from './shards.js';
 import type { StageTrainer } from './stage-trainer.js';
 
 type Reply<T extends FromWorker['type']> = Extract<FromWorker, { type: T }>;
@@ -158,21 +158,8 @@ export class ParallelTrainer implements StageTrainer {
   }
 
   async step(batch: EpochBatch, lr: number, acc: MetricAccumulator): Promise<number> {
-    const { tf, shared } = this;
-    if (this.broken) throw this.broken;
-    if (!this.loaded) {
-      try {
-        await this.load();
-      } catch (e) {
-        throw (this.broken = e as Error);
-      }
-    }
-    const rows = batch.shape[0];
-    shared.x.set(batch.x);
-    if (batch.y) shared.y.set(batch.y);
-    if (batch.target) shared.target.set(batch.target);
-    const shards = shardRows(rows, this.links.length);
-    const shares = shards.map((s) => s.n / rows);
+    const shards = await this.handOut(batch);
+    const shares = shards.map((s) => s.n / batch.shape[0]);
     // Each worker's dropout masks come from its own stream of steps: step * workers + k.
     const clock = dropoutClock.step * this.links.length;
     // Every worker takes part, with rows or without: each updates its share of the parameters.
@@ -185,9 +172,7 @@ export class ParallelTrainer implements StageTrainer {
     if (failed.length) throw (this.broken = failed.find((e) => !abandoned.has(e)) ?? failed[0]);
     let loss = 0;
     settled.forEach((r, k) => (loss += shares[k] * (r as PromiseFulfilledResult<Reply<'stepped'>>).value.loss));
-    const logits = this.shared.layout.outputSize > 0 ? tensorFrom(tf, shared.out.subarray(0, rows * shared.layout.outputSize), [rows, shared.layout.outputSize]) : null;
-    acc.add(tf, loss, rows, logits, batch.y);
-    logits?.dispose();
+    this.collect(batch, loss, acc);
     return loss;
   }
 
@@ -196,20 +181,7 @@ export class ParallelTrainer implements StageTrainer {
    * and worker 0's statistics: the batch's mean loss is the shares' weighted sum of theirs.
    */
   async evaluate(batch: EpochBatch, acc: MetricAccumulator): Promise<void> {
-    const { tf, shared } = this;
-    if (this.broken) throw this.broken;
-    if (!this.loaded) {
-      try {
-        await this.load();
-      } catch (e) {
-        throw (this.broken = e as Error);
-      }
-    }
-    const rows = batch.shape[0];
-    shared.x.set(batch.x);
-    if (batch.y) shared.y.set(batch.y);
-    if (batch.target) shared.target.set(batch.target);
-    const shards = shardRows(rows, this.links.length);
+    const shards = await this.handOut(batch);
     // The workers' weights are the last step's until the next: taken once per evaluation.
     const load = this.evaluatedSince !== this.steps;
     const settled = await Promise.allSettled(shards.map((s, k) => (s.n === 0 ? Promise.resolve({ type: 'evaluated', loss: 0 } as const) :
@@ -218,8 +190,33 @@ export class ParallelTrainer implements StageTrainer {
     if (failed.length) throw (this.broken = failed[0]);
     this.evaluatedSince = this.steps;
     let loss = 0;
-    settled.forEach((r, k) => (loss += (shards[k].n / rows) * (r as PromiseFulfilledResult<Reply<'evaluated'>>).value.loss));
-    const logits = shared.layout.outputSize > 0 ? tensorFrom(tf, shared.out.subarray(0, rows * shared.layout.outputSize), [rows, shared.layout.outputSize]) : null;
+    settled.forEach((r, k) => (loss += (shards[k].n / batch.shape[0]) * (r as PromiseFulfilledResult<Reply<'evaluated'>>).value.loss));
+    this.collect(batch, loss, acc);
+  }
+
+  /** Before a step or an evaluation: the workers loaded (the first time), the batch in shared memory; its shards. */
+  private async handOut(batch: EpochBatch): Promise<Shard[]> {
+    const { shared } = this;
+    if (this.broken) throw this.broken;
+    if (!this.loaded) {
+      try {
+        await this.load();
+      } catch (e) {
+        throw (this.broken = e as Error);
+      }
+    }
+    shared.x.set(batch.x);
+    if (batch.y) shared.y.set(batch.y);
+    if (batch.target) shared.target.set(batch.target);
+    return shardRows(batch.shape[0], this.links.length);
+  }
+
+  /** The batch's mean loss and the outputs the workers left (classify) into `acc`. */
+  private collect(batch: EpochBatch, loss: number, acc: MetricAccumulator): void {
+    const { tf, shared } = this;
+    const rows = batch.shape[0];
+    const size = shared.layout.outputSize;
+    const logits = size > 0 ? tensorFrom(tf, shared.out.subarray(0, rows * size), [rows, size]) : null;
     acc.add(tf, loss, rows, logits, batch.y);
     logits?.dispose();
   }
