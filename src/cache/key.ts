@@ -13,7 +13,10 @@ import { microBatchInKey, workersInKey } from '../train/parallel/shards.js';
 
 /** Bump when the store's layout or a field's meaning changes, so old entries are never misread.
  *  2: `data` fingerprints file contents and paths relative to the data set's root (was: absolute
- *  paths, sizes and mtimes), so copying or moving a data set keeps every key. */
+ *  paths, sizes and mtimes), so copying or moving a data set keeps every key.
+ *  Not bumped when the training workers came to share BatchNorm's statistics: every stage whose
+ *  result that changed got another key with it (`workers` null where it held a count), and the
+ *  stages it did not change kept theirs, so no old entry is read for a new meaning. */
 export const CACHE_FORMAT = 2;
 
 /** One graph model the stage runs, as the compiler sees it. */

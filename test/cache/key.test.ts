@@ -84,9 +84,13 @@ describe('stage keys', () => {
       const changed = Object.fromEntries(Object.keys(k).filter((s) => k[s].key !== base[s].key).map((s) => [s, changedKeyFields(base[s].input, k[s].input).sort()]));
       expect(changed, sets.join(' ')).toEqual(expected);
     }
-    // Two workers normalise BatchNorm per shard: another result, another key.
+    // Two workers share BatchNorm's statistics: one worker's result up to rounding, the same key.
     const two = await keysOf('pipelines/task2-ae.yaml', { workers: 2 });
-    expect(changedKeyFields(base.pretrain.input, two.pretrain.input)).toEqual(['workers']);
+    expect(two.pretrain.key).toBe(base.pretrain.key);
+    // In micro_batch pieces BatchNorm normalises each piece, cut from each worker's part: the
+    // worker count and micro_batch are in the key.
+    const pieces = await keysOf('pipelines/task2-ae.yaml', { workers: 2, sets: ['stages.pretrain.micro_batch=8'] });
+    expect(changedKeyFields(base.pretrain.input, pieces.pretrain.input)).toEqual(['workers', 'micro_batch']);
     const other = await keysOf('pipelines/task2-ae.yaml', { backend: 'tensorflow' });
     expect(changedKeyFields(base.pretrain.input, other.pretrain.input)).toEqual(['backend']);
     const edited = await keysOf('pipelines/task2-ae.yaml', { print: (s) => (s === 'val' ? 'another-val' : `fingerprint-of-${s}`) });
