@@ -34,7 +34,7 @@ export const exportCommand: Command = {
     { name: 'outputs', type: 'string', value: 'DIR', description: 'the outputs folder holding the cache (default: outputs)' },
     setOption,
     backendOption,
-    { name: 'workers', type: 'string', value: 'N', description: 'the training workers the stage ran with (they are part of its key with BatchNorm or dropout; default as pipe run)' },
+    { name: 'workers', type: 'string', value: 'N', description: 'the training workers the stage ran with (they are part of its key with dropout, or BatchNorm over micro_batch pieces; default as pipe run)' },
   ],
   async run(args, io) {
     const stage = args.values.stage as string | undefined;
