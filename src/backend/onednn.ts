@@ -1,5 +1,6 @@
 // Loading native/onednn, the addon that computes the wasm backend's convolutions and batch
-// normalisation with oneDNN (and the optimisers' updates) for the wasm-onednn backend.
+// normalisation with oneDNN (and the optimisers' updates and max pooling's gradient) for the
+// wasm-onednn backend.
 // It is an optional dependency built at install time from Debian's libdnnl-dev; where it is
 // missing or fails to load, the wasm backend keeps its XNNPACK kernels.
 import { createRequire } from 'node:module';
@@ -13,6 +14,8 @@ export interface OnednnAddon {
    * backward (op 1): dy, x, scale, mean, variance, then dx, dscale, dshift.
    */
   bnorm(params: Int32Array, epsilon: number, arrays: Float32Array[]): void;
+  /** The gradient of max pooling, NHWC; params native/onednn/src/kernels.h's struct MaxPoolGrad. */
+  maxpoolgrad(params: Int32Array, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
   /**
    * One SGD momentum step of one parameter (src/backend/fused_sgd.ts): settings [lr, momentum,
    * dampening, weight_decay], flags [first, nesterov], arrays param, grad, buf, param_out, buf_out.

@@ -45,7 +45,7 @@ describe.skipIf(nativeInstalled)('pipe doctor, where neither tfjs-node package i
       '  threads: 1',
       '  heap limit: 4096 MiB',
       `  convolutions: oneDNN ${onednn.addon?.version()} (${onednn.addon?.isa()})`,
-      `  engine kernels: ${ENGINE_KERNELS}, Conv2D (oneDNN), FusedConv2D (oneDNN), Conv2DBackpropInput (oneDNN), Conv2DBackpropFilter (oneDNN), PipeBatchNormTraining (oneDNN), PipeBatchNormTrainingGrad (oneDNN), PipeSgdMomentum (native), PipeAdam (native), PipeRmsprop (native)`,
+      `  engine kernels: ${ENGINE_KERNELS}, Conv2D (oneDNN), FusedConv2D (oneDNN), Conv2DBackpropInput (oneDNN), Conv2DBackpropFilter (oneDNN), PipeBatchNormTraining (oneDNN), PipeBatchNormTrainingGrad (oneDNN), MaxPoolGrad (oneDNN), PipeSgdMomentum (native), PipeAdam (native), PipeRmsprop (native)`,
       'other backends:',
       ...notInstalled,
       `  wasm: available (@tensorflow/tfjs-backend-wasm ${wasm}), ranked below wasm-onednn`,

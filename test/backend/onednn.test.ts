@@ -41,13 +41,15 @@ const grid: [string, Shape4, Shape4, number | [number, number], Pad, number][] =
  * The addon with its calls counted: convolutions by operation (0 forward, 1 input gradient, 2
  * filter gradient), batch normalisations by direction (0 forward, 1 backward).
  */
-function counting(addon: OnednnAddon): { addon: OnednnAddon; calls: number[]; norms: number[]; sgd: number[] } {
-  const [calls, norms, sgd] = [[0, 0, 0], [0, 0], [0]];
+function counting(addon: OnednnAddon): { addon: OnednnAddon; calls: number[]; norms: number[]; sgd: number[]; pools: number[] } {
+  const [calls, norms, sgd, pools] = [[0, 0, 0], [0, 0], [0], [0]];
   return {
     calls,
     norms,
     sgd,
+    pools,
     addon: {
+      maxpoolgrad: (p, x, dy, dx) => { pools[0]++; addon.maxpoolgrad(p, x, dy, dx); },
       version: () => addon.version(),
       isa: () => addon.isa(),
       implementation: (p) => addon.implementation(p),
@@ -142,6 +144,35 @@ describe.runIf(available)('oneDNN convolutions on the wasm heap', () => {
     expect(counted!.sgd[0] - before).toBe(9);
     expect(fused).toEqual(train(false));
     useOnednn(counted!.addon);
+  });
+
+  // The native loop is the engine's JavaScript one step for step: the same dx bit for bit, on
+  // windows that overlap (stride below the window), padded ('same'), of values all <= 0 (where
+  // tfjs-backend-wasm's own kernel picks wrong) and with ties (the first maximum wins).
+  it.each([
+    ['3x3 windows, stride 2, same padding', [2, 9, 9, 5], 3, 2, 'same'],
+    ['2x2 windows, stride 2, valid', [3, 8, 8, 16], 2, 2, 'valid'],
+    ['3x3 windows, stride 1, valid, ties', [1, 6, 7, 3], 3, 1, 'valid'],
+  ] as [string, Shape4, number, number, 'same' | 'valid'][])('max pooling\'s gradient, %s: the native loop gives the engine\'s dx bit for bit', async (_name, shape, k, stride, pad) => {
+    // Negative values and (in the third case) whole numbers: windows of values <= 0, and ties.
+    const values = (seed: number) => { const v = randomValues(shape, seed); return shape[0] === 1 ? v.map((x) => Math.round(x * 2) - 3) : v.map((x) => x - 2); };
+    const gradient = (native: boolean) => {
+      useOnednn(native ? counted!.addon : null);
+      const x = tf.tensor4d(values(41), shape);
+      const [dx] = tf.grads((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, k, stride, pad), tf.range(1, 1 + tf.maxPool(x, k, stride, pad).size).reshape(tf.maxPool(x, k, stride, pad).shape))))([x]);
+      const out = dx.dataSync().slice() as Float32Array;
+      tf.dispose([x, dx]);
+      return out;
+    };
+    const before = counted!.pools[0];
+    const native = gradient(true);
+    expect(counted!.pools[0] - before).toBe(1);
+    expect(native).toEqual(gradient(false));
+    expect(native.some((v) => v !== 0)).toBe(true);
+    useOnednn(counted!.addon);
+    // And tfjs's cpu backend agrees (its own tie rule: the first maximum), up to the sums' order.
+    const cpu = await valuesOn('cpu', () => tf.grads((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, k, stride, pad), tf.range(1, 1 + tf.maxPool(tf.tensor4d(values(41), shape), k, stride, pad).size).reshape(tf.maxPool(tf.tensor4d(values(41), shape), k, stride, pad).shape))))([tf.tensor4d(values(41), shape)])[0]);
+    expect(relativeError(native, cpu[0])).toBeLessThan(1e-6);
   });
 
   it('leaves a fused activation it does not fuse (sigmoid) to the kernel before it, with the same result as cpu', async () => {
@@ -251,6 +282,17 @@ describe.runIf(available)('the addon checks its arguments', () => {
     expect(() => addon.bnorm(Int32Array.from([2, 4, 3, 1]), 1e-5, [data, stat])).toThrow('bnorm: wrong number of arrays for this op');
     expect(() => addon.bnorm(Int32Array.from([3, 4, 3, 1]), 1e-5, [data, stat, stat, stat, stat])).toThrow('bnorm: operand sizes do not match positions x channels');
     expect(() => addon.bnorm(Int32Array.from([5, 4, 3, 1]), 1e-5, [data, data, stat, stat, stat, stat, new Float32Array(11)])).toThrow('bnorm: operand sizes do not match positions x channels');
+  });
+
+  it('maxpoolgrad refuses bad params and sizes that do not match', () => {
+    // n ih iw c, oh ow, strides, window, pads: 1x4x4x2 pooled 2x2 to 1x2x2x2.
+    const ok = Int32Array.from([1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 0, 0]);
+    const [x, dy, dx] = [new Float32Array(32), new Float32Array(8), new Float32Array(32)];
+    expect(() => addon.maxpoolgrad(ok, x, dy, dx)).not.toThrow();
+    expect(() => addon.maxpoolgrad(ok.subarray(1), x, dy, dx)).toThrow('maxpoolgrad: params must be an Int32Array of 12');
+    expect(() => addon.maxpoolgrad(Int32Array.from([1, 4, 4, 2, 2, 2, 0, 2, 2, 2, 0, 0]), x, dy, dx)).toThrow('maxpoolgrad: bad params');
+    expect(() => addon.maxpoolgrad(ok, x, new Float32Array(9), dx)).toThrow('maxpoolgrad: operand sizes do not match the pooling\'s shape');
+    expect(() => addon.maxpoolgrad(ok, x, dy, new Float64Array(32) as unknown as Float32Array)).toThrow('maxpoolgrad: x, dy and dx must be Float32Arrays');
   });
 
   it('bnorm\'s passes for shared statistics compute what they say, against double precision', () => {

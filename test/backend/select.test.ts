@@ -50,7 +50,7 @@ describe('initBackend', () => {
     if (onednn.addon) {
       const version = onednn.addon.version();
       expect(chosen.details.convolutions).toBe(`oneDNN ${version} (${onednn.addon.isa()})`);
-      expect(chosen.details.engineKernels.endsWith(', Conv2D (oneDNN), FusedConv2D (oneDNN), Conv2DBackpropInput (oneDNN), Conv2DBackpropFilter (oneDNN), PipeBatchNormTraining (oneDNN), PipeBatchNormTrainingGrad (oneDNN), PipeSgdMomentum (native), PipeAdam (native), PipeRmsprop (native)')).toBe(true);
+      expect(chosen.details.engineKernels.endsWith(', Conv2D (oneDNN), FusedConv2D (oneDNN), Conv2DBackpropInput (oneDNN), Conv2DBackpropFilter (oneDNN), PipeBatchNormTraining (oneDNN), PipeBatchNormTrainingGrad (oneDNN), MaxPoolGrad (oneDNN), PipeSgdMomentum (native), PipeAdam (native), PipeRmsprop (native)')).toBe(true);
       expect(chosen.versions).toEqual({
         '@tensorflow/tfjs': await packageVersion('@tensorflow/tfjs'),
         '@tensorflow/tfjs-backend-wasm': await packageVersion('@tensorflow/tfjs-backend-wasm'),

@@ -38,6 +38,7 @@ function counting(): { addon: OnednnAddon; calls: { sgd: number; adam: number; r
     addon: {
       conv: (...a) => addon.conv(...a),
       bnorm: (...a) => addon.bnorm(...a),
+      maxpoolgrad: (...a) => addon.maxpoolgrad(...a),
       sgd: (...a) => { calls.sgd++; addon.sgd(...a); },
       version: () => addon.version(),
       isa: () => addon.isa(),

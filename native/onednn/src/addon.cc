@@ -143,6 +143,29 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
   return guarded(env, [&] { run_norm(p, f); });
 }
 
+// maxpoolgrad(params: Int32Array [n, ih, iw, c, oh, ow, sh, sw, kh, kw, pt, pl], x, dy, dx):
+// see run_maxpool_grad.
+napi_value MaxPoolGradient(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 4) return throw_error(env, "maxpoolgrad: expected 4 arguments");
+  const int* ints = static_cast<const int*>(typed(env, argv[0], napi_int32_array, kMaxPoolGradFields));
+  if (!ints) return throw_error(env, "maxpoolgrad: params must be an Int32Array of 12");
+  MaxPoolGrad p{ints[0], ints[1], ints[2], ints[3], ints[4], ints[5], ints[6], ints[7], ints[8], ints[9], ints[10], ints[11]};
+  if (p.n < 1 || p.ih < 1 || p.iw < 1 || p.c < 1 || p.oh < 1 || p.ow < 1 || p.sh < 1 || p.sw < 1 || p.kh < 1 || p.kw < 1 || p.pt < 0 || p.pl < 0) {
+    return throw_error(env, "maxpoolgrad: bad params");
+  }
+  float *x, *dy, *dx;
+  size_t nx, ndy, ndx;
+  if (!float_array(env, argv[1], &x, &nx) || !float_array(env, argv[2], &dy, &ndy) || !float_array(env, argv[3], &dx, &ndx) || !x || !dy || !dx) {
+    return throw_error(env, "maxpoolgrad: x, dy and dx must be Float32Arrays");
+  }
+  const size_t in = size_t(p.n) * p.ih * p.iw * p.c, out = size_t(p.n) * p.oh * p.ow * p.c;
+  if (nx != in || ndx != in || ndy != out) return throw_error(env, "maxpoolgrad: operand sizes do not match the pooling's shape");
+  return guarded(env, [&] { run_maxpool_grad(p, x, dy, dx); });
+}
+
 // sgd(settings: Float64Array [lr, momentum, dampening, weight_decay], flags: Int32Array
 // [first, nesterov], arrays [param, grad, buf, param_out, buf_out]): see run_sgd.
 napi_value SgdStep(napi_env env, napi_callback_info info) {
@@ -293,6 +316,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"implementation", nullptr, Implementation, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"bnorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxpoolgrad", nullptr, MaxPoolGradient, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sgd", nullptr, SgdStep, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, AdamStep, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"rmsprop", nullptr, RmspropStep, nullptr, nullptr, nullptr, napi_default, nullptr},

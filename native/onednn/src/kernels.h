@@ -1,5 +1,5 @@
 // The kernels of pipe's oneDNN addon (addon.cc binds them to JavaScript), each in its own file:
-// conv.cc, norm.cc, and the optimisers' updates sgd.cc, adam.cc, rmsprop.cc. They compute in
+// conv.cc, norm.cc, pool.cc, and the optimisers' updates sgd.cc, adam.cc, rmsprop.cc. They compute in
 // place on memory the caller owns (the wasm heap).
 #pragma once
 
@@ -70,6 +70,15 @@ enum NormPiece { kMoments = 2, kAffine = 3, kGradSums = 4, kGradInput = 5 };
 void run_norm_piece(const Norm& p, float* const* f);
 int norm_piece_operands(int op);
 bool norm_piece_is_data(int op, int operand);
+
+// The gradient of max pooling, NHWC (pool.cc): input n x ih x iw x c, output n x oh x ow x c,
+// strides, window, and the padding before the first row and column.
+struct MaxPoolGrad {
+  int n, ih, iw, c, oh, ow, sh, sw, kh, kw, pt, pl;
+};
+constexpr int kMaxPoolGradFields = 12;
+
+void run_maxpool_grad(const MaxPoolGrad& p, const float* x, const float* dy, float* dx);
 
 // One step of torch.optim.SGD with momentum for one parameter (sgd.cc).
 struct Sgd {

@@ -16,6 +16,7 @@ import { meanGrad, sumGrad } from './reduce_grad.js';
 import { reluGrad } from './relu_grad.js';
 import { onednnBatchNormKernels } from './onednn_batch_norm.js';
 import { onednnConvKernels } from './onednn_conv.js';
+import { onednnMaxPoolGradKernels } from './onednn_max_pool_grad.js';
 import { onednnAdamKernel } from './onednn_adam.js';
 import { onednnRmspropKernel } from './onednn_rmsprop.js';
 import { onednnSgdKernel } from './onednn_sgd.js';
@@ -78,7 +79,7 @@ export function registerEngineKernels(): string[] {
 }
 
 /** oneDNN's kernels (wasm-onednn), each over the kernel registered before it (its fallback). */
-const onednnKernels = { ...onednnConvKernels, ...onednnBatchNormKernels };
+const onednnKernels = { ...onednnConvKernels, ...onednnBatchNormKernels, ...onednnMaxPoolGradKernels };
 const onednnInstalled = new Set<string>();
 
 /** The engine's own native kernels (the optimisers' fused updates): nothing before them; asked for only while oneDNN is on. */
