@@ -308,6 +308,29 @@ describe('N workers', () => {
   }, 60_000);
 });
 
+describe('a worker thread that stops', () => {
+  // Worker 1's thread ends before the step: worker 0 computes its part and would wait at the
+  // first BatchNorm's exchange for rows that never come. The step rejects with the cause instead.
+  it('mid-step: the others stop waiting for it and the step rejects naming it', async () => {
+    const { pipeline: p, locate } = await resolvePipeline('plain.yaml', { cwd: root });
+    const stage = p.stages.bn;
+    const model = compileGraphs(p, analyzeGraphs(p, locate)).model('bn');
+    const trainer = await ParallelTrainer.open(tf, stage, model, 2);
+    try {
+      const batch = { x: new Float32Array(4 * 144).fill(0.5), y: Int32Array.from([0, 1, 2, 0]), target: null, shape: [4, 12, 12, 1] as const, epoch: 0, step: 0 };
+      await trainer.step(batch, 0.1, new MetricAccumulator());
+      const links = (trainer as unknown as { links: { worker: import('node:worker_threads').Worker }[] }).links;
+      await links[1].worker.terminate();
+      const started = Date.now();
+      await expect(trainer.step(batch, 0.1, new MetricAccumulator())).rejects.toThrow(/training worker 1 (stopped|was closed)/);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await trainer.close();
+      model.dispose();
+    }
+  }, 60_000);
+});
+
 describe('shards', () => {
   it.each([
     [8, 2, [[0, 4], [4, 4]]],

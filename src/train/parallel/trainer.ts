@@ -43,7 +43,8 @@ class WorkerLink {
   private waiting: Waiting | null = null;
   private failure: Error | null = null;
 
-  constructor(readonly index: number, private readonly worker: Worker) {
+  /** `stopped`: called once the thread errs or exits, so the others stop waiting for it at a barrier. */
+  constructor(readonly index: number, private readonly worker: Worker, private readonly stopped: () => void) {
     worker.unref();
     worker.on('message', (m: FromWorker) => {
       const w = this.take();
@@ -87,6 +88,9 @@ class WorkerLink {
 
   private fail(error: Error): void {
     this.failure ??= error;
+    // A thread that stops mid-step never arrives where the others wait for it (the step's barrier,
+    // a BatchNorm's exchange): the step is abandoned, or their replies would never come.
+    this.stopped();
     this.take()?.reject(this.failure);
   }
 }
@@ -142,7 +146,7 @@ export class ParallelTrainer implements StageTrainer {
         layout,
         buffers: shared.buffers,
       };
-      return new WorkerLink(index, startModuleWorker(module, setup));
+      return new WorkerLink(index, startModuleWorker(module, setup), () => shared.abandon());
     });
     try {
       const started = await Promise.all(links.map((l) => l.request('ready')));
